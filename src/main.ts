@@ -1,15 +1,29 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from './app.factory.js';
+import { ConfigError } from './config/app-config.js';
+import { Connections } from './database/connections.js';
+import { assertDataDirFree, DataDirInUseError } from './database/data-dir.js';
+import { banner, startupConfig } from './startup.js';
 
-@Controller()
-class HelloController {
-  @Get('hello') hello() { return { ok: true }; }
+// A shutdown that hangs (a stuck query, a client that never finishes) must not keep the process forever.
+const SHUTDOWN_GRACE_MS = 15_000;
+
+async function bootstrap(): Promise<void> {
+  const { config, generatedKey } = await startupConfig(process.env);
+  // the common mistake, a second `npm start`, gets a plain answer before Nest starts logging
+  if (config.embedded) await assertDataDirFree(config.dataDir);
+  const app = await createApp(config);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref());
+  }
+  await app.listen(config.port, '0.0.0.0');
+  const url = `http://localhost:${config.port}`;
+  process.stdout.write(banner(config, app.get(Connections), url, generatedKey));
 }
-@Module({ controllers: [HelloController] })
-export class AppModule {}
 
-const app = await NestFactory.create<NestFastifyApplication>(AppModule, new FastifyAdapter());
-await app.listen(3111, '127.0.0.1');
-console.log('up');
+bootstrap().catch((error: unknown) => {
+  // configuration and data-folder problems are the operator's to fix: say what, without a stack trace
+  const known = error instanceof ConfigError || error instanceof DataDirInUseError;
+  process.stderr.write(`Cannot start: ${known ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,2 @@
+-- Warehouse (PostgreSQL stand-in for Redshift): the schema the ETL loads into.
+CREATE SCHEMA IF NOT EXISTS stg;

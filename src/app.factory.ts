@@ -1,0 +1,45 @@
+import { RequestMethod, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './config/app-config.js';
+
+export const API_PREFIX = 'api/v1';
+// Adjust forwards callbacks of up to 1 MB, in the URL or in a body
+export const MAX_CALLBACK_BYTES = 1024 * 1024;
+
+// Builds the whole application (used by main.ts and by the tests), ready to listen.
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_CALLBACK_BYTES,
+    // Node's default 16 kB header limit would refuse long callback URLs with a 431
+    http: { maxHeaderSize: MAX_CALLBACK_BYTES + 64 * 1024 },
+    trustProxy: true,
+  } as ConstructorParameters<typeof FastifyAdapter>[0]);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: '/', method: RequestMethod.GET }] });
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+  setUpSwagger(app);
+  await app.init();
+  return app;
+}
+
+function setUpSwagger(app: NestFastifyApplication): void {
+  const document = new DocumentBuilder()
+    .setTitle('Mobile KPI service')
+    .setDescription('Adjust callbacks in, one JSON endpoint per Klipfolio klip out.')
+    .setVersion('1')
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
+    .build();
+  // operation ids are the handler names (getHealth, getInstalls, …)
+  const factory = () => SwaggerModule.createDocument(app, document, { operationIdFactory: (_controller, method) => method });
+  SwaggerModule.setup('docs', app, factory, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { Environment, LOG_LEVELS, SESSION_LENGTH_FIELDS, splitList } from './environment.js';
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export type SessionLengthField = (typeof SESSION_LENGTH_FIELDS)[number];
+export type WarehouseEngine = 'postgres' | 'redshift';
+
+// The one typed configuration object; nothing else in the service reads process.env.
+export class AppConfig {
+  port!: number;
+  dataDir!: string;
+  // true when DATABASE_URL is unset: the service runs its own PostgreSQL under DATA_DIR
+  embedded!: boolean;
+  sourceUrl?: string;
+  warehouse!: { engine: WarehouseEngine; url?: string };
+  stageUrl!: string;
+  s3!: { endpoint?: string; region?: string };
+  redshiftIamRole?: string;
+  etl!: { cron: string | null; windowDays: number };
+  report!: { timezone: string; registrationEvents: string[]; sessionLengthField: SessionLengthField };
+  auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string };
+  demo!: boolean;
+  logLevel!: LogLevel;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(raw: Record<string, string | undefined>, cwd = process.cwd()): AppConfig {
+  const env = plainToInstance(Environment, pickKnown(raw));
+  const problems = validateSync(env).flatMap((error) => Object.values(error.constraints ?? {}));
+  const unique = [...new Set(problems)];
+  if (unique.length > 0) throw new ConfigError(unique);
+
+  const embedded = env.DATABASE_URL === undefined;
+  const dataDir = path.resolve(cwd, env.DATA_DIR ?? '.data');
+  const config: AppConfig = {
+    port: env.PORT ?? 3000,
+    dataDir,
+    embedded,
+    sourceUrl: env.DATABASE_URL,
+    warehouse: {
+      engine: env.WAREHOUSE_URL?.startsWith('redshift://') ? 'redshift' : 'postgres',
+      url: env.WAREHOUSE_URL,
+    },
+    stageUrl: env.STAGE_URL ?? `file://${path.join(dataDir, 'stage')}`,
+    s3: { endpoint: env.S3_ENDPOINT, region: env.AWS_REGION },
+    redshiftIamRole: env.REDSHIFT_IAM_ROLE,
+    etl: { cron: env.ETL_CRON === 'off' ? null : (env.ETL_CRON ?? '*/10 * * * *'), windowDays: env.ETL_WINDOW_DAYS ?? 7 },
+    report: {
+      timezone: env.REPORT_TIMEZONE ?? 'UTC',
+      registrationEvents: splitList(env.REGISTRATION_EVENTS ?? 'registration'),
+      sessionLengthField: env.SESSION_LENGTH_FIELD ?? 'last_time_spent',
+    },
+    auth: {
+      apiKeys: splitList(env.API_KEYS),
+      adminApiKeys: splitList(env.ADMIN_API_KEYS),
+      callbackToken: env.CALLBACK_TOKEN,
+    },
+    demo: env.DEMO === undefined ? embedded : env.DEMO === 'true',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+  if (!embedded && config.auth.apiKeys.length === 0 && config.auth.adminApiKeys.length === 0) {
+    throw new ConfigError(['API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set (only the embedded default generates a key)']);
+  }
+  return config;
+}
+
+function pickKnown(raw: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(ENVIRONMENT_KEYS.map((key) => [key, raw[key]]));
+}
+
+const ENVIRONMENT_KEYS = [
+  'PORT', 'DATA_DIR', 'DATABASE_URL', 'WAREHOUSE_URL', 'STAGE_URL', 'S3_ENDPOINT', 'AWS_REGION', 'REDSHIFT_IAM_ROLE',
+  'ETL_CRON', 'ETL_WINDOW_DAYS', 'REPORT_TIMEZONE', 'REGISTRATION_EVENTS', 'SESSION_LENGTH_FIELD', 'API_KEYS',
+  'ADMIN_API_KEYS', 'CALLBACK_TOKEN', 'DEMO', 'LOG_LEVEL',
+];

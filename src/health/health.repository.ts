@@ -1,0 +1,30 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { SOURCE_DB, WAREHOUSE_DB } from '../database/connections.js';
+import { SqlCatalog } from '../database/sql-catalog.js';
+
+@Injectable()
+export class HealthRepository {
+  private readonly lastLoadSql: string;
+
+  constructor(
+    @Inject(SOURCE_DB) private readonly source: DataSource,
+    @Inject(WAREHOUSE_DB) private readonly warehouse: DataSource,
+    @Inject(SqlCatalog) sql: SqlCatalog,
+  ) {
+    this.lastLoadSql = sql.get('health/last-successful-load');
+  }
+
+  async pingSource(): Promise<void> {
+    await this.source.query('SELECT 1');
+  }
+
+  async pingWarehouse(): Promise<void> {
+    await this.warehouse.query('SELECT 1');
+  }
+
+  async lastSuccessfulLoad(): Promise<Date | null> {
+    const rows: { finished_at: Date }[] = await this.source.query(this.lastLoadSql);
+    return rows[0]?.finished_at ?? null;
+  }
+}

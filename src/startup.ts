@@ -1,0 +1,34 @@
+import { type AppConfig, loadConfig } from './config/app-config.js';
+import { Connections } from './database/connections.js';
+import { readOrCreateSecret } from './database/data-dir.js';
+
+export type StartupKey = { key: string; created: boolean } | undefined;
+
+// The configuration of this start: the environment, plus on the embedded default a generated admin key
+// kept in the data folder (so a newcomer needs no setting at all, and the key survives restarts).
+export async function startupConfig(env: Record<string, string | undefined>): Promise<{ config: AppConfig; generatedKey: StartupKey }> {
+  const config = loadConfig(env);
+  if (!config.embedded || config.auth.apiKeys.length + config.auth.adminApiKeys.length > 0) return { config, generatedKey: undefined };
+  const { value, created } = await readOrCreateSecret(config.dataDir, 'api-key');
+  config.auth.adminApiKeys = [value];
+  return { config, generatedKey: { key: value, created } };
+}
+
+export function banner(config: AppConfig, connections: Connections, url: string, generatedKey: StartupKey): string {
+  const lines = [
+    '',
+    `  Mobile KPI service listening on ${url}`,
+    `  Swagger UI       ${url}/docs   (OpenAPI: ${url}/docs-json)`,
+    `  Health           ${url}/api/v1/health`,
+    `  Adjust callback  ${url}/api/v1/adjust/callback`,
+    `  Source database  ${connections.describe.source}${config.embedded ? '  (embedded)' : ''}`,
+    `  Warehouse        ${connections.describe.warehouse}  (${config.warehouse.engine})`,
+    `  Staging store    ${config.stageUrl}`,
+    `  Data folder      ${config.dataDir}`,
+    `  ETL schedule     ${config.etl.cron ?? 'off'}`,
+  ];
+  if (generatedKey) {
+    lines.push(`  API key          ${generatedKey.key}   (${generatedKey.created ? 'generated now' : 'generated earlier'}, kept in ${config.dataDir}/api-key; admin scope)`);
+  }
+  return `${lines.join('\n')}\n`;
+}
