@@ -4,18 +4,17 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { MAX_CALLBACK_BYTES } from './collector/callback-limits.js';
 import type { AppConfig } from './config/app-config.js';
 
 export const API_PREFIX = 'api/v1';
-// Adjust forwards callbacks of up to 1 MB, in the URL or in a body
-export const MAX_CALLBACK_BYTES = 1024 * 1024;
 
 // Builds the whole application (used by main.ts and by the tests), ready to listen.
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_CALLBACK_BYTES,
-    // Node's default 16 kB header limit would refuse long callback URLs with a 431
-    http: { maxHeaderSize: MAX_CALLBACK_BYTES + 64 * 1024 },
+    // Node's default 16 kB header limit would refuse long callback URLs with a 431 before we can say 413
+    http: { maxHeaderSize: 2 * MAX_CALLBACK_BYTES },
     trustProxy: true,
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, abortOnError: false });

@@ -40,7 +40,8 @@ export class ApiKeyGuard implements CanActivate {
 
   private checkCallbackToken(request: FastifyRequest): boolean {
     if (!this.callbackToken) return true;
-    const token = (request.query as Record<string, unknown> | undefined)?.token;
+    // the token travels in the callback URL; a POST callback may carry it in its form or JSON body instead
+    const token = (request.query as Record<string, unknown> | undefined)?.token ?? (request.body as Record<string, unknown> | undefined)?.token;
     if (typeof token !== 'string' || !this.callbackToken.has(token)) {
       throw new DomainError('UNAUTHORIZED', 'Callback token missing or wrong: the callback URL must carry token=<CALLBACK_TOKEN>');
     }

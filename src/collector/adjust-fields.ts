@@ -37,8 +37,9 @@ const EPOCH = /^-?\d+(?:\.\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+// PostgreSQL refuses NUL in text and lone UTF-16 surrogates in jsonb.
 export function stripNul(text: string): string {
-  return text.includes(NUL) ? text.replaceAll(NUL, '') : text;
+  return (text.includes(NUL) ? text.replaceAll(NUL, '') : text).toWellFormed();
 }
 
 export function normaliseParams(input: unknown): Params {

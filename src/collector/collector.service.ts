@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error.js';
+import { parseCallback } from './callback-parser.js';
+import { CallbackRepository } from './callback.repository.js';
+import { CallbackWriter, type WriteOutcome } from './callback-writer.js';
+
+export type CallbackParams = Record<string, unknown>;
+export type ReplayReport = { examined: number; stored: number; duplicates: number; stillRejected: number };
+
+const REPLAY_PAGE = 500;
+
+@Injectable()
+export class CollectorService {
+  constructor(
+    @Inject(CallbackWriter) private readonly writer: CallbackWriter,
+    @Inject(CallbackRepository) private readonly repository: CallbackRepository,
+  ) {}
+
+  // Stores one callback; answers only once the row is committed. Unusable callbacks are kept for
+  // inspection and refused with a 400, which Adjust does not retry.
+  async receive(method: 'GET' | 'POST', params: CallbackParams): Promise<{ status: WriteOutcome }> {
+    const parsed = parseCallback(params);
+    if (parsed.kind === 'activity') return { status: await this.writer.write(parsed.activity) };
+    await this.repository.insertRejected(method, parsed.reason, storable(params)).catch(() => {
+      throw new DomainError('UNAVAILABLE', 'The callback could not be stored; retry later');
+    });
+    throw new DomainError('INVALID_REQUEST', parsed.reason);
+  }
+
+  // Re-parses every rejected callback not replayed yet; those that parse now are stored.
+  async replayRejected(onProgress: (report: ReplayReport) => void = () => undefined): Promise<ReplayReport> {
+    const report: ReplayReport = { examined: 0, stored: 0, duplicates: 0, stillRejected: 0 };
+    for (let afterId = '0'; ; ) {
+      const page = await this.repository.pendingRejected(afterId, REPLAY_PAGE);
+      if (page.length === 0) return report;
+      for (const rejected of page) {
+        const parsed = parseCallback(rejected.params);
+        report.examined++;
+        if (parsed.kind === 'rejected') {
+          report.stillRejected++;
+          await this.repository.updateRejectionReason(rejected.id, parsed.reason);
+          continue;
+        }
+        const outcome = await this.writer.write(parsed.activity);
+        await this.repository.markReplayed(rejected.id, outcome);
+        if (outcome === 'stored') report.stored++;
+        else report.duplicates++;
+      }
+      afterId = page[page.length - 1].id;
+      onProgress(report);
+    }
+  }
+}
+
+// What goes into the rejected table: the parameters as received, minus the callback secret, in a form
+// PostgreSQL's jsonb accepts (no NUL characters, no lone surrogates).
+export function storable(params: CallbackParams): Record<string, unknown> {
+  const clean = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.replaceAll('\u0000', '').toWellFormed();
+    if (Array.isArray(value)) return value.map(clean);
+    if (value !== null && typeof value === 'object') {
+      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [clean(key) as string, clean(inner)]));
+    }
+    return value;
+  };
+  const { token: _secret, ...rest } = params;
+  return clean(rest) as Record<string, unknown>;
+}
