@@ -33,11 +33,15 @@ export class ConfigError extends Error {
 
 export function loadConfig(raw: Record<string, string | undefined>, cwd = process.cwd()): AppConfig {
   const env = plainToInstance(Environment, pickKnown(raw));
+  const embedded = env.DATABASE_URL === undefined;
   const problems = validateSync(env).flatMap((error) => Object.values(error.constraints ?? {}));
+  // part of the same list, so one start tells the operator everything that is wrong
+  if (!embedded && env.API_KEYS === undefined && env.ADMIN_API_KEYS === undefined) {
+    problems.push('API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set (only the embedded default generates a key)');
+  }
   const unique = [...new Set(problems)];
   if (unique.length > 0) throw new ConfigError(unique);
 
-  const embedded = env.DATABASE_URL === undefined;
   const dataDir = path.resolve(cwd, env.DATA_DIR ?? '.data');
   const config: AppConfig = {
     port: env.PORT ?? 3000,
@@ -65,9 +69,6 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
     demo: env.DEMO === undefined ? embedded : env.DEMO === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
-  if (!embedded && config.auth.apiKeys.length === 0 && config.auth.adminApiKeys.length === 0) {
-    throw new ConfigError(['API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set (only the embedded default generates a key)']);
-  }
   return config;
 }
 

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
-import { lockDataDir, readOrCreateSecret } from './data-dir.js';
+import { DataDirInUseError, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { migrate } from './migrator.js';
 
@@ -20,15 +20,16 @@ export class Connections {
     readonly source: DataSource,
     readonly warehouse: DataSource,
     readonly describe: { source: string; warehouse: string },
-    private readonly embedded?: { server: EmbeddedPostgres; unlock: () => Promise<void> },
+    private readonly embedded?: EmbeddedServer,
   ) {}
 
-  static async open(config: AppConfig): Promise<Connections> {
-    const embedded = config.embedded ? await startEmbedded(config) : undefined;
+  // `attach`: for command-line tools, which use the embedded server of a running service when there is one.
+  static async open(config: AppConfig, { attach = false } = {}): Promise<Connections> {
+    const embedded = config.embedded ? await (attach ? attachOrStartEmbedded(config) : startEmbedded(config)) : undefined;
     try {
-      const sourceUrl = embedded ? withDatabase(embedded.server.url, SOURCE_DATABASE) : config.sourceUrl!;
+      const sourceUrl = embedded ? withDatabase(embedded.url, SOURCE_DATABASE) : config.sourceUrl!;
       const warehouseUrl = config.warehouse.url ?? withDatabase(sourceUrl, WAREHOUSE_DATABASE);
-      if (embedded) await createDatabases(embedded.server.url, [SOURCE_DATABASE, WAREHOUSE_DATABASE]);
+      if (embedded) await createDatabases(embedded.url, [SOURCE_DATABASE, WAREHOUSE_DATABASE]);
       else if (!config.warehouse.url) await createDatabases(sourceUrl, [WAREHOUSE_DATABASE]);
       const source = await openDataSource(sourceUrl, 'source', 20);
       const warehouse = await openDataSource(warehouseUrl, config.warehouse.engine, 5).catch(async (error) => {
@@ -42,16 +43,14 @@ export class Connections {
       });
       return connections;
     } catch (error) {
-      await embedded?.server.stop();
-      await embedded?.unlock();
+      await embedded?.release();
       throw error;
     }
   }
 
   async close(): Promise<void> {
     await Promise.allSettled([this.source.destroy(), this.warehouse.destroy()]);
-    await this.embedded?.server.stop();
-    await this.embedded?.unlock();
+    await this.embedded?.release();
   }
 
   private async migrate(config: AppConfig): Promise<void> {
@@ -66,18 +65,40 @@ export class Connections {
   }
 }
 
-async function startEmbedded(config: AppConfig) {
+// The embedded server as this process sees it: where it listens, and what to do when done with it.
+type EmbeddedServer = { url: string; release: () => Promise<void> };
+
+async function startEmbedded(config: AppConfig): Promise<EmbeddedServer> {
   const unlock = await lockDataDir(config.dataDir);
   try {
-    const { value: password } = await readOrCreateSecret(config.dataDir, 'postgres-password');
-    const server = new EmbeddedPostgres(path.join(config.dataDir, 'postgres'), password);
+    const server = new EmbeddedPostgres(clusterDir(config), await embeddedPassword(config));
     await server.start();
-    return { server, unlock };
+    return {
+      url: server.url,
+      release: async () => {
+        await server.stop();
+        await unlock();
+      },
+    };
   } catch (error) {
     await unlock();
     throw error;
   }
 }
+
+async function attachOrStartEmbedded(config: AppConfig): Promise<EmbeddedServer> {
+  try {
+    return await startEmbedded(config);
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    const url = await EmbeddedPostgres.runningUrl(clusterDir(config), await embeddedPassword(config));
+    if (!url) throw error;
+    return { url, release: async () => undefined };
+  }
+}
+
+const clusterDir = (config: AppConfig) => path.join(config.dataDir, 'postgres');
+const embeddedPassword = async (config: AppConfig) => (await readOrCreateSecret(config.dataDir, 'postgres-password')).value;
 
 async function openDataSource(url: string, engine: 'source' | 'postgres' | 'redshift', poolSize: number): Promise<DataSource> {
   const redshift = engine === 'redshift';

@@ -1,20 +1,26 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { Connections, SOURCE_DB, WAREHOUSE_DB } from './connections.js';
 import { SqlCatalog } from './sql-catalog.js';
 
 @Global()
-@Module({
-  providers: [
-    { provide: Connections, inject: [AppConfig], useFactory: (config: AppConfig) => Connections.open(config) },
-    { provide: SOURCE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.source },
-    { provide: WAREHOUSE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.warehouse },
-    SqlCatalog,
-  ],
-  exports: [Connections, SOURCE_DB, WAREHOUSE_DB, SqlCatalog],
-})
+@Module({})
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(Connections) private readonly connections: Connections) {}
+
+  // attach: command-line tools share the embedded server of a service that is already running
+  static forRoot({ attach = false } = {}): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        { provide: Connections, inject: [AppConfig], useFactory: (config: AppConfig) => Connections.open(config, { attach }) },
+        { provide: SOURCE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.source },
+        { provide: WAREHOUSE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.warehouse },
+        SqlCatalog,
+      ],
+      exports: [Connections, SOURCE_DB, WAREHOUSE_DB, SqlCatalog],
+    };
+  }
 
   // Runs after the HTTP server has finished its in-flight requests.
   async onApplicationShutdown(): Promise<void> {

@@ -24,7 +24,13 @@ export class EmbeddedPostgres {
   ) {}
 
   get url(): string {
-    return `postgres://postgres:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}/postgres`;
+    return serverUrl(this.password, this.port);
+  }
+
+  // The URL of the server another process runs on this cluster, if it is running.
+  static async runningUrl(clusterDir: string, password: string): Promise<string | undefined> {
+    const { pid, port } = await readPostmasterPid(clusterDir);
+    return pid > 0 && isAlive(pid) && port > 0 ? serverUrl(password, port) : undefined;
   }
 
   async start(port?: number): Promise<void> {
@@ -56,8 +62,7 @@ export class EmbeddedPostgres {
 
   // A service killed with SIGKILL leaves its detached PostgreSQL running; stop it before reusing the folder.
   private async stopOrphan(): Promise<void> {
-    const pidFile = await readFile(path.join(this.clusterDir, 'postmaster.pid'), 'utf8').catch(() => '');
-    const pid = Number(pidFile.split('\n')[0]);
+    const { pid } = await readPostmasterPid(this.clusterDir);
     if (!(pid > 0) || !isAlive(pid) || !(await isPostgres(pid))) return;
     process.kill(pid, 'SIGINT');
     for (let waited = 0; isAlive(pid) && waited < 30_000; waited += 100) await sleep(100);
@@ -98,6 +103,14 @@ export class EmbeddedPostgres {
       }
     }
   }
+}
+
+const serverUrl = (password: string, port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+
+// postmaster.pid: line 1 the server's pid, line 4 its port
+async function readPostmasterPid(clusterDir: string): Promise<{ pid: number; port: number }> {
+  const lines = (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+  return { pid: Number(lines[0]) || 0, port: Number(lines[3]) || 0 };
 }
 
 async function binaries(): Promise<Binaries> {

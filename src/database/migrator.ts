@@ -10,11 +10,14 @@ export type MigrationSet = 'source' | 'warehouse/postgres' | 'warehouse/redshift
 // Applies the numbered files of sql/migrations/<set>/ that this database has not seen, in one
 // transaction that first locks the ledger table: concurrent starters wait, then find nothing to do.
 // LOCK and transactional DDL work on both PostgreSQL and Redshift (which has no advisory locks).
+const CREATE_LEDGER =
+  'CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)';
+
 export async function migrate(db: DataSource, set: MigrationSet): Promise<string[]> {
   const files = listSqlFiles(path.join(SQL_ROOT, 'migrations', set));
-  await db.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)',
-  );
+  // IF NOT EXISTS is not atomic: of two starters on a fresh database one fails on the catalog's unique
+  // index once the other has committed the table, so its second attempt finds the table there.
+  await db.query(CREATE_LEDGER).catch(() => db.query(CREATE_LEDGER));
   const runner = db.createQueryRunner();
   try {
     await runner.startTransaction();

@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { type DynamicModule, type INestApplicationContext, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError } from '../config/app-config.js';
+import { ConfigModule } from '../config/config.module.js';
+import { DatabaseModule } from '../database/database.module.js';
+import { startupConfig } from '../startup.js';
+
+@Module({})
+class CliModule {
+  static forRoot(config: Awaited<ReturnType<typeof startupConfig>>['config'], feature: Type): DynamicModule {
+    return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ attach: true }), feature] };
+  }
+}
+
+// Runs one command-line task with the service's configuration and databases (no HTTP server).
+export async function runCli(feature: Type, task: (context: INestApplicationContext) => Promise<void>): Promise<void> {
+  try {
+    const { config } = await startupConfig(process.env);
+    const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, feature), { logger: ['error', 'warn'], abortOnError: false });
+    try {
+      await task(context);
+    } finally {
+      await context.close();
+    }
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+// A one-line progress report that rewrites itself on a terminal and prints plainly elsewhere.
+export function progress(line: string, done = false): void {
+  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}${done ? '\n' : ''}`);
+  else if (done) process.stdout.write(`${line}\n`);
+}
