@@ -12,7 +12,7 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
-import { CronTime } from 'cron';
+import { validateCronExpression } from 'cron';
 
 // Every environment variable the service reads, with the rule that `message` explains to the operator.
 // Messages name what a variable accepts and never echo its value (it may be a secret).
@@ -27,13 +27,7 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
 @ValidatorConstraint({ name: 'cron' })
 class CronOrOff implements ValidatorConstraintInterface {
   validate(value: unknown) {
-    if (value === 'off') return true;
-    try {
-      new CronTime(String(value));
-      return true;
-    } catch {
-      return false;
-    }
+    return value === 'off' || validateCronExpression(String(value)).valid;
   }
 }
 
@@ -41,8 +35,7 @@ class CronOrOff implements ValidatorConstraintInterface {
 class IanaTimezone implements ValidatorConstraintInterface {
   validate(value: unknown) {
     try {
-      new Intl.DateTimeFormat('en-US', { timeZone: String(value) });
-      return true;
+      return new Intl.DateTimeFormat('en-US', { timeZone: String(value) }).resolvedOptions().timeZone !== '';
     } catch {
       return false;
     }
