@@ -3,12 +3,13 @@ import { createApp } from './app.factory.js';
 import { ConfigError } from './config/app-config.js';
 import { Connections } from './database/connections.js';
 import { assertDataDirFree, DataDirInUseError } from './database/data-dir.js';
-import { banner, startupConfig } from './startup.js';
+import { banner, loadDotEnv, startupConfig } from './startup.js';
 
 // A shutdown that hangs (a stuck query, a client that never finishes) must not keep the process forever.
 const SHUTDOWN_GRACE_MS = 15_000;
 
 async function bootstrap(): Promise<void> {
+  loadDotEnv();
   const { config, generatedKey } = await startupConfig(process.env);
   // the common mistake, a second `npm start`, gets a plain answer before Nest starts logging
   if (config.embedded) await assertDataDirFree(config.dataDir);

@@ -1,6 +1,12 @@
+import { existsSync } from 'node:fs';
 import { type AppConfig, loadConfig } from './config/app-config.js';
 import { Connections } from './database/connections.js';
 import { readOrCreateSecret } from './database/data-dir.js';
+
+// A .env file in the working folder, when present, fills variables the environment does not set.
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
 
 export type StartupKey = { key: string; created: boolean } | undefined;
 

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
-import { startupConfig } from '../startup.js';
+import { loadDotEnv, startupConfig } from '../startup.js';
 
 @Module({})
 class CliModule {
@@ -16,6 +16,7 @@ class CliModule {
 // Runs one command-line task with the service's configuration and databases (no HTTP server).
 export async function runCli(feature: Type, task: (context: INestApplicationContext) => Promise<void>): Promise<void> {
   try {
+    loadDotEnv();
     const { config } = await startupConfig(process.env);
     const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, feature), { logger: ['error', 'warn'], abortOnError: false });
     try {
