@@ -33,7 +33,7 @@ function setUpSwagger(app: NestFastifyApplication): void {
     .setDescription('Adjust callbacks in, one JSON endpoint per Klipfolio klip out.')
     .setVersion('1')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
-    .addBearerAuth({ type: 'http', scheme: 'bearer' }, 'bearer')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key' }, 'bearer')
     .build();
   // operation ids are the handler names (getHealth, getInstalls, …)
   const factory = () => SwaggerModule.createDocument(app, document, { operationIdFactory: (_controller, method) => method });

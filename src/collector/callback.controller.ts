@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Access } from '../auth/access.decorator.js';
 import { DomainError } from '../common/domain-error.js';
@@ -35,6 +35,8 @@ export class CallbackController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'Receive one Adjust callback sent as a form or JSON body', description: DESCRIPTION })
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ schema: { type: 'object', example: { activity_kind: 'event', created_at: 1795824000, adid: '18546f6171f67e29d1cb983322ad1329', app_token: 'abc123def456', event: 'f0ob4r', user_id: '42' } } })
   @ApiOkResponse({ schema: { example: { status: 'duplicate' } } })
   receiveCallbackBody(@Query() query: CallbackParams, @Body() body: unknown, @Req() request: FastifyRequest) {
     assertUrlSize(request);
