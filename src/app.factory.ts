@@ -16,6 +16,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Node's default 16 kB header limit would refuse long callback URLs with a 431 before we can say 413
     http: { maxHeaderSize: 2 * MAX_CALLBACK_BYTES },
     trustProxy: true,
+    // a HEAD request must not run the callback handler and store a callback
+    exposeHeadRoutes: false,
+    // Adjust never sends __proto__; drop such a key instead of refusing the whole body
+    onProtoPoisoning: 'remove',
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));

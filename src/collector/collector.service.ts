@@ -52,17 +52,21 @@ export class CollectorService {
   }
 }
 
+// A JSON body can nest arrays 100,000 deep in under 1 MB: recursing that far overflows the stack here (a 500)
+// or PostgreSQL's jsonb parser (a 503 that Adjust would retry). No Adjust callback nests at all.
+const MAX_STORED_DEPTH = 32;
+const TOO_DEEP = `[nested deeper than ${MAX_STORED_DEPTH} levels]`;
+
 // What goes into the rejected table: the parameters as received, minus the callback secret, in a form
-// PostgreSQL's jsonb accepts (no NUL characters, no lone surrogates).
+// PostgreSQL's jsonb accepts (no NUL characters, no lone surrogates, bounded nesting).
 export function storable(params: CallbackParams): Record<string, unknown> {
-  const clean = (value: unknown): unknown => {
+  const clean = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return value.replaceAll('\u0000', '').toWellFormed();
-    if (Array.isArray(value)) return value.map(clean);
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [clean(key) as string, clean(inner)]));
-    }
-    return value;
+    if (value === null || typeof value !== 'object') return value;
+    if (depth >= MAX_STORED_DEPTH) return TOO_DEEP;
+    if (Array.isArray(value)) return value.map((inner) => clean(inner, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [clean(key, depth) as string, clean(inner, depth + 1)]));
   };
   const { token: _secret, ...rest } = params;
-  return clean(rest) as Record<string, unknown>;
+  return clean(rest, 0) as Record<string, unknown>;
 }
