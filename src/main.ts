@@ -14,8 +14,22 @@ async function bootstrap(): Promise<void> {
   // the common mistake, a second `npm start`, gets a plain answer before Nest starts logging
   if (config.embedded) await assertDataDirFree(config.dataDir);
   const app = await createApp(config);
+  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref());
+    // Nest's own handler (enableShutdownHooks) closes the app, then raises the signal again to end the
+    // process, which would then die by it: staying subscribed lets a clean shutdown exit with status 0
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
+      // requests in flight finish, but their keep-alive connections would then hold the closing server
+      // open (Fastify keeps an idle connection for 72 s): close each one as soon as it falls idle
+      setInterval(() => app.getHttpServer().closeIdleConnections(), 100).unref();
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
   }
   await app.listen(config.port, '0.0.0.0');
   const url = `http://localhost:${config.port}`;
@@ -23,8 +37,14 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
-  // configuration and data-folder problems are the operator's to fix: say what, without a stack trace
-  const known = error instanceof ConfigError || error instanceof DataDirInUseError;
-  process.stderr.write(`Cannot start: ${known ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`Cannot start: ${startFailure(error)}\n`);
   process.exit(1);
 });
+
+// Configuration, data-folder and port problems are the operator's to fix: say what, without a stack trace.
+function startFailure(error: unknown): string {
+  if (error instanceof ConfigError || error instanceof DataDirInUseError) return error.message;
+  const { code, port } = (error ?? {}) as NodeJS.ErrnoException & { port?: number };
+  if (code === 'EADDRINUSE') return `PORT ${port} is already in use by another program; stop it or set PORT to a free port.`;
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

@@ -34,7 +34,9 @@ export function banner(config: AppConfig, connections: Connections, url: string,
     `  ETL schedule     ${config.etl.cron ?? 'off'}`,
   ];
   if (generatedKey) {
-    lines.push(`  API key          ${generatedKey.key}   (${generatedKey.created ? 'generated now' : 'generated earlier'}, kept in ${config.dataDir}/api-key; admin scope)`);
+    lines.push(
+      `  API key          ${generatedKey.key}   (${generatedKey.created ? 'generated now' : 'generated earlier'}, kept in ${config.dataDir}/api-key; admin scope)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,6 @@ import { DomainError } from '../common/domain-error.js';
 import { ACCESS_KEY, type AccessLevel } from './access.decorator.js';
 import { fingerprint, KeyRing } from './api-keys.js';
 
-
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly readers: KeyRing;
@@ -29,7 +28,10 @@ export class ApiKeyGuard implements CanActivate {
     if (level === 'callback') return this.checkCallbackToken(request);
     const key = presentedKey(request);
     if (key === undefined) {
-      throw new DomainError('UNAUTHORIZED', 'API key missing: send it in the X-API-Key header, as Authorization: Bearer <key>, or as the api_key query parameter');
+      throw new DomainError(
+        'UNAUTHORIZED',
+        'API key missing: send it in the X-API-Key header, as Authorization: Bearer <key>, or as the api_key query parameter',
+      );
     }
     // the request log shows which key was used, never the key
     (request.raw as typeof request.raw & { keyFingerprint?: string }).keyFingerprint = fingerprint(key);
@@ -41,7 +43,8 @@ export class ApiKeyGuard implements CanActivate {
   private checkCallbackToken(request: FastifyRequest): boolean {
     if (!this.callbackToken) return true;
     // the token travels in the callback URL; a POST callback may carry it in its form or JSON body instead
-    const token = (request.query as Record<string, unknown> | undefined)?.token ?? (request.body as Record<string, unknown> | undefined)?.token;
+    const token =
+      (request.query as Record<string, unknown> | undefined)?.token ?? (request.body as Record<string, unknown> | undefined)?.token;
     if (typeof token !== 'string' || !this.callbackToken.has(token)) {
       throw new DomainError('UNAUTHORIZED', 'Callback token missing or wrong: the callback URL must carry token=<CALLBACK_TOKEN>');
     }

@@ -36,6 +36,7 @@ export function errorBody(statusCode: number, message: string, details: Record<s
 function messageOf(response: string | object): string {
   if (typeof response === 'string') return response;
   const message = (response as { message?: unknown }).message;
-  if (Array.isArray(message)) return message.join('; ');
+  // several failed rules of one parameter often share their message: say it once
+  if (Array.isArray(message)) return [...new Set(message)].join('; ');
   return typeof message === 'string' ? message : 'Request failed';
 }

@@ -1,13 +1,6 @@
 // Errors that modules throw; only the exception filter knows which HTTP status each code becomes.
 export type ErrorCode =
-  | 'INVALID_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'OVERLOADED'
-  | 'UNAVAILABLE';
+  'INVALID_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'OVERLOADED' | 'UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(

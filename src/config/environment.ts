@@ -102,7 +102,8 @@ export class Environment {
   @Transform(emptyToUndefined)
   @ValidateIf((env: Environment) => env.WAREHOUSE_URL?.startsWith('redshift://') === true || env.REDSHIFT_IAM_ROLE !== undefined)
   @Matches(/^(default|arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+)$/, {
-    message: 'REDSHIFT_IAM_ROLE is required with a redshift:// WAREHOUSE_URL and accepts a role ARN (arn:aws:iam::123456789012:role/name) or "default"',
+    message:
+      'REDSHIFT_IAM_ROLE is required with a redshift:// WAREHOUSE_URL and accepts a role ARN (arn:aws:iam::123456789012:role/name) or "default"',
   })
   REDSHIFT_IAM_ROLE?: string;
 

@@ -41,9 +41,20 @@ export class EmbeddedPostgres {
     this.port = port ?? (await freePort());
     const logFile = path.join(path.dirname(this.clusterDir), 'postgres.log');
     const log = await open(logFile, 'a');
-    const args = ['-D', this.clusterDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...this.flags];
+    const args = [
+      '-D',
+      this.clusterDir,
+      '-p',
+      String(this.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      ...this.flags,
+    ];
     // detached: its own session, so a terminal's Ctrl-C reaches only the service, which then stops it cleanly
     this.process = spawn(bin.postgres, args, { ...owner, detached: true, stdio: ['ignore', log.fd, log.fd] });
+    process.once('exit', this.stopOnExit);
     const exited = new Promise<never>((_, reject) =>
       this.process!.once('exit', (code) => reject(new Error(`PostgreSQL exited during start-up (code ${code}); see ${logFile}`))),
     );
@@ -52,13 +63,21 @@ export class EmbeddedPostgres {
   }
 
   async stop(): Promise<void> {
+    process.removeListener('exit', this.stopOnExit);
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    // a server killed by a signal has exitCode null: waiting for its 'exit' again would never end
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGINT'); // fast shutdown: closes sessions, writes a checkpoint
     await exited;
     this.process = undefined;
   }
+
+  // Detached, the server outlives a process that ends without stop() (a start that fails after the
+  // database is up, process.exit): ask it to shut down then; 'exit' listeners must be synchronous.
+  private readonly stopOnExit = () => {
+    this.process?.kill('SIGINT');
+  };
 
   // A service killed with SIGKILL leaves its detached PostgreSQL running; stop it before reusing the folder.
   private async stopOrphan(): Promise<void> {
@@ -79,10 +98,14 @@ export class EmbeddedPostgres {
       await Promise.all([chown(this.clusterDir, owner.uid, owner.gid), chown(pwfile, owner.uid, owner.gid)]);
     }
     try {
-      execFileSync(bin.initdb, ['-D', this.clusterDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C'], {
-        ...owner,
-        stdio: 'pipe',
-      });
+      execFileSync(
+        bin.initdb,
+        ['-D', this.clusterDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C'],
+        {
+          ...owner,
+          stdio: 'pipe',
+        },
+      );
     } finally {
       await rm(pwfile, { force: true });
     }

@@ -7,12 +7,12 @@ import { SQL_ROOT } from './project-paths.js';
 
 export type MigrationSet = 'source' | 'warehouse/postgres' | 'warehouse/redshift';
 
-// Applies the numbered files of sql/migrations/<set>/ that this database has not seen, in one
-// transaction that first locks the ledger table: concurrent starters wait, then find nothing to do.
-// LOCK and transactional DDL work on both PostgreSQL and Redshift (which has no advisory locks).
 const CREATE_LEDGER =
   'CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)';
 
+// Applies the numbered files of sql/migrations/<set>/ that this database has not seen, in one
+// transaction that first locks the ledger table: concurrent starters wait, then find nothing to do.
+// LOCK and transactional DDL work on both PostgreSQL and Redshift (which has no advisory locks).
 export async function migrate(db: DataSource, set: MigrationSet): Promise<string[]> {
   const files = listSqlFiles(path.join(SQL_ROOT, 'migrations', set));
   // IF NOT EXISTS is not atomic: of two starters on a fresh database one fails on the catalog's unique
@@ -23,7 +23,10 @@ export async function migrate(db: DataSource, set: MigrationSet): Promise<string
     await runner.startTransaction();
     await runner.query('LOCK schema_migrations');
     const applied = new Map<string, string>(
-      (await runner.query('SELECT name, checksum FROM schema_migrations')).map((row: { name: string; checksum: string }) => [row.name, row.checksum]),
+      (await runner.query('SELECT name, checksum FROM schema_migrations')).map((row: { name: string; checksum: string }) => [
+        row.name,
+        row.checksum,
+      ]),
     );
     const pending: string[] = [];
     for (const file of files) {

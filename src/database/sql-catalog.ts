@@ -11,7 +11,10 @@ export class SqlCatalog {
 
   constructor() {
     for (const file of listSqlFiles(SQL_ROOT)) {
-      const name = path.relative(SQL_ROOT, file).replace(/\\/g, '/').replace(/\.sql$/, '');
+      const name = path
+        .relative(SQL_ROOT, file)
+        .replace(/\\/g, '/')
+        .replace(/\.sql$/, '');
       if (!name.startsWith('migrations/')) this.statements.set(name, readFileSync(file, 'utf8'));
     }
   }

@@ -9,9 +9,13 @@ type TerminusBody = { status: string; error?: Record<string, { message?: string 
 export class HealthCheckFilter implements ExceptionFilter {
   catch(exception: ServiceUnavailableException, host: ArgumentsHost): void {
     const report = exception.getResponse() as TerminusBody;
-    const down = Object.entries(report.error ?? {}).map(([name, detail]) => `${name} is down${detail.message ? ` (${detail.message})` : ''}`);
+    const down = Object.entries(report.error ?? {}).map(
+      ([name, detail]) => `${name} is down${detail.message ? ` (${detail.message})` : ''}`,
+    );
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     // terminus' own `error` map is repeated under `details`, so the standard `error` field can take its place
-    void reply.status(503).send({ ...report, ...errorBody(503, down.join('; ') || 'Service unavailable') });
+    // terminus answers 503 from the moment shutdown begins, so load balancers stop sending requests here
+    const shuttingDown = report.status === 'shutting_down' ? ['the service is shutting down'] : [];
+    void reply.status(503).send({ ...report, ...errorBody(503, [...down, ...shuttingDown].join('; ') || 'Service unavailable') });
   }
 }

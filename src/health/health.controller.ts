@@ -24,9 +24,21 @@ export class HealthController {
   @ApiResponse({ status: 503, description: 'Names the database that is down' })
   getHealth() {
     return this.health.check([
-      () => this.indicators.check('source').attempt(() => this.repository.pingSource()).withTimeout(CHECK_TIMEOUT_MS),
-      () => this.indicators.check('warehouse').attempt(() => this.repository.pingWarehouse()).withTimeout(CHECK_TIMEOUT_MS),
-      () => this.indicators.check('lastLoad').attempt(() => this.lastLoad()).withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('source')
+          .attempt(() => this.repository.pingSource())
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('warehouse')
+          .attempt(() => this.repository.pingWarehouse())
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('lastLoad')
+          .attempt(() => this.lastLoad())
+          .withTimeout(CHECK_TIMEOUT_MS),
     ]);
   }
 

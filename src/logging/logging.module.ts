@@ -12,6 +12,14 @@ export function redactUrl(url: string | undefined): string | undefined {
   return url?.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
 }
 
+const LOGGED = Symbol('logged');
+
+function logOnce(req: IncomingMessage & { [LOGGED]?: true }): boolean {
+  if (req[LOGGED]) return true;
+  req[LOGGED] = true;
+  return false;
+}
+
 type LoggedRequest = IncomingMessage & { id?: string | number; raw?: IncomingMessage & { keyFingerprint?: string } };
 
 @Module({})
@@ -23,8 +31,13 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
+            // Nest mounts the middleware twice when a path ('/') is excluded from the global prefix (once
+            // for the wildcard, once for the excluded route): log each request once all the same
+            autoLogging: { ignore: logOnce },
             // pretty, one line a record, when a person watches a terminal; JSON lines otherwise
-            transport: process.stdout.isTTY ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } } : undefined,
+            transport: process.stdout.isTTY
+              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+              : undefined,
             genReqId: (req, res) => {
               const incoming = req.headers['x-request-id'];
               const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();

@@ -15,4 +15,5 @@ export default async function globalSetup() {
   await server.start();
   process.env.TEST_DATABASE_URL = server.url;
   globalThis.testPostgres = server;
+  globalThis.testPostgresDir = dir;
 }

@@ -37,7 +37,8 @@ export class ServiceProcess {
       const match = pattern.exec(this.stdout);
       if (match) return match;
       if (!this.running) throw new Error(`the service ended before printing ${pattern}:\n${this.stdout}\n${this.stderr}`);
-      if (Date.now() > deadline) throw new Error(`the service did not print ${pattern} in ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
+      if (Date.now() > deadline)
+        throw new Error(`the service did not print ${pattern} in ${timeoutMs} ms:\n${this.stdout}\n${this.stderr}`);
       await sleep(50);
     }
   }

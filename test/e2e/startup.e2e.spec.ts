@@ -1,0 +1,208 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { freePort } from '../../src/database/embedded-postgres.js';
+import { isAlive, postmaster, ServiceProcess, waitUntil } from '../support/service-process.js';
+
+// Black-box: the real entry point on an empty data folder, with nothing configured but where to keep
+// the data and which port to use. The steps build on each other, in order.
+describe('the service started with npm start', () => {
+  const started: ServiceProcess[] = [];
+  const folders: string[] = [];
+  let dataDir: string;
+  let workDir: string;
+  let port: number;
+  let key: string;
+  let first: ServiceProcess;
+
+  const url = (pathname: string) => `http://127.0.0.1:${port}${pathname}`;
+
+  function start(env: Record<string, string> = {}): ServiceProcess {
+    const service = new ServiceProcess(
+      { PATH: process.env.PATH ?? '', HOME: os.homedir(), DATA_DIR: dataDir, PORT: String(port), ...env },
+      workDir,
+    );
+    started.push(service);
+    return service;
+  }
+
+  async function stopPostgresLeftBehind(): Promise<void> {
+    const server = await postmaster(dataDir);
+    if (server && isAlive(server.pid)) process.kill(server.pid, 'SIGINT');
+    await waitUntil(async () => !server || !isAlive(server.pid), 15_000, 'PostgreSQL has stopped').catch(() => undefined);
+  }
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(os.tmpdir(), 'kpi-data-'));
+    // the working folder of the children: one without a .env file
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'kpi-cwd-'));
+    folders.push(dataDir, workDir);
+    port = await freePort();
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((service) => service.kill()));
+    await stopPostgresLeftBehind();
+    await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+  });
+
+  it('starts on an empty data folder and prints a banner with a generated key', async () => {
+    first = start();
+    const [, generated] = await first.waitForOutput(/API key\s+(\S+)\s+\(generated now/, 60_000);
+    key = generated;
+
+    expect(first.stdout).toContain(`listening on http://localhost:${port}`);
+    expect(first.stdout).toContain(`Data folder      ${dataDir}`);
+    expect(first.stdout).toMatch(/Source database\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/adjust\s+\(embedded\)/);
+    expect(first.stdout).toMatch(/Warehouse\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/warehouse\s+\(postgres\)/);
+    expect(first.stdout).toContain(`Staging store    file://${path.join(dataDir, 'stage')}`);
+  }, 60_000);
+
+  it('keeps the generated key in the data folder, readable by its owner only', async () => {
+    const file = path.join(dataDir, 'api-key');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await readFile(file, 'utf8')).trim()).toBe(key);
+  });
+
+  it('answers the health check with both databases up', async () => {
+    const res = await fetch(url('/api/v1/health'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', info: { source: { status: 'up' }, warehouse: { status: 'up' } } });
+  });
+
+  it('serves Swagger UI and an OpenAPI document that lists the health route', async () => {
+    const ui = await fetch(url('/docs'));
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toMatch(/text\/html/);
+    expect(await ui.text()).toMatch(/swagger/i);
+
+    const spec = await fetch(url('/docs-json'));
+    expect(spec.status).toBe(200);
+    const document = (await spec.json()) as { paths: Record<string, { get?: { operationId?: string } }> };
+    expect(document.paths['/api/v1/health']?.get?.operationId).toBe('getHealth');
+  });
+
+  it('logs a request once, as a JSON line, without the key it carried', async () => {
+    const secret = 'not-a-real-key-but-secret-0123';
+    expect((await fetch(url(`/api/v1/no-such-route?api_key=${secret}`))).status).toBe(404);
+
+    await waitUntil(() => first.stdout.includes('/api/v1/no-such-route'), 5_000, 'the request is logged');
+    const lines = first.stdout.split('\n').filter((line) => line.includes('/api/v1/no-such-route'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      req: { method: 'GET', url: '/api/v1/no-such-route?api_key=[redacted]' },
+      res: { statusCode: 404 },
+    });
+    expect(first.stdout).not.toContain(secret);
+  });
+
+  it('refuses a second start on the same data folder, saying that it is in use', async () => {
+    const second = start({ PORT: String(await freePort()) });
+
+    const exit = await second.exit(30_000);
+
+    expect(exit.code).toBe(1);
+    expect(second.stderr).toContain(`The data folder ${dataDir} is in use by another running instance`);
+    expect(second.stderr).not.toMatch(/^\s+at /m);
+    // and the first one is unharmed
+    expect((await fetch(url('/api/v1/health'))).status).toBe(200);
+  }, 60_000);
+
+  it('finishes a request in flight on SIGTERM, stops PostgreSQL and exits with status 0', async () => {
+    const server = await postmaster(dataDir);
+    expect(server && isAlive(server.pid)).toBe(true);
+    // a slow request: hold a lock on the table the health check reads the last load from
+    const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
+    const blocker = new pg.Client({
+      connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${server!.port}/adjust`,
+    });
+    blocker.on('error', () => undefined); // the server ends this session when it stops
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE mob.etl_run IN ACCESS EXCLUSIVE MODE');
+      const inFlight = fetch(url('/api/v1/health'));
+      await waitUntil(
+        async () => {
+          // inside a transaction, pg_stat_activity would keep showing its first snapshot
+          await blocker.query('SELECT pg_stat_clear_snapshot()');
+          return (
+            (await blocker.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%etl_run%'")).rowCount! > 0
+          );
+        },
+        5_000,
+        'the health check waits for the lock',
+      );
+
+      first.signal('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(first.running).toBe(true);
+      await blocker.query('COMMIT');
+
+      // the answer is complete, with the database work done after the signal; terminus reports
+      // 'shutting_down' from the moment shutdown begins, so that load balancers stop sending requests
+      const res = await inFlight;
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({
+        statusCode: 503,
+        message: 'the service is shutting down',
+        status: 'shutting_down',
+        details: { source: { status: 'up' }, warehouse: { status: 'up' }, lastLoad: { status: 'up', at: null } },
+      });
+    } finally {
+      await blocker.end().catch(() => undefined);
+    }
+
+    await expect(first.exit(10_000)).resolves.toEqual({ code: 0, signal: null });
+    expect(isAlive(server!.pid)).toBe(false);
+  }, 30_000);
+
+  it('reuses the data folder and the key on the next start', async () => {
+    const again = start();
+    await again.waitForOutput(/listening on/, 60_000);
+
+    expect(again.stdout).toContain(`API key          ${key}   (generated earlier`);
+    expect((await fetch(url('/api/v1/health'))).status).toBe(200);
+
+    again.signal('SIGINT');
+    await expect(again.exit(10_000)).resolves.toEqual({ code: 0, signal: null });
+  }, 60_000);
+
+  it('says which variable is wrong and exits with status 1 on a bad configuration', async () => {
+    const misconfigured = start({ PORT: 'abc', LOG_LEVEL: 'chatty' });
+
+    const exit = await misconfigured.exit(30_000);
+
+    expect(exit.code).toBe(1);
+    expect(misconfigured.stderr).toContain('Cannot start: Invalid configuration');
+    expect(misconfigured.stderr).toContain('PORT accepts a whole number from 1 to 65535');
+    expect(misconfigured.stderr).toContain('LOG_LEVEL accepts one of');
+    expect(misconfigured.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('says that the port is taken and leaves no PostgreSQL running when it cannot listen', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve, reject) => taken.once('error', reject).listen(port, '0.0.0.0', resolve));
+    try {
+      const blocked = start();
+
+      const exit = await blocked.exit(60_000);
+
+      expect(exit.code).toBe(1);
+      expect(blocked.stderr).toContain(`Cannot start: PORT ${port} is already in use`);
+      await waitUntil(
+        async () => {
+          const server = await postmaster(dataDir);
+          return !server || !isAlive(server.pid);
+        },
+        10_000,
+        'the embedded PostgreSQL has stopped',
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 60_000);
+});

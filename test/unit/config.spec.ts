@@ -1,0 +1,203 @@
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../src/config/app-config.js';
+
+const CWD = '/srv/kpi';
+const SOURCE_URL = 'postgres://kpi:source-secret@db.internal:5432/adjust';
+const READER_KEY = 'reader-key-0123456789abcdef';
+const ADMIN_KEY = 'admin-key-0123456789abcdef';
+// the production shape: an external source database and keys
+const PRODUCTION = { DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY };
+
+// The error a configuration is refused with (fails the test when it is accepted).
+function refusal(env: Record<string, string | undefined>): ConfigError {
+  let refused: unknown;
+  try {
+    loadConfig(env, CWD);
+  } catch (error) {
+    refused = error;
+  }
+  expect(refused).toBeInstanceOf(ConfigError);
+  return refused as ConfigError;
+}
+
+const problemsOf = (env: Record<string, string | undefined>): string[] => refusal(env).problems;
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('runs the embedded default with an empty environment', () => {
+      const config = loadConfig({}, CWD);
+      expect(config).toMatchObject({
+        port: 3000,
+        dataDir: path.join(CWD, '.data'),
+        embedded: true,
+        sourceUrl: undefined,
+        warehouse: { engine: 'postgres', url: undefined },
+        stageUrl: `file://${path.join(CWD, '.data', 'stage')}`,
+        etl: { cron: '*/10 * * * *', windowDays: 7 },
+        report: { timezone: 'UTC', registrationEvents: ['registration'], sessionLengthField: 'last_time_spent' },
+        auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined },
+        demo: true,
+        logLevel: 'info',
+      });
+    });
+
+    it('treats empty strings as unset, as a blank line in an .env file means', () => {
+      const config = loadConfig({ PORT: '', DATABASE_URL: '', ETL_CRON: '', DEMO: '', LOG_LEVEL: '' }, CWD);
+      expect(config).toMatchObject({ port: 3000, embedded: true, etl: { cron: '*/10 * * * *' }, demo: true, logLevel: 'info' });
+    });
+
+    it('resolves a relative DATA_DIR against the working folder and puts the staging folder in it', () => {
+      const config = loadConfig({ DATA_DIR: 'var/kpi' }, CWD);
+      expect(config.dataDir).toBe(path.join(CWD, 'var/kpi'));
+      expect(config.stageUrl).toBe(`file://${path.join(CWD, 'var/kpi', 'stage')}`);
+    });
+
+    it('ignores variables the service does not know', () => {
+      expect(loadConfig({ NODE_ENV: 'production', SHELL: '/bin/bash' }, CWD).embedded).toBe(true);
+    });
+  });
+
+  describe('accepted values', () => {
+    it('reads the production configuration into the typed object', () => {
+      const config = loadConfig(
+        {
+          PORT: '8080',
+          DATABASE_URL: SOURCE_URL,
+          WAREHOUSE_URL: 'redshift://kpi:wh-secret@cluster.abc.eu-west-1.redshift.amazonaws.com/analytics',
+          STAGE_URL: 's3://kpi-stage/adjust',
+          S3_ENDPOINT: 'http://localhost:9000',
+          AWS_REGION: 'eu-west-1',
+          REDSHIFT_IAM_ROLE: 'arn:aws:iam::123456789012:role/kpi-copy',
+          ETL_CRON: '*/5 * * * *',
+          ETL_WINDOW_DAYS: '3',
+          REPORT_TIMEZONE: 'Europe/Berlin',
+          REGISTRATION_EVENTS: 'abc123, sign_up ,',
+          SESSION_LENGTH_FIELD: 'time_spent',
+          API_KEYS: `${READER_KEY}, ${READER_KEY}-2`,
+          ADMIN_API_KEYS: ADMIN_KEY,
+          CALLBACK_TOKEN: 'adjust-token-1',
+          DEMO: 'false',
+          LOG_LEVEL: 'debug',
+        },
+        CWD,
+      );
+      expect(config).toMatchObject({
+        port: 8080,
+        embedded: false,
+        sourceUrl: SOURCE_URL,
+        warehouse: { engine: 'redshift' },
+        stageUrl: 's3://kpi-stage/adjust',
+        s3: { endpoint: 'http://localhost:9000', region: 'eu-west-1' },
+        redshiftIamRole: 'arn:aws:iam::123456789012:role/kpi-copy',
+        etl: { cron: '*/5 * * * *', windowDays: 3 },
+        report: { timezone: 'Europe/Berlin', registrationEvents: ['abc123', 'sign_up'], sessionLengthField: 'time_spent' },
+        auth: { apiKeys: [READER_KEY, `${READER_KEY}-2`], adminApiKeys: [ADMIN_KEY], callbackToken: 'adjust-token-1' },
+        demo: false,
+        logLevel: 'debug',
+      });
+    });
+
+    it('turns the schedule off with ETL_CRON=off', () => {
+      expect(loadConfig({ ETL_CRON: 'off' }, CWD).etl.cron).toBeNull();
+    });
+
+    it('accepts "default" as the Redshift IAM role', () => {
+      const config = loadConfig({ ...PRODUCTION, WAREHOUSE_URL: 'redshift://u:p@host:5439/db', REDSHIFT_IAM_ROLE: 'default' }, CWD);
+      expect(config.redshiftIamRole).toBe('default');
+    });
+
+    it('runs the demo traffic only on the embedded default unless DEMO says otherwise', () => {
+      expect(loadConfig({}, CWD).demo).toBe(true);
+      expect(loadConfig(PRODUCTION, CWD).demo).toBe(false);
+      expect(loadConfig({ DEMO: 'false' }, CWD).demo).toBe(false);
+      expect(loadConfig({ ...PRODUCTION, DEMO: 'true' }, CWD).demo).toBe(true);
+    });
+  });
+
+  describe('rejected values', () => {
+    it.each([
+      ['PORT', 'abc'],
+      ['PORT', '0'],
+      ['PORT', '65536'],
+      ['PORT', '80.5'],
+      ['DATABASE_URL', 'mysql://kpi:pw@db/adjust'],
+      ['WAREHOUSE_URL', 'snowflake://acct/db'],
+      ['STAGE_URL', 'ftp://stage/prefix'],
+      ['STAGE_URL', 'file://relative/path'],
+      ['S3_ENDPOINT', 'minio:9000'],
+      ['AWS_REGION', 'Europe'],
+      ['ETL_CRON', 'every ten minutes'],
+      ['ETL_CRON', '*/10 * * *'],
+      ['ETL_WINDOW_DAYS', '0'],
+      ['ETL_WINDOW_DAYS', '732'],
+      ['ETL_WINDOW_DAYS', 'seven'],
+      ['REPORT_TIMEZONE', 'Mars/Olympus_Mons'],
+      ['SESSION_LENGTH_FIELD', 'session_length'],
+      ['API_KEYS', 'short-key'],
+      ['API_KEYS', `${READER_KEY},short`],
+      ['ADMIN_API_KEYS', 'has a space in the key'],
+      ['CALLBACK_TOKEN', 'tiny'],
+      ['LOG_LEVEL', 'verbose'],
+      ['DEMO', 'yes'],
+    ])('rejects %s=%j naming the variable and what it accepts', (name, value) => {
+      // keys are set so that a bad DATABASE_URL is the only problem
+      const problems = problemsOf({ ADMIN_API_KEYS: ADMIN_KEY, [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(new RegExp(`^${name} accepts `));
+    });
+
+    it('requires REDSHIFT_IAM_ROLE with a redshift:// warehouse', () => {
+      const problems = problemsOf({ ...PRODUCTION, WAREHOUSE_URL: 'redshift://kpi:pw@cluster:5439/analytics' });
+      expect(problems).toEqual([expect.stringMatching(/^REDSHIFT_IAM_ROLE is required with a redshift:\/\/ WAREHOUSE_URL/)]);
+    });
+
+    it('rejects a malformed REDSHIFT_IAM_ROLE even without Redshift', () => {
+      expect(problemsOf({ REDSHIFT_IAM_ROLE: 'kpi-copy' })).toEqual([expect.stringMatching(/^REDSHIFT_IAM_ROLE /)]);
+    });
+
+    it('requires keys when DATABASE_URL is set, since only the embedded default generates one', () => {
+      expect(problemsOf({ DATABASE_URL: SOURCE_URL })).toEqual([
+        expect.stringMatching(/API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set/),
+      ]);
+      expect(loadConfig({ DATABASE_URL: SOURCE_URL, ADMIN_API_KEYS: ADMIN_KEY }, CWD).auth.adminApiKeys).toEqual([ADMIN_KEY]);
+    });
+
+    it('lists every bad variable in one error instead of stopping at the first', () => {
+      const problems = problemsOf({ PORT: 'abc', ETL_CRON: 'hourly', LOG_LEVEL: 'loud', DEMO: 'maybe' });
+      expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['DEMO', 'ETL_CRON', 'LOG_LEVEL', 'PORT']);
+    });
+
+    it('lists missing keys together with the other bad variables', () => {
+      const problems = problemsOf({ DATABASE_URL: SOURCE_URL, PORT: 'abc' });
+      expect(problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^API_KEYS or ADMIN_API_KEYS is required/)]);
+    });
+
+    it('says each problem once even when several rules of one variable fail', () => {
+      expect(problemsOf({ PORT: '-1.5' })).toEqual(['PORT accepts a whole number from 1 to 65535']);
+    });
+
+    it('never repeats a value in the message, since values may be secrets', () => {
+      const secrets = {
+        DATABASE_URL: 'mysql://kpi:db-password-9f8e7d@db/adjust',
+        WAREHOUSE_URL: 'redshift:/kpi:wh-password-6c5b4a@cluster:5439/analytics',
+        API_KEYS: 'api-secret-1a2b',
+        ADMIN_API_KEYS: 'adm-secret-3c4d',
+        CALLBACK_TOKEN: 'cb secret 5e6f',
+        REDSHIFT_IAM_ROLE: 'role-secret-7a8b',
+      };
+      const { message } = refusal(secrets);
+      for (const name of Object.keys(secrets)) expect(message).toContain(name);
+      for (const fragment of [
+        'db-password-9f8e7d',
+        'wh-password-6c5b4a',
+        'api-secret-1a2b',
+        'adm-secret-3c4d',
+        'cb secret 5e6f',
+        'role-secret-7a8b',
+      ]) {
+        expect(message).not.toContain(fragment);
+      }
+    });
+  });
+});
