@@ -14,13 +14,9 @@ async function bootstrap(): Promise<void> {
   // the common mistake, a second `npm start`, gets a plain answer before Nest starts logging
   if (config.embedded) await assertDataDirFree(config.dataDir);
   const app = await createApp(config);
-  let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // Nest's own handler (enableShutdownHooks) closes the app, then raises the signal again to end the
-    // process, which would then die by it: staying subscribed lets a clean shutdown exit with status 0
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
+    // once: a second Ctrl-C during shutdown ends the process at once, as terminal users expect
+    process.once(signal, () => {
       setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS).unref();
       // requests in flight finish, but their keep-alive connections would then hold the closing server
       // open (Fastify keeps an idle connection for 72 s): close each one as soon as it falls idle

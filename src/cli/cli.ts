@@ -18,7 +18,10 @@ export async function runCli(feature: Type, task: (context: INestApplicationCont
   try {
     loadDotEnv();
     const { config } = await startupConfig(process.env);
-    const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, feature), { logger: ['error', 'warn'], abortOnError: false });
+    const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, feature), {
+      logger: ['error', 'warn'],
+      abortOnError: false,
+    });
     try {
       await task(context);
     } finally {

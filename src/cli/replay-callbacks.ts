@@ -7,6 +7,8 @@ const describe = (report: ReplayReport) =>
   `examined ${report.examined}: ${report.stored} stored, ${report.duplicates} already stored, ${report.stillRejected} still rejected`;
 
 await runCli(CollectorModule, async (context) => {
-  const report = await context.get(CollectorService).replayRejected((sofar) => progress(`Replaying rejected callbacks… ${describe(sofar)}`));
+  const report = await context
+    .get(CollectorService)
+    .replayRejected((sofar) => progress(`Replaying rejected callbacks… ${describe(sofar)}`));
   progress(`Replayed rejected callbacks: ${describe(report)}`, true);
 });

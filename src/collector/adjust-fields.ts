@@ -2,19 +2,33 @@
 // except where a caller's getter or proxy throws (parseCallback guards that).
 
 export const TEXT_FIELDS = [
-  'gps_adid', 'idfa', 'idfv', 'android_id',
-  'app_token', 'app_id', 'app_name', 'app_version', 'environment', 'store',
-  'tracker', 'tracker_name', 'network_name', 'campaign_name', 'adgroup_name', 'creative_name',
-  'os_version', 'device_type', 'device_name',
-  'event', 'event_name', 'currency', 'reporting_currency',
+  'gps_adid',
+  'idfa',
+  'idfv',
+  'android_id',
+  'app_token',
+  'app_id',
+  'app_name',
+  'app_version',
+  'environment',
+  'store',
+  'tracker',
+  'tracker_name',
+  'network_name',
+  'campaign_name',
+  'adgroup_name',
+  'creative_name',
+  'os_version',
+  'device_type',
+  'device_name',
+  'event',
+  'event_name',
+  'currency',
+  'reporting_currency',
 ] as const;
 export const LOWERCASE_FIELDS = ['country', 'os_name'] as const;
-export const OPTIONAL_TIMESTAMP_FIELDS = [
-  'installed_at', 'click_time', 'reattributed_at', 'last_session_time',
-] as const;
-export const INTEGER_FIELDS = [
-  'last_time_spent', 'time_spent', 'session_count', 'lifetime_session_count',
-] as const;
+export const OPTIONAL_TIMESTAMP_FIELDS = ['installed_at', 'click_time', 'reattributed_at', 'last_session_time'] as const;
+export const INTEGER_FIELDS = ['last_time_spent', 'time_spent', 'session_count', 'lifetime_session_count'] as const;
 export const DECIMAL_FIELDS = ['revenue', 'revenue_float', 'revenue_usd', 'reporting_revenue'] as const;
 
 // value: the first (or only) value, typed later; overflow: the whole array as JSON when a key repeated

@@ -22,17 +22,45 @@ export type AdjustActivity = {
   dedup_key: Buffer;
   activity_kind: string;
   created_at: Date;
-  installed_at: Date | null; click_time: Date | null; reattributed_at: Date | null; last_session_time: Date | null;
-  adid: string | null; gps_adid: string | null; idfa: string | null; idfv: string | null; android_id: string | null;
-  app_token: string | null; app_id: string | null; app_name: string | null; app_version: string | null;
-  environment: string | null; store: string | null;
-  tracker: string | null; tracker_name: string | null; network_name: string | null; campaign_name: string | null;
-  adgroup_name: string | null; creative_name: string | null; is_organic: boolean | null;
-  country: string | null; os_name: string | null; os_version: string | null; device_type: string | null; device_name: string | null;
-  event: string | null; event_name: string | null;
-  revenue: number | null; revenue_float: number | null; revenue_usd: number | null; currency: string | null;
-  reporting_revenue: number | null; reporting_currency: string | null;
-  last_time_spent: number | null; time_spent: number | null; session_count: number | null; lifetime_session_count: number | null;
+  installed_at: Date | null;
+  click_time: Date | null;
+  reattributed_at: Date | null;
+  last_session_time: Date | null;
+  adid: string | null;
+  gps_adid: string | null;
+  idfa: string | null;
+  idfv: string | null;
+  android_id: string | null;
+  app_token: string | null;
+  app_id: string | null;
+  app_name: string | null;
+  app_version: string | null;
+  environment: string | null;
+  store: string | null;
+  tracker: string | null;
+  tracker_name: string | null;
+  network_name: string | null;
+  campaign_name: string | null;
+  adgroup_name: string | null;
+  creative_name: string | null;
+  is_organic: boolean | null;
+  country: string | null;
+  os_name: string | null;
+  os_version: string | null;
+  device_type: string | null;
+  device_name: string | null;
+  event: string | null;
+  event_name: string | null;
+  revenue: number | null;
+  revenue_float: number | null;
+  revenue_usd: number | null;
+  currency: string | null;
+  reporting_revenue: number | null;
+  reporting_currency: string | null;
+  last_time_spent: number | null;
+  time_spent: number | null;
+  session_count: number | null;
+  lifetime_session_count: number | null;
   extra: Record<string, string>;
 };
 
@@ -40,23 +68,63 @@ export type ParseResult = { kind: 'activity'; activity: AdjustActivity } | { kin
 
 // Column order of mob.adjust.
 export const ACTIVITY_COLUMNS: readonly (keyof AdjustActivity)[] = Object.freeze([
-  'dedup_key', 'activity_kind', 'created_at',
-  'installed_at', 'click_time', 'reattributed_at', 'last_session_time',
-  'adid', 'gps_adid', 'idfa', 'idfv', 'android_id',
-  'app_token', 'app_id', 'app_name', 'app_version', 'environment', 'store',
-  'tracker', 'tracker_name', 'network_name', 'campaign_name', 'adgroup_name', 'creative_name', 'is_organic',
-  'country', 'os_name', 'os_version', 'device_type', 'device_name',
-  'event', 'event_name',
-  'revenue', 'revenue_float', 'revenue_usd', 'currency', 'reporting_revenue', 'reporting_currency',
-  'last_time_spent', 'time_spent', 'session_count', 'lifetime_session_count',
+  'dedup_key',
+  'activity_kind',
+  'created_at',
+  'installed_at',
+  'click_time',
+  'reattributed_at',
+  'last_session_time',
+  'adid',
+  'gps_adid',
+  'idfa',
+  'idfv',
+  'android_id',
+  'app_token',
+  'app_id',
+  'app_name',
+  'app_version',
+  'environment',
+  'store',
+  'tracker',
+  'tracker_name',
+  'network_name',
+  'campaign_name',
+  'adgroup_name',
+  'creative_name',
+  'is_organic',
+  'country',
+  'os_name',
+  'os_version',
+  'device_type',
+  'device_name',
+  'event',
+  'event_name',
+  'revenue',
+  'revenue_float',
+  'revenue_usd',
+  'currency',
+  'reporting_revenue',
+  'reporting_currency',
+  'last_time_spent',
+  'time_spent',
+  'session_count',
+  'lifetime_session_count',
   'extra',
 ] as const);
 
 // Kinds that are not tied to an SDK device, so they legitimately arrive without adid.
 export const ACTIVITIES_WITHOUT_DEVICE: ReadonlySet<string> = new Set([
-  'click', 'impression', 'cost_updated',
-  'sk_install', 'sk_event', 'sk_qualifier', 'sk_install_direct', 'sk_cv_update',
-  'san_click', 'san_impression',
+  'click',
+  'impression',
+  'cost_updated',
+  'sk_install',
+  'sk_event',
+  'sk_qualifier',
+  'sk_install_direct',
+  'sk_cv_update',
+  'san_click',
+  'san_impression',
 ]);
 
 const MAX_QUOTED_CHARS = 40;
@@ -88,9 +156,7 @@ function parseParams(params: Params): ParseResult {
   return { kind: 'activity', activity: buildActivity(reader, kind, createdAt, adid, params) };
 }
 
-function buildActivity(
-  reader: Reader, kind: string, createdAt: Date, adid: string | null, params: Params,
-): AdjustActivity {
+function buildActivity(reader: Reader, kind: string, createdAt: Date, adid: string | null, params: Params): AdjustActivity {
   const text = readAll(reader, TEXT_FIELDS, asText);
   const app = text.app_token ?? text.app_id ?? text.app_name;
   const event = kind === 'event' ? text.event : null;
@@ -121,9 +187,7 @@ function read<T>(reader: Reader, key: string, convert: (raw: string) => T | null
   return typed;
 }
 
-function readAll<K extends string, T>(
-  reader: Reader, keys: readonly K[], convert: (raw: string) => T | null,
-): Record<K, T | null> {
+function readAll<K extends string, T>(reader: Reader, keys: readonly K[], convert: (raw: string) => T | null): Record<K, T | null> {
   return Object.fromEntries(keys.map((key) => [key, read(reader, key, convert)])) as Record<K, T | null>;
 }
 
@@ -156,7 +220,9 @@ function dedupKey(parts: readonly (string | null)[], canonical: string | null): 
 
 function quote(value: string): string {
   // Counted in code points so a cut never splits an emoji into a lone surrogate.
-  const head = Array.from(value.slice(0, MAX_QUOTED_CHARS * 2)).slice(0, MAX_QUOTED_CHARS).join('');
+  const head = Array.from(value.slice(0, MAX_QUOTED_CHARS * 2))
+    .slice(0, MAX_QUOTED_CHARS)
+    .join('');
   return JSON.stringify(head.length < value.length ? `${head}…` : head);
 }
 

@@ -7,7 +7,7 @@ import { MAX_CALLBACK_BYTES } from './callback-limits.js';
 import { type CallbackParams, CollectorService } from './collector.service.js';
 
 const DESCRIPTION =
-  'The URL pasted into Adjust\'s callback settings. Every Adjust placeholder is read from its own query parameter; ' +
+  "The URL pasted into Adjust's callback settings. Every Adjust placeholder is read from its own query parameter; " +
   'other parameters are kept as raw data. 200 {"status":"stored"} once committed, {"status":"duplicate"} for a repeat; ' +
   '400 with the reason for a callback the klips cannot use (kept for replay); 401 when CALLBACK_TOKEN is set and token= is wrong; ' +
   '413 over 1 MB; 503 when overloaded (Adjust retries).';
@@ -26,7 +26,9 @@ export class CallbackController {
   @ApiQuery({ name: 'app_token', example: 'abc123def456', required: false })
   @ApiQuery({ name: 'token', required: false, description: 'CALLBACK_TOKEN, when the service is configured with one' })
   @ApiOkResponse({ schema: { example: { status: 'stored' } } })
-  @ApiBadRequestResponse({ schema: { example: { statusCode: 400, error: 'Bad Request', message: 'adid is missing for activity_kind "session"' } } })
+  @ApiBadRequestResponse({
+    schema: { example: { statusCode: 400, error: 'Bad Request', message: 'adid is missing for activity_kind "session"' } },
+  })
   receiveCallback(@Query() query: CallbackParams, @Req() request: FastifyRequest) {
     assertUrlSize(request);
     return this.collector.receive('GET', query);
@@ -36,7 +38,19 @@ export class CallbackController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Receive one Adjust callback sent as a form or JSON body', description: DESCRIPTION })
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiBody({ schema: { type: 'object', example: { activity_kind: 'event', created_at: 1795824000, adid: '18546f6171f67e29d1cb983322ad1329', app_token: 'abc123def456', event: 'f0ob4r', user_id: '42' } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      example: {
+        activity_kind: 'event',
+        created_at: 1795824000,
+        adid: '18546f6171f67e29d1cb983322ad1329',
+        app_token: 'abc123def456',
+        event: 'f0ob4r',
+        user_id: '42',
+      },
+    },
+  })
   @ApiOkResponse({ schema: { example: { status: 'duplicate' } } })
   receiveCallbackBody(@Query() query: CallbackParams, @Body() body: unknown, @Req() request: FastifyRequest) {
     assertUrlSize(request);

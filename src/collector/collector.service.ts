@@ -30,7 +30,7 @@ export class CollectorService {
   // Re-parses every rejected callback not replayed yet; those that parse now are stored.
   async replayRejected(onProgress: (report: ReplayReport) => void = () => undefined): Promise<ReplayReport> {
     const report: ReplayReport = { examined: 0, stored: 0, duplicates: 0, stillRejected: 0 };
-    for (let afterId = '0'; ; ) {
+    for (let afterId = '0'; ;) {
       const page = await this.repository.pendingRejected(afterId, REPLAY_PAGE);
       if (page.length === 0) return report;
       for (const rejected of page) {

@@ -1,18 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 // Files the embedded default keeps next to its database: generated secrets and an instance lock.
 
+// The secret is written to a private temporary file first and then linked into place, so a concurrent
+// first start never reads a half-written file: link() either publishes the whole file or finds one.
 export async function readOrCreateSecret(dataDir: string, name: string): Promise<{ value: string; created: boolean }> {
   await mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, name);
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const value = randomBytes(24).toString('base64url');
+  await writeFile(draft, value, { mode: 0o600 });
   try {
-    await writeFile(file, randomBytes(24).toString('base64url'), { flag: 'wx', mode: 0o600 });
-    return { value: (await readFile(file, 'utf8')).trim(), created: true };
+    await link(draft, file);
+    return { value, created: true };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return { value: (await readFile(file, 'utf8')).trim(), created: false };
+  } finally {
+    await unlink(draft).catch(() => undefined);
   }
 }
 

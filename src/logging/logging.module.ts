@@ -4,20 +4,45 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
 
-const SECRET_QUERY_PARAMS = /([?&](?:api_key|token)=)[^&]*/gi;
+const SECRET_QUERY_PARAMS = new Set(['api_key', 'token']);
 const QUIET_ROUTES = /^\/api\/v1\/(adjust\/callback|health)\b/;
+// callback URLs reach 1 MB; a log line keeps the start
+const MAX_LOGGED_URL = 2048;
 
-// Query strings can carry the API key or the callback token: logs keep the parameter name only.
+// Query strings can carry the API key or the callback token: logs keep the parameter name only
+// (also when the name is percent-encoded, as the server decodes it).
 export function redactUrl(url: string | undefined): string | undefined {
-  return url?.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
+  if (url === undefined) return undefined;
+  const shown = url.slice(0, MAX_LOGGED_URL);
+  const query = shown.indexOf('?');
+  const redacted =
+    query < 0
+      ? shown
+      : `${shown.slice(0, query + 1)}${shown
+          .slice(query + 1)
+          .split('&')
+          .map(redactPair)
+          .join('&')}`;
+  return url.length > MAX_LOGGED_URL ? `${redacted}… (${url.length} characters)` : redacted;
 }
 
-const LOGGED = Symbol('logged');
+function redactPair(pair: string): string {
+  const name = pair.split('=', 1)[0];
+  return SECRET_QUERY_PARAMS.has(decodeLoosely(name).toLowerCase()) ? `${name}=[redacted]` : pair;
+}
 
-function logOnce(req: IncomingMessage & { [LOGGED]?: true }): boolean {
-  if (req[LOGGED]) return true;
-  req[LOGGED] = true;
-  return false;
+function decodeLoosely(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+// Request ids: a sane incoming X-Request-Id (set by a proxy) is kept, otherwise a new UUID.
+export function requestId(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 type LoggedRequest = IncomingMessage & { id?: string | number; raw?: IncomingMessage & { keyFingerprint?: string } };
@@ -31,21 +56,14 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            // Nest mounts the middleware twice when a path ('/') is excluded from the global prefix (once
-            // for the wildcard, once for the excluded route): log each request once all the same
-            autoLogging: { ignore: logOnce },
             // pretty, one line a record, when a person watches a terminal; JSON lines otherwise
             transport: process.stdout.isTTY
               ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
               : undefined,
-            genReqId: (req, res) => {
-              const incoming = req.headers['x-request-id'];
-              const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            // callbacks arrive thousands a second: their successes are logged at debug level only
+            // callbacks arrive thousands a second: their successes are logged at debug level only;
+            // a 503 (overload, database unavailable) is expected and retried by Adjust: a warning
             customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
+              if (res.statusCode === 503) return 'warn';
               if (error || res.statusCode >= 500) return 'error';
               if (res.statusCode >= 400) return 'warn';
               return QUIET_ROUTES.test(req.url ?? '') ? 'debug' : 'info';

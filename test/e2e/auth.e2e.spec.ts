@@ -278,6 +278,17 @@ describe('redactUrl', () => {
     expect(redactUrl('/x?push_token=abc&my_api_key=def')).toBe('/x?push_token=abc&my_api_key=def');
   });
 
+  it('hides a secret whose parameter name is percent-encoded, as the server decodes it', () => {
+    expect(redactUrl('/x?api%5Fkey=one&%74oken=two')).toBe('/x?api%5Fkey=[redacted]&%74oken=[redacted]');
+  });
+
+  it('keeps only the start of a very long URL, saying how long it was', () => {
+    const logged = redactUrl(`/api/v1/adjust/callback?token=${CALLBACK_TOKEN}&padding=${'p'.repeat(100_000)}`)!;
+    expect(logged.length).toBeLessThan(2100);
+    expect(logged).toContain('token=[redacted]');
+    expect(logged).toMatch(/… \(\d+ characters\)$/);
+  });
+
   it('passes URLs without secrets and a missing URL through', () => {
     expect(redactUrl('/api/v1/health')).toBe('/api/v1/health');
     expect(redactUrl(undefined)).toBeUndefined();

@@ -28,6 +28,15 @@ describe(HealthController.name, () => {
       expect(res.body.info.lastLoad).toMatchObject({ at: null, ageSeconds: null });
     });
 
+    it('names every answer with a request id, keeping a sane one sent by a proxy', async () => {
+      const fresh = await request(t.app.getHttpServer()).get('/api/v1/health').expect(200);
+      expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      const kept = await request(t.app.getHttpServer()).get('/api/v1/health').set('X-Request-Id', 'lb-1234.abc').expect(200);
+      expect(kept.headers['x-request-id']).toBe('lb-1234.abc');
+      const replaced = await request(t.app.getHttpServer()).get('/api/v1/health').set('X-Request-Id', 'bad id\twith spaces').expect(200);
+      expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    });
+
     it('reports the end and age of the last successful load, ignoring later failed runs', async () => {
       const source = databaseName(t.databases.sourceUrl);
       const [loaded] = await adminQuery<{ finished_at: Date }>(

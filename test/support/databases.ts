@@ -10,7 +10,11 @@ export function serverUrl(): string {
   return url;
 }
 
-export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<T[]> {
+export async function adminQuery<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+  database = 'postgres',
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: withDatabase(serverUrl(), database) });
   await client.connect();
   try {

@@ -143,14 +143,24 @@ describe(parseCallback.name, () => {
     });
 
     it('reads revenue placeholders of a revenue event', () => {
-      const activity = activityOf(eventParams({
-        revenue: '345', revenue_float: '3.45', revenue_usd: '3.71', currency: 'eur',
-        reporting_revenue: '3.45', reporting_currency: 'EUR',
-      }));
+      const activity = activityOf(
+        eventParams({
+          revenue: '345',
+          revenue_float: '3.45',
+          revenue_usd: '3.71',
+          currency: 'eur',
+          reporting_revenue: '3.45',
+          reporting_currency: 'EUR',
+        }),
+      );
 
       expect(activity).toMatchObject({
-        revenue: 345, revenue_float: 3.45, revenue_usd: 3.71, currency: 'eur',
-        reporting_revenue: 3.45, reporting_currency: 'EUR',
+        revenue: 345,
+        revenue_float: 3.45,
+        revenue_usd: 3.71,
+        currency: 'eur',
+        reporting_revenue: 3.45,
+        reporting_currency: 'EUR',
       });
     });
 
@@ -162,9 +172,13 @@ describe(parseCallback.name, () => {
     });
 
     it('accepts an install_update and keeps the outdated tracker in extra', () => {
-      const activity = activityOf(installParams({
-        activity_kind: 'install_update', outdated_tracker: 'old123', outdated_tracker_name: 'Organic',
-      }));
+      const activity = activityOf(
+        installParams({
+          activity_kind: 'install_update',
+          outdated_tracker: 'old123',
+          outdated_tracker_name: 'Organic',
+        }),
+      );
 
       expect(activity.activity_kind).toBe('install_update');
       expect(activity.extra).toMatchObject({ outdated_tracker: 'old123', outdated_tracker_name: 'Organic' });
@@ -182,9 +196,14 @@ describe(parseCallback.name, () => {
     });
 
     it('accepts a JSON body with numbers and booleans', () => {
-      const activity = activityOf(sessionParams({
-        created_at: 1522835851, is_organic: true, session_count: 34, revenue: 1.5,
-      }));
+      const activity = activityOf(
+        sessionParams({
+          created_at: 1522835851,
+          is_organic: true,
+          session_count: 34,
+          revenue: 1.5,
+        }),
+      );
 
       expect(activity).toMatchObject({ created_at: at(1522835851), is_organic: true, session_count: 34, revenue: 1.5 });
     });
@@ -208,7 +227,9 @@ describe(parseCallback.name, () => {
       ['a placeholder with spaces around it', ' {network_name} '],
       ['an empty placeholder', '{}'],
     ])('stores %s as NULL and keeps it out of extra', (_name, value) => {
-      const activity = activityOf(installParams({ idfa: value, network_name: value, installed_at: value, is_organic: value, city: value, region: value }));
+      const activity = activityOf(
+        installParams({ idfa: value, network_name: value, installed_at: value, is_organic: value, city: value, region: value }),
+      );
 
       expect(activity).toMatchObject({ idfa: null, network_name: null, installed_at: null, is_organic: null });
       expect({ ...activity.extra }).toEqual({});
@@ -228,9 +249,14 @@ describe(parseCallback.name, () => {
     });
 
     it('strips NUL characters from values, extra keys and nested JSON', () => {
-      const activity = activityOf(installParams({
-        network_name: 'Net\u0000work1', 'user\u0000_id': 'u\u00001', meta: { 'k\u0000': 'v\u0000' }, blank: '\u0000\u0000',
-      }));
+      const activity = activityOf(
+        installParams({
+          network_name: 'Net\u0000work1',
+          'user\u0000_id': 'u\u00001',
+          meta: { 'k\u0000': 'v\u0000' },
+          blank: '\u0000\u0000',
+        }),
+      );
 
       expect(activity.network_name).toBe('Network1');
       expect(activity.extra).toMatchObject({ user_id: 'u1', meta: '{"k":"v"}' });
@@ -251,7 +277,8 @@ describe(parseCallback.name, () => {
       expect(activity.network_name).toBe('Network1');
       expect(activity.session_count).toBe(3);
       expect(activity.extra).toMatchObject({
-        network_name: '["Network1","Network2"]', session_count: '["3","x"]',
+        network_name: '["Network1","Network2"]',
+        session_count: '["3","x"]',
       });
     });
 
@@ -332,7 +359,11 @@ describe(parseCallback.name, () => {
       ['created_at is text', { created_at: 'abc' }, 'created_at must be Unix seconds, got "abc"'],
       ['created_at is an ISO date', { created_at: '2014-07-01T11:37:45Z' }, 'created_at must be Unix seconds, got "2014-07-01T11:37:45Z"'],
       ['created_at is before 2000', { created_at: '946684799' }, 'created_at must be between 2000-01-01 and 2100-01-01, got "946684799"'],
-      ['created_at is in milliseconds', { created_at: '1404214665000' }, 'created_at must be between 2000-01-01 and 2100-01-01, got "1404214665000"'],
+      [
+        'created_at is in milliseconds',
+        { created_at: '1404214665000' },
+        'created_at must be between 2000-01-01 and 2100-01-01, got "1404214665000"',
+      ],
       ['adid is absent on an install', { adid: undefined }, 'adid is missing for activity_kind "install"'],
       ['adid is a placeholder on an install', { adid: '{adid}' }, 'adid is missing for activity_kind "install"'],
     ])('rejects a callback when %s', (_name, overrides, reason) => {
@@ -355,12 +386,20 @@ describe(parseCallback.name, () => {
       expect(reason).toBe(`created_at must be Unix seconds, got "${'x'.repeat(39)}😀…"`);
     });
 
-    it.each(['install', 'session', 'event', 'reattribution', 'reinstall', 'uninstall', 'install_update', 'rejected_install', 'att_update', 'ad_revenue'])(
-      'rejects activity_kind=%s without adid',
-      (kind) => {
-        expect(reasonOf(installParams({ activity_kind: kind, adid: '' }))).toBe(`adid is missing for activity_kind "${kind}"`);
-      },
-    );
+    it.each([
+      'install',
+      'session',
+      'event',
+      'reattribution',
+      'reinstall',
+      'uninstall',
+      'install_update',
+      'rejected_install',
+      'att_update',
+      'ad_revenue',
+    ])('rejects activity_kind=%s without adid', (kind) => {
+      expect(reasonOf(installParams({ activity_kind: kind, adid: '' }))).toBe(`adid is missing for activity_kind "${kind}"`);
+    });
 
     it.each([...ACTIVITIES_WITHOUT_DEVICE])('accepts activity_kind=%s without adid', (kind) => {
       const activity = activityOf(installParams({ activity_kind: kind, adid: undefined }));
@@ -392,7 +431,9 @@ describe(parseCallback.name, () => {
     });
 
     it('drops __proto__ without touching any prototype and keeps constructor as plain data', () => {
-      const params = JSON.parse(`{"activity_kind":"click","created_at":"${CREATED_AT}","__proto__":{"polluted":"yes"},"constructor":"c","toString":"t"}`) as Record<string, unknown>;
+      const params = JSON.parse(
+        `{"activity_kind":"click","created_at":"${CREATED_AT}","__proto__":{"polluted":"yes"},"constructor":"c","toString":"t"}`,
+      ) as Record<string, unknown>;
       const activity = activityOf(params);
 
       expect(Object.keys(activity.extra).sort()).toEqual(['constructor', 'toString']);
@@ -417,7 +458,12 @@ describe(parseCallback.name, () => {
 
     it('rejects instead of throwing when reading a parameter throws', () => {
       const params = installParams();
-      Object.defineProperty(params, 'adid', { enumerable: true, get: () => { throw new Error('boom'); } });
+      Object.defineProperty(params, 'adid', {
+        enumerable: true,
+        get: () => {
+          throw new Error('boom');
+        },
+      });
 
       expect(reasonOf(params)).toBe('callback could not be parsed');
     });
@@ -439,7 +485,15 @@ describe(parseCallback.name, () => {
 
     it('is equal for a global and an event callback of the same event with different extra parameters', () => {
       const global = eventParams({ user_id: 'u-4711', city: 'Berlin', country: 'de' });
-      const perEvent = { activity_kind: 'event', created_at: '1522835851', adid: ADID, app_token: 'abc123xyz789', event: 'bkrfgq', plan: 'trial', token: 'other' };
+      const perEvent = {
+        activity_kind: 'event',
+        created_at: '1522835851',
+        adid: ADID,
+        app_token: 'abc123xyz789',
+        event: 'bkrfgq',
+        plan: 'trial',
+        token: 'other',
+      };
 
       expect(keyOf(perEvent)).toBe(keyOf(global));
     });
@@ -464,7 +518,9 @@ describe(parseCallback.name, () => {
       expect(keyOf(eventParams({ app_name: 'renamed' }))).toBe(keyOf(eventParams()));
       expect(keyOf(eventParams({ ...withoutToken, app_name: 'renamed' }))).toBe(keyOf(eventParams(withoutToken)));
       expect(keyOf(eventParams({ ...withoutToken, app_id: 'com.other' }))).not.toBe(keyOf(eventParams(withoutToken)));
-      expect(keyOf(eventParams({ app_token: undefined, app_name: 'B' }))).not.toBe(keyOf(eventParams({ app_token: undefined, app_name: 'A' })));
+      expect(keyOf(eventParams({ app_token: undefined, app_name: 'B' }))).not.toBe(
+        keyOf(eventParams({ app_token: undefined, app_name: 'A' })),
+      );
     });
 
     it('ignores an event token on activities that are not events', () => {
@@ -481,7 +537,13 @@ describe(parseCallback.name, () => {
 
     describe('of an activity without adid', () => {
       const click = (overrides: Record<string, unknown> = {}) => ({
-        activity_kind: 'click', created_at: String(CREATED_AT), app_token: 'abc123xyz789', tracker: 'abc123', city: 'Berlin', token: 'secret', ...overrides,
+        activity_kind: 'click',
+        created_at: String(CREATED_AT),
+        app_token: 'abc123xyz789',
+        tracker: 'abc123',
+        city: 'Berlin',
+        token: 'secret',
+        ...overrides,
       });
 
       it('is equal for an exact repeat whatever the token or key order', () => {
@@ -508,7 +570,9 @@ describe(parseCallback.name, () => {
       for (let i = 0; i < CASES; i += 1) {
         const params = randomParams(random);
         let result: ParseResult | undefined;
-        expect(() => { result = parseCallback(params); }).not.toThrow();
+        expect(() => {
+          result = parseCallback(params);
+        }).not.toThrow();
         expect(problemsOf(result)).toEqual([]);
         counts[result!.kind] += 1;
       }
@@ -540,9 +604,11 @@ function problemsOf(result: ParseResult | undefined): string[] {
   if (result?.kind !== 'activity') return ['no parse result'];
   const activity = result.activity;
   const problems: string[] = [];
-  if (!(activity.created_at instanceof Date) || Number.isNaN(activity.created_at.getTime())) problems.push('created_at is not a valid Date');
+  if (!(activity.created_at instanceof Date) || Number.isNaN(activity.created_at.getTime()))
+    problems.push('created_at is not a valid Date');
   if (!Buffer.isBuffer(activity.dedup_key) || activity.dedup_key.length !== 16) problems.push('dedup_key is not 16 bytes');
-  if (Object.keys(activity).sort().join() !== [...ACTIVITY_COLUMNS].sort().join()) problems.push('activity keys differ from ACTIVITY_COLUMNS');
+  if (Object.keys(activity).sort().join() !== [...ACTIVITY_COLUMNS].sort().join())
+    problems.push('activity keys differ from ACTIVITY_COLUMNS');
   if ('token' in activity.extra) problems.push('token kept in extra');
   for (const column of ACTIVITY_COLUMNS) problems.push(...valueProblems(column, activity[column]));
   for (const [key, value] of Object.entries(activity.extra)) {
@@ -574,8 +640,51 @@ function prng(seed: number): () => number {
 type Random = () => number;
 
 const FIELD_KEYS = [...ACTIVITY_COLUMNS.filter((column) => column !== 'dedup_key' && column !== 'extra'), 'token', 'user_id', 'city'];
-const NASTY_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'tok\u0000en', 'adid\u0000', '\u0000', '', '😀', '\ud800', '{city}'];
-const ATOMS = ['install', 'session', 'event', 'click', 'sk_install', ' Session ', '{adid}', '{}', '', ' ', '\u0000', '😀', '\udc00', '\ud83d', '1404214665', '1404214665.5', '-1', '0', '1', 'true', 'NaN', '1e400', 'abc', ADID, '{', '}', '"', '\\', '\u001f'];
+const NASTY_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'tok\u0000en',
+  'adid\u0000',
+  '\u0000',
+  '',
+  '😀',
+  '\ud800',
+  '{city}',
+];
+const ATOMS = [
+  'install',
+  'session',
+  'event',
+  'click',
+  'sk_install',
+  ' Session ',
+  '{adid}',
+  '{}',
+  '',
+  ' ',
+  '\u0000',
+  '😀',
+  '\udc00',
+  '\ud83d',
+  '1404214665',
+  '1404214665.5',
+  '-1',
+  '0',
+  '1',
+  'true',
+  'NaN',
+  '1e400',
+  'abc',
+  ADID,
+  '{',
+  '}',
+  '"',
+  '\\',
+  '\u001f',
+];
 
 function pick<T>(random: Random, items: readonly T[]): T {
   return items[Math.floor(random() * items.length)]!;
@@ -612,13 +721,20 @@ function randomKey(random: Random): string {
 function randomParams(random: Random, depth = 0): Record<string, unknown> {
   const params: Record<string, unknown> = random() < 0.5 ? Object.create(null) : {};
   if (depth === 0 && random() < 0.5) {
-    Object.assign(params, { activity_kind: pick(random, ['install', 'click', 'Event ', 'new_kind']), created_at: '1404214665', adid: ADID });
+    Object.assign(params, {
+      activity_kind: pick(random, ['install', 'click', 'Event ', 'new_kind']),
+      created_at: '1404214665',
+      adid: ADID,
+    });
   }
   const keys = Math.floor(random() * 12);
   for (let i = 0; i < keys; i += 1) {
     // defineProperty makes "__proto__" an own key, as a JSON or query-string parser would.
     Object.defineProperty(params, randomKey(random), {
-      value: randomValue(random, depth), enumerable: true, writable: true, configurable: true,
+      value: randomValue(random, depth),
+      enumerable: true,
+      writable: true,
+      configurable: true,
     });
   }
   return params;
