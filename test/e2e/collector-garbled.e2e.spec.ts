@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CallbackController } from '../../src/collector/callback.controller.js';
+import { LOWERCASE_FIELDS, TEXT_FIELDS } from '../../src/collector/adjust-fields.js';
 import { ACTIVITIES_WITHOUT_DEVICE } from '../../src/collector/callback-parser.js';
 import { CALLBACK_PATH, NOW_EPOCH, newAdid } from '../support/adjust-callbacks.js';
 import { adminQuery } from '../support/databases.js';
@@ -223,35 +224,7 @@ function randomJsonBody(random: Random): string {
   return json === '{}' ? `{${deep}}` : `${json.slice(0, -1)},${deep}}`;
 }
 
-const TEXT_COLUMNS = [
-  'activity_kind',
-  'adid',
-  'gps_adid',
-  'idfa',
-  'idfv',
-  'android_id',
-  'app_token',
-  'app_id',
-  'app_name',
-  'app_version',
-  'environment',
-  'store',
-  'tracker',
-  'tracker_name',
-  'network_name',
-  'campaign_name',
-  'adgroup_name',
-  'creative_name',
-  'country',
-  'os_name',
-  'os_version',
-  'device_type',
-  'device_name',
-  'event',
-  'event_name',
-  'currency',
-  'reporting_currency',
-];
+const TEXT_COLUMNS = ['activity_kind', 'adid', ...TEXT_FIELDS, ...LOWERCASE_FIELDS];
 
 describe(CallbackController.name, () => {
   let t: TestApp;
