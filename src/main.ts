@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory.js';
-import { ConfigError } from './config/app-config.js';
 import { Connections } from './database/connections.js';
-import { assertDataDirFree, DataDirInUseError } from './database/data-dir.js';
+import { OperatorError } from './common/operator-error.js';
+import { assertDataDirFree } from './database/data-dir.js';
 import { banner, loadDotEnv, startupConfig } from './startup.js';
 
 // A shutdown that hangs (a stuck query, a client that never finishes) must not keep the process forever.
@@ -39,7 +39,7 @@ bootstrap().catch((error: unknown) => {
 
 // Configuration, data-folder and port problems are the operator's to fix: say what, without a stack trace.
 function startFailure(error: unknown): string {
-  if (error instanceof ConfigError || error instanceof DataDirInUseError) return error.message;
+  if (error instanceof OperatorError) return error.message;
   const { code, port } = (error ?? {}) as NodeJS.ErrnoException & { port?: number };
   if (code === 'EADDRINUSE') return `PORT ${port} is already in use by another program; stop it or set PORT to a free port.`;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);

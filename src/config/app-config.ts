@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { OperatorError } from '../common/operator-error.js';
 import { Environment, LOG_LEVELS, SESSION_LENGTH_FIELDS, splitList } from './environment.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -25,7 +26,7 @@ export class AppConfig {
   logLevel!: LogLevel;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends OperatorError {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { OperatorError } from '../common/operator-error.js';
 
 // Files the embedded default keeps next to its database: generated secrets and an instance lock.
 
@@ -23,7 +24,7 @@ export async function readOrCreateSecret(dataDir: string, name: string): Promise
   }
 }
 
-export class DataDirInUseError extends Error {
+export class DataDirInUseError extends OperatorError {
   constructor(dataDir: string, pid: number) {
     super(`The data folder ${dataDir} is in use by another running instance (pid ${pid}); stop it or set DATA_DIR to another folder.`);
   }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { OperatorError } from '../common/operator-error.js';
 import { isAlive } from './data-dir.js';
 
 type Binaries = { initdb: string; postgres: string };
@@ -36,6 +37,7 @@ export class EmbeddedPostgres {
   async start(port?: number): Promise<void> {
     const bin = await binaries();
     const owner = await ensureOwner();
+    if ('uid' in owner) await assertReachableByOthers(path.dirname(path.dirname(this.clusterDir)));
     await this.stopOrphan();
     if (!(await exists(path.join(this.clusterDir, 'PG_VERSION')))) await this.initdb(bin, owner);
     this.port = port ?? (await freePort());
@@ -156,6 +158,23 @@ function idsOf(user: string): { uid: number; gid: number } {
   const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }));
   const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }));
   return { uid, gid };
+}
+
+// As root, PostgreSQL runs as the postgres user, which must be able to pass through every folder above
+// the data folder (a project under /root, mode 0700, is the usual trap): say so instead of failing later.
+async function assertReachableByOthers(folder: string): Promise<void> {
+  for (let dir = path.resolve(folder); ; dir = path.dirname(dir)) {
+    const mode = await stat(dir).then(
+      (info) => info.mode,
+      () => 0o755,
+    );
+    if ((mode & 0o001) === 0) {
+      throw new OperatorError(
+        `PostgreSQL runs as the "postgres" user, which cannot enter ${dir}; set DATA_DIR to a folder outside it (e.g. /var/lib/mobile-kpi)`,
+      );
+    }
+    if (dir === path.dirname(dir)) return;
+  }
 }
 
 async function isPostgres(pid: number): Promise<boolean> {
