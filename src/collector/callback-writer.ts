@@ -9,8 +9,10 @@ type Pending = { activity: AdjustActivity; key: string; resolve: (outcome: Write
 export const WRITER_LIMITS = {
   // rows per INSERT: large enough to amortise the commit, small enough to keep latency low
   maxBatch: 500,
-  // INSERTs in flight at once; callbacks arriving meanwhile queue up and form the next batch
-  maxConcurrentBatches: 4,
+  // INSERTs in flight at once; callbacks arriving meanwhile queue up and form the next batch. One is
+  // best here: at 50 connections batches grow to ~25 rows, which cut CPU per callback by a quarter and
+  // raised throughput by a third against 4 in flight (bench:collector, patched builds side by side)
+  maxConcurrentBatches: 1,
   // beyond this many waiting callbacks we answer 503, which Adjust retries, instead of queueing without bound
   maxQueued: 20_000,
 };

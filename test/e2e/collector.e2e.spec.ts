@@ -413,7 +413,10 @@ describe(CallbackController.name, () => {
 
     it('stores one row when two copies race each other in two INSERTs on two connections', async () => {
       const params = eventCallback();
+      // two INSERTs in flight, as two replicas of the service would have (one writer runs one at a time);
       // held table: each copy's batch starts its own INSERT and waits; released, they really race
+      const inFlight = WRITER_LIMITS.maxConcurrentBatches;
+      WRITER_LIMITS.maxConcurrentBatches = 2;
       const blocker = new pg.Client({ connectionString: t.databases.sourceUrl });
       await blocker.connect();
       let answers: request.Response[];
@@ -428,6 +431,7 @@ describe(CallbackController.name, () => {
         answers = await Promise.all([first, second]);
       } finally {
         await blocker.end();
+        WRITER_LIMITS.maxConcurrentBatches = inFlight;
       }
       expect(answers.map((res) => res.body.status).sort()).toEqual(['duplicate', 'stored']);
       await expect(h.rowsOf(params.get('adid')!)).resolves.toHaveLength(1);

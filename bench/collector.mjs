@@ -1,0 +1,848 @@
+// Benchmark of the Adjust callback collector (issue 3): `npm run bench:collector`, after `npm run build`.
+//
+// Sends realistic callbacks (bench/adjust-traffic.mjs) with autocannon at 50 connections to
+//   1. a bare node:http server that answers 200 without storing (the ceiling),
+//   2. a naive handler doing one INSERT per request into the same embedded PostgreSQL (database bench_naive),
+//   3. the service itself (`node dist/main.js`) on the embedded default, full durability,
+// in interleaved rounds (ceiling, naive, service, ceiling, …) in the same run, so that every figure is
+// printed next to baselines measured under the same conditions on this shared, noisy 2-core machine
+// (medians of the rounds, ratios, and CPU time per 1,000 answers, which noise hardly moves). Then checks
+// the targets of issue 3: ≥ 3,000 callbacks/s, p99 ≤ 50 ms, zero loss (rows in mob.adjust == "stored"
+// answers, and every distinct activity sent answered "stored" exactly once).
+//
+// Flags: --duration <s> (service in total, default 60)  --baseline-duration <s> (each baseline in total, default 20)
+//        --rounds <n> (the durations are split into n interleaved rounds, default 3)
+//        --warmup <s> (each target, before its first round, default 3)  --connections <n> (default 50)
+//        --seed <n> (default 42)  --pool <n> (callback URLs to generate; default 8,000 per second of service load)
+//        --only service|ceiling|naive (repeatable; default all three)  --no-results (do not write the JSON file)
+//        --log-level <level> (the service's LOG_LEVEL, default warn)
+//        --service <main.js> (another build of the service, e.g. a patched copy of dist/, to compare settings)
+//
+// The service runs from a copy of dist/ and sql/ taken at start, in its own working folder (so neither a
+// concurrent `npm run build` by someone else nor a developer's .env can change it mid-run).
+// Quick run: npm run bench:collector -- --duration 10 --baseline-duration 5 --rounds 1
+//
+// Not part of `npm test`. Results also go to bench/results/collector-<timestamp>.json (ignored by git).
+
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { describeTraffic, generateCallbacks } from './adjust-traffic.mjs';
+import { NAIVE_TABLE_SQL } from './baseline-server.mjs';
+
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.dirname(BENCH_DIR);
+const TARGETS = { callbacksPerSecond: 3000, p99Ms: 50 };
+const POOL_PER_SECOND = 8000;
+const CLK_TCK = 100; // Linux USER_HZ; /proc times are in these ticks on every mainstream kernel
+
+const { values: flags } = parseFlags({
+  options: {
+    duration: { type: 'string', default: '60' },
+    'baseline-duration': { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    seed: { type: 'string', default: '42' },
+    pool: { type: 'string' },
+    only: { type: 'string', multiple: true },
+    'no-results': { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'warn' },
+    service: { type: 'string' },
+  },
+});
+function parseFlags(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    return fail(error.message);
+  }
+}
+const SERVICE_ENTRY = path.resolve(flags.service ?? path.join(ROOT, 'dist', 'main.js'));
+const options = {
+  duration: positive('duration'),
+  baselineDuration: positive('baseline-duration'),
+  warmup: Number(flags.warmup) >= 0 ? Number(flags.warmup) : fail('--warmup must be 0 or more seconds'),
+  connections: positive('connections'),
+  rounds: Math.round(positive('rounds')),
+  seed: positive('seed'),
+  logLevel: flags['log-level'],
+  service: path.relative(ROOT, SERVICE_ENTRY),
+};
+const only = new Set(flags.only ?? ['ceiling', 'naive', 'service']);
+for (const target of only) if (!['ceiling', 'naive', 'service'].includes(target)) fail('--only accepts service, ceiling or naive');
+options.pool = flags.pool ? positive('pool') : Math.max(50_000, Math.ceil(POOL_PER_SECOND * (options.duration + options.warmup)));
+
+function positive(name) {
+  const value = Number(flags[name]);
+  if (!(value > 0)) fail(`--${name} must be a positive number`);
+  return value;
+}
+
+function fail(message) {
+  process.stderr.write(`bench:collector: ${message}\n`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------- cleanup
+
+const cleanups = [];
+let cleaning = null;
+function runCleanups() {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) {
+      const step = cleanups.pop();
+      await step().catch((error) => process.stderr.write(`cleanup: ${error.message}\n`));
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping servers and removing the data folder…\n`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- processes
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// A child process whose output is kept (last lines only) for the error message if it dies.
+function startChild(label, args, env, cwd = ROOT) {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = [];
+  const keep = (chunk) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') tail.push(line);
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { label, child, tail, exited };
+}
+
+async function stopChild(proc, { graceMs = 30_000 } = {}) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
+  proc.child.kill('SIGTERM');
+  const result = await Promise.race([proc.exited, sleep(graceMs).then(() => null)]);
+  if (result !== null) return result;
+  process.stderr.write(`${proc.label} did not stop within ${graceMs / 1000} s of SIGTERM; killing it\n`);
+  proc.child.kill('SIGKILL');
+  return proc.exited;
+}
+
+async function waitForHttp(url, proc, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let exit = null;
+  void proc.exited.then((result) => (exit = result));
+  for (;;) {
+    if (exit !== null) throw new Error(`${proc.label} exited (${JSON.stringify(exit)}) before answering ${url}:\n${proc.tail.join('\n')}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline)
+      throw new Error(`${proc.label} did not answer 200 on ${url} within ${timeoutMs / 1000} s:\n${proc.tail.join('\n')}`);
+    await sleep(200);
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+// A private copy of the built service: <tmp>/dist (the folder of SERVICE_ENTRY), <tmp>/sql, package.json
+// (for "type": "module") and a node_modules link, laid out like the project so that dist/ finds ../sql.
+async function snapshotService() {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'collector-bench-app-'));
+  const distDir = path.dirname(SERVICE_ENTRY);
+  const projectDir = path.dirname(distDir);
+  await cp(distDir, path.join(root, 'dist'), { recursive: true });
+  await cp(path.join(projectDir, 'sql'), path.join(root, 'sql'), { recursive: true });
+  await cp(path.join(projectDir, 'package.json'), path.join(root, 'package.json'));
+  await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
+  const builtAt = (await stat(SERVICE_ENTRY)).mtime;
+  return { root, entry: path.join(root, 'dist', path.basename(SERVICE_ENTRY)), builtAt };
+}
+
+// ---------------------------------------------------------------------------------------------- /proc sampling
+
+// utime, stime, cutime, cstime of a process (ticks), and its parent pid.
+async function procStat(pid) {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  if (text === null) return null;
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+  return {
+    ppid: Number(fields[1]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    cutime: Number(fields[13]),
+    cstime: Number(fields[14]),
+  };
+}
+
+async function cpuTicks(pid) {
+  const times = await procStat(pid);
+  return times === null ? 0 : times.utime + times.stime;
+}
+
+// The postmaster and all its backends; backends that exited are in the postmaster's cutime/cstime.
+async function postgresTicks(postmasterPid) {
+  const postmaster = await procStat(postmasterPid);
+  if (postmaster === null) return 0;
+  let total = postmaster.utime + postmaster.stime + postmaster.cutime + postmaster.cstime;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const child = await procStat(Number(entry));
+    if (child?.ppid === postmasterPid) total += child.utime + child.stime;
+  }
+  return total;
+}
+
+async function machineTicks() {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+  const values = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
+  const total = values.reduce((a, b) => a + b, 0);
+  return { busy: total - values[3] - values[4], total };
+}
+
+async function statusKb(pid, field) {
+  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
+  return match ? Number(match[1]) : null;
+}
+
+// Peak resident memory of a process while a phase runs, polled every 200 ms.
+function rssSampler(pid) {
+  let peakKb = 0;
+  const timer = setInterval(() => {
+    void statusKb(pid, 'VmRSS').then((kb) => {
+      if (kb !== null && kb > peakKb) peakKb = kb;
+    });
+  }, 200);
+  return {
+    async stop() {
+      clearInterval(timer);
+      const kb = await statusKb(pid, 'VmRSS');
+      return { peakRssMb: Math.max(peakKb, kb ?? 0) / 1024, hwmMb: ((await statusKb(pid, 'VmHWM')) ?? 0) / 1024 };
+    },
+  };
+}
+
+// CPU used by each party during a phase, in % of one core (the machine has os.cpus().length of them).
+async function cpuSnapshot(targetPid, postmasterPid) {
+  return {
+    at: performance.now(),
+    target: await cpuTicks(targetPid),
+    postgres: postmasterPid ? await postgresTicks(postmasterPid) : 0,
+    self: process.cpuUsage(),
+    machine: await machineTicks(),
+  };
+}
+
+function cpuShares(before, after, { countPostgres }) {
+  const seconds = (after.at - before.at) / 1000;
+  const pct = (ticks) => (100 * ticks) / CLK_TCK / seconds;
+  const selfMicros = after.self.user + after.self.system - before.self.user - before.self.system;
+  const target = pct(after.target - before.target);
+  const postgres = countPostgres ? pct(after.postgres - before.postgres) : 0;
+  const loadGenerator = selfMicros / 1e4 / seconds;
+  const machine = pct(after.machine.busy - before.machine.busy);
+  return {
+    targetPct: target,
+    postgresPct: postgres,
+    loadGeneratorPct: loadGenerator,
+    // everything else on the machine: other tenants, the idle service during baselines, the kernel's share
+    otherPct: Math.max(0, machine - target - postgres - loadGenerator),
+    machineBusyPct: machine,
+    cores: os.cpus().length,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- load
+
+// autocannon over the pool of callback URLs: every request takes the next URL (wrapping around at the end
+// of the pool). At the end of the duration no new request is started and every one in flight is awaited,
+// so that the answers counted are exactly the requests the server handled (autocannon's own stop would
+// cut up to `connections` requests off, which the server may still have stored).
+function load({ port, traffic, cursor, seconds, connections, outcomes }) {
+  const { paths, groups } = traffic;
+  const counts = { handedOut: 0, stored: 0, duplicate: 0, other2xx: 0, non2xx: 0, byStatus: {}, wrapped: 0 };
+  const clients = [];
+  let done = 0;
+  let drained;
+  const allDone = new Promise((resolve) => (drained = resolve));
+  const request = {
+    method: 'GET',
+    setupRequest(req, context) {
+      const position = cursor.next++;
+      const index = position % paths.length;
+      if (position >= paths.length) counts.wrapped++;
+      counts.handedOut++;
+      context.index = index;
+      req.path = paths[index];
+      return req;
+    },
+    onResponse(status, body, context) {
+      counts.byStatus[status] = (counts.byStatus[status] ?? 0) + 1;
+      if (status < 200 || status >= 300) {
+        counts.non2xx++;
+      } else if (body.includes('"stored"')) {
+        counts.stored++;
+        if (outcomes) bump(outcomes.stored, groups[context.index]);
+      } else if (body.includes('"duplicate"')) {
+        counts.duplicate++;
+        if (outcomes) bump(outcomes.duplicate, groups[context.index]);
+      } else counts.other2xx++;
+    },
+  };
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let stoppedAt = null;
+    let drainedAt = null;
+    const stopTimer = setTimeout(() => {
+      stoppedAt = performance.now();
+      // a client whose request limit is reached closes after its in-flight response instead of sending more
+      for (const client of clients) client.responseMax = Math.max(1, client.reqsMade);
+    }, seconds * 1000);
+    autocannon(
+      {
+        url: `http://127.0.0.1:${port}`,
+        connections,
+        pipelining: 1,
+        duration: 86_400, // ended by the drain above, never by autocannon's timer
+        timeout: 10,
+        requests: [request],
+        setupClient(client) {
+          clients.push(client);
+          client.once('done', () => {
+            if (++done === connections) {
+              drainedAt = performance.now();
+              drained();
+            }
+          });
+        },
+      },
+      (error, result) => {
+        clearTimeout(stopTimer);
+        if (error) return reject(error);
+        void allDone.then(() => {
+          const elapsed = ((drainedAt ?? performance.now()) - started) / 1000;
+          const answered = counts.stored + counts.duplicate + counts.other2xx;
+          resolve({
+            seconds: elapsed,
+            drainMs: stoppedAt === null ? 0 : drainedAt - stoppedAt,
+            requests: counts.handedOut,
+            ok2xx: answered,
+            ok2xxPerSecond: answered / elapsed,
+            stored: counts.stored,
+            duplicate: counts.duplicate,
+            other2xx: counts.other2xx,
+            non2xx: counts.non2xx,
+            byStatus: counts.byStatus,
+            errors: result.errors,
+            timeouts: result.timeouts,
+            poolWrapped: counts.wrapped,
+            latencyMs: {
+              mean: result.latency.average,
+              p50: result.latency.p50,
+              p90: result.latency.p90,
+              p99: result.latency.p99,
+              max: result.latency.max,
+            },
+          });
+        });
+      },
+    );
+  });
+}
+
+function bump(counters, index) {
+  if (counters[index] < 255) counters[index]++;
+}
+
+// One measurement of one target: optional warm-up (same URL pool, continuing), then the measured load with
+// CPU, RSS and WAL sampling.
+async function measure({ name, port, pid, postmasterPid, seconds, warmupSeconds, traffic, cursor, outcomes, countPostgres }) {
+  const common = { port, traffic, cursor, connections: options.connections, outcomes };
+  let warmup = null;
+  if (warmupSeconds > 0) {
+    process.stdout.write(`  ${name}: warm-up ${warmupSeconds} s… `);
+    warmup = await load({ ...common, seconds: warmupSeconds });
+    process.stdout.write(`${int(warmup.ok2xxPerSecond)}/s\n`);
+  }
+  if (postmasterPid) await checkpoint();
+  process.stdout.write(`  ${name}: ${+seconds.toFixed(1)} s at ${options.connections} connections… `);
+  const rss = rssSampler(pid);
+  const before = await cpuSnapshot(pid, postmasterPid);
+  const walBefore = postmasterPid ? await walPosition() : null;
+  const run = await load({ ...common, seconds });
+  const after = await cpuSnapshot(pid, postmasterPid);
+  const memory = await rss.stop();
+  const wal = walBefore === null ? null : await walSince(walBefore);
+  const cpu = cpuShares(before, after, { countPostgres });
+  cpu.msPerThousand = (((cpu.targetPct + cpu.postgresPct) / 100) * run.seconds * 1000) / Math.max(1, run.ok2xx / 1000);
+  process.stdout.write(`${int(run.ok2xxPerSecond)}/s, p99 ${ms(run.latencyMs.p99)} ms, other work ${int(cpu.otherPct)} % of a core\n`);
+  return { name, warmup, ...run, ...memory, cpu, wal };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+// The rounds of one target: medians of the rates, latencies and CPU shares; sums of the counts (warm-up
+// included where answers are compared with rows); maxima of memory.
+function aggregate(rounds) {
+  const med = (pick) => median(rounds.map(pick));
+  const sum = (pick) => rounds.reduce((total, r) => total + pick(r), 0);
+  const withWarmup = (pick) => sum(pick) + (rounds[0].warmup ? pick(rounds[0].warmup) : 0);
+  return {
+    rounds: rounds.length,
+    seconds: sum((r) => r.seconds),
+    ok2xx: sum((r) => r.ok2xx),
+    ok2xxPerSecond: med((r) => r.ok2xxPerSecond),
+    overallPerSecond: sum((r) => r.ok2xx) / sum((r) => r.seconds),
+    latencyMs: {
+      mean: med((r) => r.latencyMs.mean),
+      p50: med((r) => r.latencyMs.p50),
+      p90: med((r) => r.latencyMs.p90),
+      p99: med((r) => r.latencyMs.p99),
+      worstP99: Math.max(...rounds.map((r) => r.latencyMs.p99)),
+      max: Math.max(...rounds.map((r) => r.latencyMs.max)),
+    },
+    requestsInclWarmup: withWarmup((r) => r.requests),
+    storedInclWarmup: withWarmup((r) => r.stored),
+    duplicateInclWarmup: withWarmup((r) => r.duplicate),
+    non2xxInclWarmup: withWarmup((r) => r.non2xx),
+    errorsInclWarmup: withWarmup((r) => r.errors),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    byStatus: rounds.reduce((all, r) => {
+      for (const [code, n] of Object.entries(r.byStatus)) all[code] = (all[code] ?? 0) + n;
+      return all;
+    }, {}),
+    poolWrapped: sum((r) => r.poolWrapped),
+    drainMs: Math.max(...rounds.map((r) => r.drainMs)),
+    peakRssMb: Math.max(...rounds.map((r) => r.peakRssMb)),
+    hwmMb: Math.max(...rounds.map((r) => r.hwmMb)),
+    cpu: {
+      targetPct: med((r) => r.cpu.targetPct),
+      postgresPct: med((r) => r.cpu.postgresPct),
+      loadGeneratorPct: med((r) => r.cpu.loadGeneratorPct),
+      otherPct: med((r) => r.cpu.otherPct),
+      machineBusyPct: med((r) => r.cpu.machineBusyPct),
+      msPerThousand: med((r) => r.cpu.msPerThousand),
+      cores: rounds[0].cpu.cores,
+    },
+    walBytes: rounds[0].wal === null ? null : sum((r) => r.wal.bytes),
+    perRound: rounds,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- database
+
+let admin = null; // pg.Client to database adjust as postgres
+let naiveDb = null; // pg.Client to database bench_naive (the naive baseline's own, so its commits are counted apart)
+
+async function connectEmbedded(dataDir) {
+  const pidFile = (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
+  const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
+  const postmasterPid = Number(pidFile[0]);
+  const port = Number(pidFile[3]);
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/adjust`;
+  admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  cleanups.push(() => admin.end());
+  return { url, postmasterPid, port, naiveUrl: url.replace(/\/adjust$/, '/bench_naive') };
+}
+
+async function createNaiveDatabase(db) {
+  const exists = await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'bench_naive'`);
+  if (exists.rowCount === 0) await admin.query('CREATE DATABASE bench_naive');
+  naiveDb = new pg.Client({ connectionString: db.naiveUrl });
+  await naiveDb.connect();
+  cleanups.push(() => naiveDb.end());
+  await naiveDb.query(NAIVE_TABLE_SQL);
+  await naiveDb.query('TRUNCATE public.bench_naive');
+}
+
+async function checkpoint() {
+  await admin.query('CHECKPOINT');
+}
+
+async function walPosition() {
+  return (await admin.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
+}
+
+async function walSince(lsn) {
+  const { rows } = await admin.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 AS bytes', [lsn]);
+  return { bytes: rows[0].bytes };
+}
+
+async function commitsInAdjust() {
+  // backends report to pg_stat_database at most once a second: read it a second after the load
+  const { rows } = await admin.query(`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'adjust'`);
+  return rows[0].commits;
+}
+
+// ---------------------------------------------------------------------------------------------- output
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+// autocannon's latency histogram has whole milliseconds: 0 means under 1 ms
+const ms = (n) => (n === 0 ? '<1' : Number.isInteger(n) || n >= 10 ? String(Math.round(n)) : n.toFixed(1));
+const mb = (n) => (n > 0 ? `${Math.round(n)} MB` : '—');
+const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
+
+// "CPU ms/1k": CPU time of the server and its PostgreSQL per 1,000 answers. Unlike req/s it hardly moves
+// when other work competes for the machine, so it is the figure to compare between runs and settings.
+function table(rows) {
+  const header = [
+    '',
+    '2xx/s',
+    'p50 ms',
+    'p99 ms',
+    'max ms',
+    'non-2xx',
+    'peak RSS',
+    'CPU ms/1k',
+    'CPU % of a core: server / postgres / autocannon / other',
+  ];
+  const lines = rows.map((r) => [
+    r.label,
+    int(r.ok2xxPerSecond),
+    ms(r.latencyMs.p50),
+    ms(r.latencyMs.p99),
+    ms(r.latencyMs.max),
+    int(r.non2xx + r.errors),
+    mb(r.peakRssMb),
+    int(r.cpu.msPerThousand),
+    `${int(r.cpu.targetPct)} / ${r.cpu.postgresPct > 0 ? int(r.cpu.postgresPct) : '—'} / ${int(r.cpu.loadGeneratorPct)} / ${int(r.cpu.otherPct)}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  const format = (cells) =>
+    cells
+      .map((c, i) => pad(c, widths[i], i > 0 && i < 8))
+      .join('  ')
+      .trimEnd();
+  return [format(header), ...lines.map(format)];
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+// Read-only: which commit the figures belong to, and whether the working tree differed from it.
+function gitState() {
+  try {
+    const run = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const changed = run(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length;
+    return `commit ${run(['rev-parse', '--short', 'HEAD'])}${changed > 0 ? ` + ${changed} modified files` : ''}`;
+  } catch {
+    return 'not a git checkout';
+  }
+}
+
+async function main() {
+  if (!existsSync(SERVICE_ENTRY)) fail(`${path.relative(process.cwd(), SERVICE_ENTRY)} is missing: run npm run build first`);
+  const startedAt = new Date();
+  const cores = os.cpus().length;
+  console.log(
+    `Collector benchmark — ${cores} CPUs (${os.cpus()[0]?.model.trim()}), Node ${process.version}, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  console.log(`Tree: ${gitState()}; service ${options.service}, LOG_LEVEL=${options.logLevel}`);
+  console.log(
+    `autocannon, ${options.connections} connections, pipelining 1; service ${options.duration} s, baselines ${options.baselineDuration} s each, ` +
+      `in ${options.rounds} interleaved round${options.rounds > 1 ? 's' : ''} (${['ceiling', 'naive', 'service'].filter((t) => only.has(t)).join(', ')}), ` +
+      `${options.warmup} s warm-up of each before the first`,
+  );
+
+  let generation = performance.now();
+  const traffic = generateCallbacks({ count: options.pool, seed: options.seed });
+  generation = (performance.now() - generation) / 1000;
+  console.log(`Generated ${int(options.pool)} callback URLs in ${generation.toFixed(1)} s.`);
+
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'collector-bench-'));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const app = await snapshotService();
+  cleanups.push(() => rm(app.root, { recursive: true, force: true }));
+
+  // 1. The service on the embedded default (its PostgreSQL also serves the naive baseline).
+  const servicePort = await freePort();
+  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(servicePort), ETL_CRON: 'off', DEMO: 'false', LOG_LEVEL: options.logLevel };
+  for (const key of ['DATABASE_URL', 'WAREHOUSE_URL', 'STAGE_URL', 'CALLBACK_TOKEN', 'API_KEYS', 'ADMIN_API_KEYS', 'NODE_OPTIONS'])
+    delete env[key];
+  const service = startChild('service', [app.entry], env, app.root);
+  let postmasterPid = null;
+  cleanups.push(async () => {
+    await stopChild(service);
+    // the service stops its PostgreSQL on SIGTERM; after a crash or a kill it would be left running
+    if (postmasterPid && isAlive(postmasterPid)) {
+      process.kill(postmasterPid, 'SIGINT');
+      for (let waited = 0; isAlive(postmasterPid) && waited < 30_000; waited += 200) await sleep(200);
+    }
+  });
+  let startup = performance.now();
+  await waitForHttp(`http://127.0.0.1:${servicePort}/api/v1/health`, service, 180_000);
+  startup = (performance.now() - startup) / 1000;
+  const db = await connectEmbedded(dataDir);
+  postmasterPid = db.postmasterPid;
+  const settings = (
+    await admin.query(`SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync, version() AS version`)
+  ).rows[0];
+  const idle = await machineTicks();
+  await sleep(2000);
+  const idleAfter = await machineTicks();
+  const busyBefore = (100 * (idleAfter.busy - idle.busy)) / ((idleAfter.total - idle.total) / cores);
+  console.log(
+    `Service (${options.service} built ${app.builtAt.toISOString()}) up in ${startup.toFixed(1)} s (pid ${service.child.pid}); embedded ${settings.version.split(' ').slice(0, 2).join(' ')} on port ${db.port}, ` +
+      `synchronous_commit=${settings.sc}, fsync=${settings.fsync}; data in ${dataDir}`,
+  );
+  console.log(
+    `Machine busy before the load (service idle): ${int(busyBefore)} % of ${100 * cores} %` +
+      `${busyBefore > 20 ? ' — other work is running on this machine; compare ratios, not absolute figures' : ''}`,
+  );
+  console.log('');
+
+  // 2. The baselines, started once and kept up (idle) while the others are measured.
+  const targets = [];
+  for (const mode of ['ceiling', 'naive']) {
+    if (!only.has(mode)) continue;
+    if (mode === 'naive') await createNaiveDatabase(db);
+    const port = await freePort();
+    const baseline = startChild(`${mode} baseline`, [path.join(BENCH_DIR, 'baseline-server.mjs')], {
+      ...process.env,
+      BASELINE: mode,
+      PORT: String(port),
+      DATABASE_URL: db.naiveUrl,
+    });
+    cleanups.push(() => stopChild(baseline, { graceMs: 10_000 }));
+    await waitForHttp(`http://127.0.0.1:${port}/ready`, baseline, 30_000);
+    targets.push({
+      key: mode,
+      name: mode === 'ceiling' ? 'bare HTTP ceiling' : 'naive INSERT',
+      port,
+      pid: baseline.child.pid,
+      postmasterPid: mode === 'naive' ? postmasterPid : null,
+      seconds: options.baselineDuration / options.rounds,
+      countPostgres: mode === 'naive',
+    });
+  }
+  const outcomes = { stored: new Uint8Array(traffic.paths.length), duplicate: new Uint8Array(traffic.paths.length) };
+  if (only.has('service')) {
+    targets.push({
+      key: 'service',
+      name: 'service',
+      port: servicePort,
+      pid: service.child.pid,
+      postmasterPid,
+      seconds: options.duration / options.rounds,
+      countPostgres: true,
+      outcomes,
+    });
+  }
+
+  // 3. Rounds: ceiling, naive, service, again and again, so that a burst of other work on the machine hits
+  //    all three alike; each target continues through the URL pool where its previous round stopped.
+  const commitsBefore = await commitsInAdjust();
+  for (const target of targets) {
+    target.cursor = { next: 0 };
+    target.rounds = [];
+  }
+  for (let round = 0; round < options.rounds; round++) {
+    if (options.rounds > 1) console.log(`Round ${round + 1} of ${options.rounds}`);
+    for (const target of targets) {
+      target.rounds.push(await measure({ ...target, traffic, warmupSeconds: round === 0 ? options.warmup : 0 }));
+    }
+  }
+  const results = Object.fromEntries(targets.map((target) => [target.key, aggregate(target.rounds)]));
+
+  let loss = null;
+  if (results.service) {
+    await sleep(1100); // let pg_stat_database catch up (backends report at most once a second)
+    const commits = (await commitsInAdjust()) - commitsBefore;
+    const rows = Number((await admin.query('SELECT count(*) AS n FROM mob.adjust')).rows[0].n);
+    const rejected = Number((await admin.query('SELECT count(*) AS n FROM mob.rejected_callback')).rows[0].n);
+    const s = results.service;
+    // every distinct activity that was accepted must have exactly one "stored" answer (the others "duplicate")
+    const sentUpTo = Math.min(traffic.paths.length, s.requestsInclWarmup);
+    let activitiesSent = 0;
+    let storedOnce = 0;
+    let storedTwice = 0;
+    let duplicateNeverStored = 0;
+    let notAccepted = 0;
+    for (let i = 0; i < sentUpTo; i++) {
+      if (traffic.groups[i] !== i) continue;
+      activitiesSent++;
+      if (outcomes.stored[i] === 1) storedOnce++;
+      else if (outcomes.stored[i] > 1) storedTwice++;
+      else if (outcomes.duplicate[i] > 0) duplicateNeverStored++;
+      else notAccepted++; // every copy got a non-2xx (e.g. 503, which Adjust retries)
+    }
+    loss = {
+      rows,
+      storedAnswers: s.storedInclWarmup,
+      duplicateAnswers: s.duplicateInclWarmup,
+      rejectedRows: rejected,
+      non2xx: s.non2xxInclWarmup,
+      errors: s.errorsInclWarmup,
+      activitiesSent,
+      storedOnce,
+      storedTwice,
+      duplicateNeverStored,
+      notAccepted,
+      commits,
+      rowsPerCommit: commits > 0 ? s.storedInclWarmup / commits : null,
+    };
+  }
+  if (results.naive) {
+    results.naive.rows = Number((await naiveDb.query('SELECT count(*) AS n FROM public.bench_naive')).rows[0].n);
+  }
+
+  // ------------------------------------------------------------------------------------------ report
+  const labels = { service: 'service (NestJS + embedded PG)', ceiling: 'bare HTTP ceiling', naive: 'naive INSERT per request' };
+  const rows = ['service', 'ceiling', 'naive'].filter((t) => results[t]).map((t) => ({ ...results[t], label: labels[t] }));
+  const s = results.service;
+  const lines = [];
+  if (options.rounds > 1) lines.push(`Medians of ${options.rounds} rounds (max ms and peak RSS: the highest round):`);
+  lines.push(...table(rows));
+  if (s) {
+    const parts = [];
+    if (results.ceiling)
+      parts.push(
+        `service/ceiling ${ratio(s.ok2xxPerSecond, results.ceiling.ok2xxPerSecond)} throughput, ${ratio(s.latencyMs.p99, results.ceiling.latencyMs.p99)} p99`,
+      );
+    if (results.naive)
+      parts.push(
+        `service/naive ${ratio(s.ok2xxPerSecond, results.naive.ok2xxPerSecond)} throughput, ${ratio(s.latencyMs.p99, results.naive.latencyMs.p99)} p99`,
+      );
+    if (parts.length > 0) lines.push(parts.join('; '));
+  }
+  if (options.rounds > 1) {
+    lines.push('per round (2xx/s · p99 ms · CPU % of a core taken by other work):');
+    for (const r of rows) {
+      const cells = r.perRound.map((round) => `${int(round.ok2xxPerSecond)} · ${ms(round.latencyMs.p99)} · ${int(round.cpu.otherPct)}`);
+      lines.push(`  ${pad(r.label, 32)}${cells.join('   ')}`);
+    }
+  }
+  if (s) {
+    lines.push('');
+    const rate = s.ok2xxPerSecond;
+    const checks = {
+      throughput: rate >= TARGETS.callbacksPerSecond,
+      p99: s.latencyMs.p99 <= TARGETS.p99Ms, // the median round; the worst round is printed next to it
+      zeroLoss: loss.rows === loss.storedAnswers && loss.storedTwice === 0 && loss.duplicateNeverStored === 0,
+    };
+    s.checks = checks;
+    const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+    lines.push(
+      `≥ ${int(TARGETS.callbacksPerSecond)} callbacks/s: ${verdict(checks.throughput)} (${int(rate)}/s${options.rounds > 1 ? ' median' : ''}; ` +
+        `${int(s.ok2xx)} answers in ${s.seconds.toFixed(1)} s = ${int(s.overallPerSecond)}/s overall)`,
+    );
+    lines.push(
+      `p99 ≤ ${TARGETS.p99Ms} ms: ${verdict(checks.p99)} (p99 ${ms(s.latencyMs.p99)} ms${options.rounds > 1 ? ` median, worst round ${ms(s.latencyMs.worstP99)} ms` : ''}; ` +
+        `p50 ${ms(s.latencyMs.p50)} ms)`,
+    );
+    lines.push(
+      `zero loss (rows == stored answers): ${verdict(checks.zeroLoss)} (${int(loss.rows)} rows in mob.adjust, ${int(loss.storedAnswers)} "stored" + ` +
+        `${int(loss.duplicateAnswers)} "duplicate" answers incl. warm-up, ${int(loss.non2xx)} non-2xx, ${int(loss.errors)} errors; ` +
+        `${int(loss.storedOnce)} of ${int(loss.activitiesSent)} distinct activities sent answered "stored" exactly once` +
+        `${loss.storedTwice > 0 ? `, ${int(loss.storedTwice)} more than once` : ''}` +
+        `${loss.duplicateNeverStored > 0 ? `, ${int(loss.duplicateNeverStored)} only "duplicate" and never "stored"` : ''}` +
+        `${loss.notAccepted > 0 ? `, ${int(loss.notAccepted)} refused on every copy (non-2xx)` : ''})`,
+    );
+    lines.push(
+      `service detail: ${int(loss.commits)} commits in database adjust (≈ ${loss.rowsPerCommit?.toFixed(1) ?? '—'} rows per commit), ` +
+        `${int(s.walBytes / 1024 / 1024)} MB WAL (${int(s.walBytes / Math.max(1, s.storedInclWarmup - (s.perRound[0].warmup?.stored ?? 0)))} bytes/row), ` +
+        `VmHWM ${mb(s.hwmMb)}, machine busy ${int(s.cpu.machineBusyPct)} % of ${int(100 * s.cpu.cores)} %, drain ${int(s.drainMs)} ms` +
+        `${s.poolWrapped > 0 ? `; the URL pool wrapped: ${int(s.poolWrapped)} requests re-sent earlier URLs (answered "duplicate")` : ''}`,
+    );
+  }
+  if (results.naive) {
+    const n = results.naive;
+    lines.push(
+      `naive detail: ${int(n.rows)} rows in bench_naive, ${int(n.storedInclWarmup)} "stored" answers incl. warm-up, ` +
+        `${int(n.walBytes / Math.max(1, n.storedInclWarmup - (n.perRound[0].warmup?.stored ?? 0)))} bytes WAL/row`,
+    );
+  }
+  lines.push('');
+  lines.push(...describeTraffic(traffic.summary).map((line, i) => (i === 0 ? `Dataset: ${line}` : `  ${line}`)));
+
+  console.log('');
+  console.log(lines.join('\n'));
+
+  if (!flags['no-results']) {
+    const resultsDir = path.join(BENCH_DIR, 'results');
+    await mkdir(resultsDir, { recursive: true });
+    const stamp = startedAt
+      .toISOString()
+      .replace(/:/g, '-')
+      .replace(/\.\d+Z$/, 'Z');
+    const file = path.join(resultsDir, `collector-${stamp}.json`);
+    const report = {
+      benchmark: 'collector',
+      startedAt: startedAt.toISOString(),
+      tree: gitState(),
+      serviceBuiltAt: app.builtAt.toISOString(),
+      machineBusyBeforePct: busyBefore,
+      machine: {
+        cpus: cores,
+        model: os.cpus()[0]?.model.trim(),
+        memoryGb: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        loadAverageAtStart: os.loadavg(),
+      },
+      options,
+      postgres: { version: settings.version, synchronousCommit: settings.sc, fsync: settings.fsync },
+      serviceStartupSeconds: startup,
+      dataset: { ...traffic.summary, generationSeconds: generation },
+      targets: TARGETS,
+      results,
+      loss,
+      printed: lines,
+    };
+    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`bench:collector failed: ${error.stack ?? error}\n`);
+  process.exitCode = 1;
+} finally {
+  await runCleanups();
+}
+process.exit(process.exitCode ?? 0); // idle keep-alive sockets of fetch() would hold the process a few seconds
