@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -149,7 +149,11 @@ async function ensureOwner(): Promise<Owner> {
   try {
     return idsOf('postgres');
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'pipe' });
+    // a postgres group may exist without the user (left by a removed PostgreSQL package)
+    const groupExists = spawnSync('getent', ['group', 'postgres']).status === 0;
+    execFileSync('useradd', ['--system', '--no-create-home', groupExists ? '--gid=postgres' : '--user-group', 'postgres'], {
+      stdio: 'pipe',
+    });
     return idsOf('postgres');
   }
 }
