@@ -31,6 +31,18 @@ class CronOrOff implements ValidatorConstraintInterface {
   }
 }
 
+// A password with an unencoded `#` passes a pattern but not the URL parser the drivers use.
+@ValidatorConstraint({ name: 'url' })
+class ParsableUrl implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    try {
+      return new URL(String(value)).hostname !== '';
+    } catch {
+      return false;
+    }
+  }
+}
+
 @ValidatorConstraint({ name: 'timezone' })
 class IanaTimezone implements ValidatorConstraintInterface {
   validate(value: unknown) {
@@ -73,12 +85,18 @@ export class Environment {
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL accepts a postgres://user:password@host:port/database URL' })
+  @Validate(ParsableUrl, {
+    message: 'DATABASE_URL is not a valid URL: percent-encode special characters (# @ / ? %) in the user or password',
+  })
   DATABASE_URL?: string;
 
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^(postgres(ql)?|redshift):\/\/\S+$/, {
     message: 'WAREHOUSE_URL accepts a postgres://… or redshift://user:password@host:5439/database URL',
+  })
+  @Validate(ParsableUrl, {
+    message: 'WAREHOUSE_URL is not a valid URL: percent-encode special characters (# @ / ? %) in the user or password',
   })
   WAREHOUSE_URL?: string;
 

@@ -2,10 +2,11 @@ import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
-import type { AppConfig } from '../config/app-config.js';
+import { OperatorError } from '../common/operator-error.js';
+import type { AppConfig, WarehouseEngine } from '../config/app-config.js';
 import { DataDirInUseError, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
-import { migrate } from './migrator.js';
+import { type MigrationSet, migrate } from './migrator.js';
 
 export const SOURCE_DB = Symbol('SOURCE_DB');
 export const WAREHOUSE_DB = Symbol('WAREHOUSE_DB');
@@ -13,34 +14,41 @@ export const WAREHOUSE_DB = Symbol('WAREHOUSE_DB');
 const SOURCE_DATABASE = 'adjust';
 const WAREHOUSE_DATABASE = 'warehouse';
 
+export type OpenOptions = { attach?: boolean; warehouseRetryMs?: number };
+
 // The two databases the service works with, and the embedded server behind them when there is one.
-// They are separate connections on purpose: in production the warehouse is Redshift.
+// They are separate connections on purpose: in production the warehouse is Redshift. The collector needs
+// only the source, so a warehouse that is down (a paused cluster) does not stop the start: the service
+// keeps trying, and health reports the warehouse down meanwhile.
 export class Connections {
+  private readonly logger = new Logger('Databases');
+  private warehouseRetry?: NodeJS.Timeout;
+  warehouseReady = false;
+
   private constructor(
     readonly source: DataSource,
     readonly warehouse: DataSource,
     readonly describe: { source: string; warehouse: string },
+    private readonly warehouseMigrations: MigrationSet,
+    private readonly warehouseRetryMs: number,
     private readonly embedded?: EmbeddedServer,
   ) {}
 
   // `attach`: for command-line tools, which use the embedded server of a running service when there is one.
-  static async open(config: AppConfig, { attach = false } = {}): Promise<Connections> {
+  static async open(config: AppConfig, { attach = false, warehouseRetryMs = 30_000 }: OpenOptions = {}): Promise<Connections> {
     const embedded = config.embedded ? await (attach ? attachOrStartEmbedded(config) : startEmbedded(config)) : undefined;
     try {
       const sourceUrl = embedded ? withDatabase(embedded.url, SOURCE_DATABASE) : config.sourceUrl!;
       const warehouseUrl = config.warehouse.url ?? withDatabase(sourceUrl, WAREHOUSE_DATABASE);
-      if (embedded) await createDatabases(embedded.url, [SOURCE_DATABASE, WAREHOUSE_DATABASE]);
-      else if (!config.warehouse.url) await createDatabases(sourceUrl, [WAREHOUSE_DATABASE]);
-      const source = await openDataSource(sourceUrl, 'source', 20);
-      const warehouse = await openDataSource(warehouseUrl, config.warehouse.engine, 5).catch(async (error) => {
-        await source.destroy();
-        throw error;
-      });
-      const connections = new Connections(source, warehouse, { source: redact(sourceUrl), warehouse: redact(warehouseUrl) }, embedded);
-      await connections.migrate(config).catch(async (error) => {
-        await connections.close();
-        throw error;
-      });
+      if (embedded) await ensureDatabase(embedded.url, SOURCE_DATABASE);
+      if (!config.warehouse.url) await ensureDatabase(sourceUrl, WAREHOUSE_DATABASE);
+      const source = await sourceDataSource(sourceUrl).initialize();
+      const describe = { source: redact(sourceUrl), warehouse: redact(warehouseUrl) };
+      const warehouseSet: MigrationSet = `warehouse/${config.warehouse.engine}`;
+      const warehouse = warehouseDataSource(warehouseUrl, config.warehouse.engine);
+      const connections = new Connections(source, warehouse, describe, warehouseSet, warehouseRetryMs, embedded);
+      await connections.migrateSource();
+      await connections.connectWarehouse(true);
       return connections;
     } catch (error) {
       await embedded?.release();
@@ -49,19 +57,39 @@ export class Connections {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.source.destroy(), this.warehouse.destroy()]);
+    clearTimeout(this.warehouseRetry);
+    const open = [this.source, this.warehouse].filter((dataSource) => dataSource.isInitialized);
+    await Promise.allSettled(open.map((dataSource) => dataSource.destroy()));
     await this.embedded?.release();
   }
 
-  private async migrate(config: AppConfig): Promise<void> {
-    const logger = new Logger('Migrations');
-    const applied = {
-      source: await migrate(this.source, 'source'),
-      warehouse: await migrate(this.warehouse, `warehouse/${config.warehouse.engine}`),
-    };
-    for (const [db, names] of Object.entries(applied)) {
-      if (names.length > 0) logger.log(`Applied ${db} migrations: ${names.join(', ')}`);
+  private async migrateSource(): Promise<void> {
+    try {
+      this.logApplied('source', await migrate(this.source, 'source'));
+    } catch (error) {
+      await this.source.destroy();
+      throw error;
     }
+  }
+
+  private async connectWarehouse(atStart: boolean): Promise<void> {
+    try {
+      if (!this.warehouse.isInitialized) await this.warehouse.initialize();
+      this.logApplied('warehouse', await migrate(this.warehouse, this.warehouseMigrations));
+      this.warehouseReady = true;
+    } catch (error) {
+      // a changed migration is a deployment mistake, not an outage: it stops the start
+      if (atStart && error instanceof OperatorError) {
+        await this.close();
+        throw error;
+      }
+      this.logger.warn(`Warehouse not ready (${(error as Error).message}); retrying in ${this.warehouseRetryMs / 1000} s`);
+      this.warehouseRetry = setTimeout(() => void this.connectWarehouse(false), this.warehouseRetryMs).unref();
+    }
+  }
+
+  private logApplied(database: string, names: string[]): void {
+    if (names.length > 0) this.logger.log(`Applied ${database} migrations: ${names.join(', ')}`);
   }
 }
 
@@ -100,35 +128,63 @@ async function attachOrStartEmbedded(config: AppConfig): Promise<EmbeddedServer>
 const clusterDir = (config: AppConfig) => path.join(config.dataDir, 'postgres');
 const embeddedPassword = async (config: AppConfig) => (await readOrCreateSecret(config.dataDir, 'postgres-password')).value;
 
-async function openDataSource(url: string, engine: 'source' | 'postgres' | 'redshift', poolSize: number): Promise<DataSource> {
+function sourceDataSource(url: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    installExtensions: false,
+    applicationName: 'mobile-kpi-source',
+    poolSize: 20,
+    connectTimeoutMS: 10_000,
+    // a 200 to Adjust must mean durable, whatever the role's default; a stuck statement ends in a 503
+    // rather than holding callbacks forever; timestamps travel as UTC
+    extra: { options: '-c TimeZone=UTC -c synchronous_commit=on -c statement_timeout=30000' },
+  });
+}
+
+function warehouseDataSource(url: string, engine: WarehouseEngine): DataSource {
   const redshift = engine === 'redshift';
-  const dataSource = new DataSource({
+  return new DataSource({
     type: 'postgres',
     url: redshift ? redshiftToPostgresUrl(url) : url,
     // Redshift takes TLS connections and speaks the PostgreSQL protocol, without its extensions
     ssl: redshift ? true : undefined,
     installExtensions: false,
-    applicationName: `mobile-kpi-${engine}`,
-    poolSize,
+    applicationName: 'mobile-kpi-warehouse',
+    poolSize: 5,
     connectTimeoutMS: 10_000,
-    // timestamps travel as UTC text; Redshift sessions are UTC already
+    // Redshift sessions are UTC already
     extra: redshift ? {} : { options: '-c TimeZone=UTC' },
   });
-  return dataSource.initialize();
 }
 
-async function createDatabases(serverUrl: string, names: string[]): Promise<void> {
-  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
-  await client.connect();
+// Creates a database the service owns by name when it does not exist yet; connecting to it first means
+// a role without rights on the `postgres` database works once the database exists.
+async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
+  const probe = new pg.Client({ connectionString: withDatabase(serverUrl, name) });
+  const missing = await probe.connect().then(
+    () => false,
+    (error: { code?: string }) => {
+      if (error.code !== INVALID_CATALOG_NAME) throw error;
+      return true;
+    },
+  );
+  await probe.end().catch(() => undefined);
+  if (!missing) return;
+  const admin = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres') });
+  await admin.connect();
   try {
-    const existing = await client.query('SELECT datname FROM pg_database WHERE datname = ANY($1)', [names]);
-    const have = new Set(existing.rows.map((row: { datname: string }) => row.datname));
-    // names are constants of this file, never user input
-    for (const name of names.filter((n) => !have.has(n))) await client.query(`CREATE DATABASE ${name}`);
+    // the name is a constant of this file, never user input; a replica may create it at the same moment
+    await admin.query(`CREATE DATABASE ${name}`).catch((error: { code?: string }) => {
+      if (error.code !== DUPLICATE_DATABASE) throw error;
+    });
   } finally {
-    await client.end();
+    await admin.end();
   }
 }
+
+const INVALID_CATALOG_NAME = '3D000';
+const DUPLICATE_DATABASE = '42P04';
 
 export function redshiftToPostgresUrl(url: string): string {
   const parsed = new URL(url.replace(/^redshift:/, 'postgres:'));

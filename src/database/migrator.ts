@@ -2,13 +2,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import { OperatorError } from '../common/operator-error.js';
 import { listSqlFiles } from './sql-catalog.js';
 import { SQL_ROOT } from './project-paths.js';
 
 export type MigrationSet = 'source' | 'warehouse/postgres' | 'warehouse/redshift';
 
+// Named for this service: the source may be an application's own database, with its own schema_migrations.
 const CREATE_LEDGER =
-  'CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)';
+  'CREATE TABLE IF NOT EXISTS kpi_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)';
 
 // Applies the numbered files of sql/migrations/<set>/ that this database has not seen, in one
 // transaction that first locks the ledger table: concurrent starters wait, then find nothing to do.
@@ -21,9 +23,11 @@ export async function migrate(db: DataSource, set: MigrationSet): Promise<string
   const runner = db.createQueryRunner();
   try {
     await runner.startTransaction();
-    await runner.query('LOCK schema_migrations');
+    // a migration may wait for a replica's or build an index for long: no session timeout applies here
+    if (set !== 'warehouse/redshift') await runner.query('SET LOCAL statement_timeout = 0');
+    await runner.query('LOCK kpi_migrations');
     const applied = new Map<string, string>(
-      (await runner.query('SELECT name, checksum FROM schema_migrations')).map((row: { name: string; checksum: string }) => [
+      (await runner.query('SELECT name, checksum FROM kpi_migrations')).map((row: { name: string; checksum: string }) => [
         row.name,
         row.checksum,
       ]),
@@ -35,11 +39,11 @@ export async function migrate(db: DataSource, set: MigrationSet): Promise<string
       const checksum = createHash('sha256').update(sql).digest('hex');
       const known = applied.get(name);
       if (known !== undefined && known !== checksum) {
-        throw new Error(`Migration ${set}/${name}.sql was changed after it was applied; add a new migration instead`);
+        throw new OperatorError(`Migration ${set}/${name}.sql was changed after it was applied; add a new migration instead`);
       }
       if (known !== undefined) continue;
       await runner.query(sql);
-      await runner.query('INSERT INTO schema_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)', [name, checksum, new Date()]);
+      await runner.query('INSERT INTO kpi_migrations (name, checksum, applied_at) VALUES ($1, $2, $3)', [name, checksum, new Date()]);
       pending.push(name);
     }
     await runner.commitTransaction();

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { SOURCE_DB, WAREHOUSE_DB } from '../database/connections.js';
+import { Connections, SOURCE_DB } from '../database/connections.js';
 import { SqlCatalog } from '../database/sql-catalog.js';
 
 @Injectable()
@@ -9,7 +9,7 @@ export class HealthRepository {
 
   constructor(
     @Inject(SOURCE_DB) private readonly source: DataSource,
-    @Inject(WAREHOUSE_DB) private readonly warehouse: DataSource,
+    @Inject(Connections) private readonly connections: Connections,
     @Inject(SqlCatalog) sql: SqlCatalog,
   ) {
     this.lastLoadSql = sql.get('health/last-successful-load');
@@ -20,7 +20,9 @@ export class HealthRepository {
   }
 
   async pingWarehouse(): Promise<void> {
-    await this.warehouse.query('SELECT 1');
+    // connected and migrated: until then the service keeps retrying in the background
+    if (!this.connections.warehouseReady) throw new Error('the warehouse is not connected yet');
+    await this.connections.warehouse.query('SELECT 1');
   }
 
   async lastSuccessfulLoad(): Promise<Date | null> {

@@ -46,7 +46,7 @@ describe('migrate', () => {
     return db;
   }
 
-  const ledger = (db: DataSource): Promise<LedgerRow[]> => db.query('SELECT name, checksum FROM schema_migrations ORDER BY name');
+  const ledger = (db: DataSource): Promise<LedgerRow[]> => db.query('SELECT name, checksum FROM kpi_migrations ORDER BY name');
 
   beforeEach(async () => {
     databases = await createTestDatabases();
@@ -85,12 +85,12 @@ describe('migrate', () => {
     const db = await connect(databases.sourceUrl);
     await migrate(db, 'source');
     const before: (LedgerRow & { applied_at: Date })[] = await db.query(
-      'SELECT name, checksum, applied_at FROM schema_migrations ORDER BY name',
+      'SELECT name, checksum, applied_at FROM kpi_migrations ORDER BY name',
     );
 
     await expect(migrate(db, 'source')).resolves.toEqual([]);
 
-    await expect(db.query('SELECT name, checksum, applied_at FROM schema_migrations ORDER BY name')).resolves.toEqual(before);
+    await expect(db.query('SELECT name, checksum, applied_at FROM kpi_migrations ORDER BY name')).resolves.toEqual(before);
   });
 
   it('applies each file exactly once when two replicas start at the same time', async () => {
@@ -112,7 +112,7 @@ describe('migrate', () => {
     try {
       await blocker.query('BEGIN');
       await blocker.query(
-        'CREATE TABLE schema_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)',
+        'CREATE TABLE kpi_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)',
       );
       const [first, second] = await Promise.all([connect(databases.sourceUrl), connect(databases.sourceUrl)]);
       const runs = Promise.allSettled([migrate(first, 'source'), migrate(second, 'source')]);
@@ -134,7 +134,7 @@ describe('migrate', () => {
     const db = await connect(databases.sourceUrl);
     await migrate(db, 'source');
     const [first] = migrationFiles('source');
-    await db.query('UPDATE schema_migrations SET checksum = $1 WHERE name = $2', ['0'.repeat(64), first.name]);
+    await db.query('UPDATE kpi_migrations SET checksum = $1 WHERE name = $2', ['0'.repeat(64), first.name]);
 
     await expect(migrate(db, 'source')).rejects.toThrow(
       `Migration source/${first.name}.sql was changed after it was applied; add a new migration instead`,
@@ -151,7 +151,7 @@ describe('migrate', () => {
     await connections.close();
     const db = await connect(databases.warehouseUrl);
     const [first] = migrationFiles('warehouse/postgres');
-    await db.query('UPDATE schema_migrations SET checksum = $1 WHERE name = $2', ['f'.repeat(64), first.name]);
+    await db.query('UPDATE kpi_migrations SET checksum = $1 WHERE name = $2', ['f'.repeat(64), first.name]);
 
     await expect(Connections.open(config)).rejects.toThrow(/^Migration warehouse\/postgres\/.+ was changed after it was applied/);
   });

@@ -147,6 +147,21 @@ describe('loadConfig', () => {
       expect(problems[0]).toMatch(new RegExp(`^${name} accepts `));
     });
 
+    it('refuses a connection URL whose password has an unencoded special character, saying how to fix it', () => {
+      const problems = problemsOf({
+        ...PRODUCTION,
+        DATABASE_URL: 'postgres://kpi:p#ss@db.internal/adjust',
+        WAREHOUSE_URL: 'redshift://u:a#b@c/dev',
+      });
+      expect(problems.filter((problem) => problem.includes('percent-encode')).map((problem) => problem.split(' ')[0])).toEqual([
+        'DATABASE_URL',
+        'WAREHOUSE_URL',
+      ]);
+      expect(loadConfig({ ...PRODUCTION, DATABASE_URL: 'postgres://kpi:p%23ss@db.internal/adjust' }, CWD).sourceUrl).toBe(
+        'postgres://kpi:p%23ss@db.internal/adjust',
+      );
+    });
+
     it('requires REDSHIFT_IAM_ROLE with a redshift:// warehouse', () => {
       const problems = problemsOf({ ...PRODUCTION, WAREHOUSE_URL: 'redshift://kpi:pw@cluster:5439/analytics' });
       expect(problems).toEqual([expect.stringMatching(/^REDSHIFT_IAM_ROLE is required with a redshift:\/\/ WAREHOUSE_URL/)]);
