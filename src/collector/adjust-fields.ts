@@ -52,7 +52,7 @@ const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 // PostgreSQL refuses NUL in text and lone UTF-16 surrogates in jsonb.
-export function stripNul(text: string): string {
+export function cleanText(text: string): string {
   return (text.includes(NUL) ? text.replaceAll(NUL, '') : text).toWellFormed();
 }
 
@@ -61,7 +61,7 @@ export function normaliseParams(input: unknown): Params {
   if (typeof input !== 'object' || input === null) return params;
   const source = input as Record<string, unknown>;
   for (const rawKey of Object.keys(source)) {
-    const key = stripNul(rawKey);
+    const key = cleanText(rawKey);
     // A key that only differs by NULs from an earlier one loses: first one wins.
     if (key === SECRET_KEY || key === UNSAFE_KEY || params.has(key)) continue;
     params.set(key, normaliseParam(source[rawKey]));
@@ -93,7 +93,7 @@ function normaliseValue(raw: unknown): string | null {
 
 // Only strings can be placeholders: the JSON text of {"a":1} also looks like "{…}".
 function cleanString(raw: string): string | null {
-  const text = stripNul(raw);
+  const text = cleanText(raw);
   const trimmed = text.trim();
   return trimmed === '' || PLACEHOLDER.test(trimmed) ? null : text;
 }
@@ -107,12 +107,12 @@ function toJson(raw: unknown): string | null {
 }
 
 function withoutNul(_key: string, value: unknown): unknown {
-  if (typeof value === 'string') return stripNul(value);
+  if (typeof value === 'string') return cleanText(value);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const keys = Object.keys(value);
   if (!keys.some((key) => key.includes(NUL))) return value;
   const record = value as Record<string, unknown>;
-  return Object.fromEntries(keys.map((key) => [stripNul(key), record[key]]));
+  return Object.fromEntries(keys.map((key) => [cleanText(key), record[key]]));
 }
 
 export function canonicalParams(params: Params): string {

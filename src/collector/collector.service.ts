@@ -1,8 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
+import { cleanText } from './adjust-fields.js';
 import { parseCallback } from './callback-parser.js';
-import { CallbackRepository } from './callback.repository.js';
-import { CallbackWriter, type WriteOutcome } from './callback-writer.js';
+import { CallbackRepository, type RejectedCallback } from './callback.repository.js';
+import { CallbackWriter, UnstorableActivityError, type WriteOutcome } from './callback-writer.js';
 
 export type CallbackParams = Record<string, unknown>;
 export type ReplayReport = { examined: number; stored: number; duplicates: number; stillRejected: number };
@@ -11,6 +12,8 @@ const REPLAY_PAGE = 500;
 
 @Injectable()
 export class CollectorService {
+  private readonly logger = new Logger(CollectorService.name);
+
   constructor(
     @Inject(CallbackWriter) private readonly writer: CallbackWriter,
     @Inject(CallbackRepository) private readonly repository: CallbackRepository,
@@ -20,11 +23,21 @@ export class CollectorService {
   // inspection and refused with a 400, which Adjust does not retry.
   async receive(method: 'GET' | 'POST', params: CallbackParams): Promise<{ status: WriteOutcome }> {
     const parsed = parseCallback(params);
-    if (parsed.kind === 'activity') return { status: await this.writer.write(parsed.activity) };
-    await this.repository.insertRejected(method, parsed.reason, storable(params)).catch(() => {
+    if (parsed.kind === 'rejected') return this.refuse(method, parsed.reason, params);
+    try {
+      return { status: await this.writer.write(parsed.activity) };
+    } catch (error) {
+      if (!(error instanceof UnstorableActivityError)) throw error;
+      return this.refuse(method, `the database refused the callback: ${error.message}`, params);
+    }
+  }
+
+  private async refuse(method: string, reason: string, params: CallbackParams): Promise<never> {
+    await this.repository.insertRejected(method, reason, storable(params)).catch((error: Error) => {
+      this.logger.warn(`Keeping a rejected callback failed: ${error.message}`);
       throw new DomainError('UNAVAILABLE', 'The callback could not be stored; retry later');
     });
-    throw new DomainError('INVALID_REQUEST', parsed.reason);
+    throw new DomainError('INVALID_REQUEST', reason);
   }
 
   // Re-parses every rejected callback not replayed yet; those that parse now are stored.
@@ -34,21 +47,32 @@ export class CollectorService {
       const page = await this.repository.pendingRejected(afterId, REPLAY_PAGE);
       if (page.length === 0) return report;
       for (const rejected of page) {
-        const parsed = parseCallback(rejected.params);
         report.examined++;
-        if (parsed.kind === 'rejected') {
-          report.stillRejected++;
-          await this.repository.updateRejectionReason(rejected.id, parsed.reason);
-          continue;
-        }
-        const outcome = await this.writer.write(parsed.activity);
-        await this.repository.markReplayed(rejected.id, outcome);
+        const outcome = await this.replayOne(rejected);
         if (outcome === 'stored') report.stored++;
-        else report.duplicates++;
+        else if (outcome === 'duplicate') report.duplicates++;
+        else report.stillRejected++;
       }
       afterId = page[page.length - 1].id;
       onProgress(report);
     }
+  }
+
+  private async replayOne(rejected: RejectedCallback): Promise<WriteOutcome | 'rejected'> {
+    const parsed = parseCallback(rejected.params);
+    const outcome =
+      parsed.kind === 'rejected'
+        ? parsed
+        : await this.writer.write(parsed.activity).catch((error: unknown) => {
+            if (!(error instanceof UnstorableActivityError)) throw error;
+            return { kind: 'rejected' as const, reason: `the database refused the callback: ${error.message}` };
+          });
+    if (typeof outcome === 'string') {
+      await this.repository.markReplayed(rejected.id, outcome);
+      return outcome;
+    }
+    await this.repository.updateRejectionReason(rejected.id, outcome.reason);
+    return 'rejected';
   }
 }
 
@@ -61,7 +85,7 @@ const TOO_DEEP = `[nested deeper than ${MAX_STORED_DEPTH} levels]`;
 // PostgreSQL's jsonb accepts (no NUL characters, no lone surrogates, bounded nesting).
 export function storable(params: CallbackParams): Record<string, unknown> {
   const clean = (value: unknown, depth: number): unknown => {
-    if (typeof value === 'string') return value.replaceAll('\u0000', '').toWellFormed();
+    if (typeof value === 'string') return cleanText(value);
     if (value === null || typeof value !== 'object') return value;
     if (depth >= MAX_STORED_DEPTH) return TOO_DEEP;
     if (Array.isArray(value)) return value.map((inner) => clean(inner, depth + 1));

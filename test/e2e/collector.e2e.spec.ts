@@ -646,9 +646,53 @@ describe(CallbackController.name, () => {
       expect(rowsPerCallback).toEqual(answers.map((res) => (res.status === 200 ? 1 : 0)));
     });
 
+    it('answers 503 once the waiting callbacks exceed the byte limit, counting large callbacks by size', async () => {
+      WRITER_LIMITS.maxQueuedBytes = 300_000;
+      const big = Array.from({ length: 8 }, () => sessionCallback({ marker: 'bytes', padding: 'p'.repeat(100_000) }));
+      const blocker = new pg.Client({ connectionString: t.databases.sourceUrl });
+      await blocker.connect();
+      let answers: request.Response[];
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE mob.adjust IN EXCLUSIVE MODE');
+        let settled = 0;
+        const pending = big.map((params) => h.get(params).then((res) => (settled++, res)));
+        // at most ~3 of 100 kB wait, plus one batch in flight: the rest are refused while the table is held
+        await waitUntil(() => settled >= 4, 10_000, 'the callbacks beyond the byte limit are refused');
+        await blocker.query('COMMIT');
+        answers = await Promise.all(pending);
+      } finally {
+        await blocker.end();
+      }
+      const stored = answers.filter((res) => res.status === 200).length;
+      expect(answers.filter((res) => res.status === 503)).toHaveLength(big.length - stored);
+      expect(stored).toBeLessThanOrEqual(4);
+      await expect(h.count('mob.adjust', "extra->>'marker' = 'bytes'")).resolves.toBe(stored);
+    });
+
     it('stores callbacks normally again once the queue has drained', async () => {
       const res = await h.get(sessionCallback());
       expect(res.body).toEqual({ status: 'stored' });
+    });
+  });
+
+  describe('when the database refuses one activity of a batch', () => {
+    beforeAll(async () => {
+      await h.query(`ALTER TABLE mob.adjust ADD CONSTRAINT test_poison CHECK (adid IS DISTINCT FROM 'poison-adid')`);
+    });
+    afterAll(async () => {
+      await h.query('ALTER TABLE mob.adjust DROP CONSTRAINT test_poison');
+    });
+
+    it('stores the others, and keeps the refused one as a rejected callback with the database reason', async () => {
+      const good = Array.from({ length: 10 }, () => sessionCallback({ marker: 'poison-batch' }));
+      const poison = sessionCallback({ adid: 'poison-adid', marker: 'poison-batch' });
+      const [poisonAnswer, ...goodAnswers] = await Promise.all([h.get(poison), ...good.map((params) => h.get(params))]);
+      expect(goodAnswers.map((res) => res.body.status)).toEqual(good.map(() => 'stored'));
+      expect(poisonAnswer.status).toBe(400);
+      expect(poisonAnswer.body.message).toMatch(/^the database refused the callback: .*test_poison/);
+      await expect(h.count('mob.adjust', "extra->>'marker' = 'poison-batch'")).resolves.toBe(good.length);
+      await expect(h.rejectedWith('poison-adid')).resolves.toHaveLength(1);
     });
   });
 
@@ -734,6 +778,8 @@ describe(CallbackController.name, () => {
 
 describe(CollectorService.name, () => {
   it('replays rejected callbacks that parse now, marks them, and keeps the current reason of the others', async () => {
+    // only the rejected callbacks this test builds: earlier tests' refusals are not its business
+    await h.query('DELETE FROM mob.rejected_callback');
     // refused at arrival: a date instead of Unix seconds; "after a fix" its params hold the seconds
     const fixedLater = sessionCallback({ created_at: '2026-11-20 10:00:00' });
     await h.get(fixedLater).expect(400);
@@ -762,7 +808,8 @@ describe(CollectorService.name, () => {
 
     const report = await t.app.get(CollectorService).replayRejected();
 
-    expect(report).toEqual({ examined: pendingBefore, stored: 2, duplicates: 1, stillRejected: pendingBefore - 3 });
+    expect(pendingBefore).toBe(4);
+    expect(report).toEqual({ examined: 4, stored: 2, duplicates: 1, stillRejected: 1 });
     await expect(h.rowsOf(fixedLater.get('adid')!)).resolves.toEqual([
       expect.objectContaining({ activity_kind: 'session', created_at: at(NOW_EPOCH), last_time_spent: 412 }),
     ]);
@@ -783,6 +830,6 @@ describe(CollectorService.name, () => {
 
     // a second replay looks only at what is still pending and stores nothing twice
     const again = await t.app.get(CollectorService).replayRejected();
-    expect(again).toEqual({ examined: pendingBefore - 3, stored: 0, duplicates: 0, stillRejected: pendingBefore - 3 });
+    expect(again).toEqual({ examined: 1, stored: 0, duplicates: 0, stillRejected: 1 });
   });
 });
