@@ -4,11 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { API_PREFIX } from './common/api-routes.js';
 import { MAX_CALLBACK_BYTES } from './collector/callback-limits.js';
 import type { AppConfig } from './config/app-config.js';
 import { requestId } from './logging/logging.module.js';
-
-export const API_PREFIX = 'api/v1';
 
 // Builds the whole application (used by main.ts and by the tests), ready to listen.
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {

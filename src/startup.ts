@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE } from './common/api-routes.js';
 import { type AppConfig, loadConfig } from './config/app-config.js';
 import { Connections } from './database/connections.js';
 import { readOrCreateSecret } from './database/data-dir.js';
@@ -25,13 +26,12 @@ export function banner(config: AppConfig, connections: Connections, url: string,
     '',
     `  Mobile KPI service listening on ${url}`,
     `  Swagger UI       ${url}/docs   (OpenAPI: ${url}/docs-json)`,
-    `  Health           ${url}/api/v1/health`,
-    `  Adjust callback  ${url}/api/v1/adjust/callback`,
+    `  Health           ${url}/${API_PREFIX}/${HEALTH_ROUTE}`,
+    `  Adjust callback  ${url}/${API_PREFIX}/${CALLBACK_ROUTE}`,
     `  Source database  ${connections.describe.source}${config.embedded ? '  (embedded)' : ''}`,
     `  Warehouse        ${connections.describe.warehouse}  (${config.warehouse.engine})`,
     `  Staging store    ${config.stageUrl}`,
     `  Data folder      ${config.dataDir}`,
-    `  ETL schedule     ${config.etl.cron ?? 'off'}`,
   ];
   if (generatedKey) {
     lines.push(

@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { type DynamicModule, type INestApplicationContext, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { OperatorError } from '../common/operator-error.js';
+import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { loadDotEnv, startupConfig } from '../startup.js';
 
 @Module({})
 class CliModule {
-  static forRoot(config: Awaited<ReturnType<typeof startupConfig>>['config'], feature: Type): DynamicModule {
+  static forRoot(config: AppConfig, feature: Type): DynamicModule {
     return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ attach: true }), feature] };
   }
 }

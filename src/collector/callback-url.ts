@@ -1,3 +1,4 @@
+import { API_PREFIX, CALLBACK_ROUTE } from '../common/api-routes.js';
 import { ACTIVITY_COLUMNS } from './callback-parser.js';
 
 // The URL to paste into Adjust's callback settings: every placeholder the collector stores in a column.
@@ -5,5 +6,5 @@ import { ACTIVITY_COLUMNS } from './callback-parser.js';
 export function callbackUrlTemplate(baseUrl: string, withToken: boolean): string {
   const placeholders = ACTIVITY_COLUMNS.filter((column) => column !== 'dedup_key' && column !== 'extra').map((name) => `${name}={${name}}`);
   const token = withToken ? ['token=<CALLBACK_TOKEN>'] : [];
-  return `${baseUrl}/api/v1/adjust/callback?${[...token, ...placeholders].join('&')}`;
+  return `${baseUrl}/${API_PREFIX}/${CALLBACK_ROUTE}?${[...token, ...placeholders].join('&')}`;
 }

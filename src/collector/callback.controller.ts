@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req } from '@nest
 import { ApiBadRequestResponse, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Access } from '../auth/access.decorator.js';
+import { CALLBACK_ROUTE } from '../common/api-routes.js';
 import { DomainError } from '../common/domain-error.js';
 import { MAX_CALLBACK_BYTES } from './callback-limits.js';
 import { type CallbackParams, CollectorService } from './collector.service.js';
@@ -13,7 +14,7 @@ const DESCRIPTION =
   '413 over 1 MB; 503 when overloaded (Adjust retries).';
 
 @ApiTags('adjust')
-@Controller('adjust/callback')
+@Controller(CALLBACK_ROUTE)
 @Access('callback')
 export class CallbackController {
   constructor(@Inject(CollectorService) private readonly collector: CollectorService) {}

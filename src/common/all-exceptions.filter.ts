@@ -14,7 +14,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const body = this.toBody(exception);
-    if (body.statusCode === 429 && !reply.hasHeader('retry-after')) reply.header('retry-after', '60');
     void reply.status(body.statusCode).send(body);
   }
 

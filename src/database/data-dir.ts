@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OperatorError } from '../common/operator-error.js';
+import { programOf } from './processes.js';
 
 // Files the embedded default keeps next to its database: generated secrets and an instance lock.
 
@@ -47,19 +48,10 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   throw new Error(`Could not lock the data folder ${dataDir}`);
 }
 
-// Throws when a live process other than this one holds the data folder.
+// Throws when another running instance of this program (node) holds the data folder.
 export async function assertDataDirFree(dataDir: string): Promise<void> {
   const owner = Number((await readFile(lockFile(dataDir), 'utf8').catch(() => '')).trim());
-  if (owner > 0 && owner !== process.pid && isAlive(owner)) throw new DataDirInUseError(dataDir, owner);
+  if (owner > 0 && owner !== process.pid && programOf(owner) === programOf(process.pid)) throw new DataDirInUseError(dataDir, owner);
 }
 
 const lockFile = (dataDir: string) => path.join(dataDir, 'service.pid');
-
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { OperatorError } from '../common/operator-error.js';
-import { isAlive } from './data-dir.js';
+import { isAlive, programOf } from './processes.js';
 
 type Binaries = { initdb: string; postgres: string };
 type Owner = { uid: number; gid: number } | Record<string, never>;
@@ -31,7 +31,7 @@ export class EmbeddedPostgres {
   // The URL of the server another process runs on this cluster, if it is running.
   static async runningUrl(clusterDir: string, password: string): Promise<string | undefined> {
     const { pid, port } = await readPostmasterPid(clusterDir);
-    return pid > 0 && isAlive(pid) && port > 0 ? serverUrl(password, port) : undefined;
+    return programOf(pid) === 'postgres' && port > 0 ? serverUrl(password, port) : undefined;
   }
 
   async start(port?: number): Promise<void> {
@@ -84,7 +84,7 @@ export class EmbeddedPostgres {
   // A service killed with SIGKILL leaves its detached PostgreSQL running; stop it before reusing the folder.
   private async stopOrphan(): Promise<void> {
     const { pid } = await readPostmasterPid(this.clusterDir);
-    if (!(pid > 0) || !isAlive(pid) || !(await isPostgres(pid))) return;
+    if (programOf(pid) !== 'postgres') return;
     process.kill(pid, 'SIGINT');
     for (let waited = 0; isAlive(pid) && waited < 30_000; waited += 100) await sleep(100);
   }
@@ -133,7 +133,7 @@ export class EmbeddedPostgres {
 const serverUrl = (password: string, port: number) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
 // postmaster.pid: line 1 the server's pid, line 4 its port
-async function readPostmasterPid(clusterDir: string): Promise<{ pid: number; port: number }> {
+export async function readPostmasterPid(clusterDir: string): Promise<{ pid: number; port: number }> {
   const lines = (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
   return { pid: Number(lines[0]) || 0, port: Number(lines[3]) || 0 };
 }
@@ -179,11 +179,6 @@ async function assertReachableByOthers(folder: string): Promise<void> {
     }
     if (dir === path.dirname(dir)) return;
   }
-}
-
-async function isPostgres(pid: number): Promise<boolean> {
-  const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => 'postgres');
-  return cmdline.includes('postgres');
 }
 
 export function freePort(): Promise<number> {

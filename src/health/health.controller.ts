@@ -2,11 +2,12 @@ import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck } from '@nestjs/terminus';
 import { Access } from '../auth/access.decorator.js';
+import { HEALTH_ROUTE } from '../common/api-routes.js';
 import { HealthCheckFilter } from './health-check.filter.js';
 import { HealthService } from './health.service.js';
 
 @ApiTags('health')
-@Controller('health')
+@Controller(HEALTH_ROUTE)
 @UseFilters(HealthCheckFilter)
 export class HealthController {
   constructor(@Inject(HealthService) private readonly health: HealthService) {}

@@ -30,7 +30,7 @@ export class HealthService {
         return await check();
       } catch (error) {
         this.logger.warn(`Health check of ${name} failed: ${(error as Error).message}`);
-        throw new Error('not reachable');
+        throw new Error('not reachable', { cause: error });
       }
     };
     return this.indicators.check(name).attempt(guarded).withTimeout(CHECK_TIMEOUT_MS);

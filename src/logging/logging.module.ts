@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE } from '../common/api-routes.js';
 import type { AppConfig } from '../config/app-config.js';
 
 const SECRET_QUERY_PARAMS = new Set(['api_key', 'token']);
-const QUIET_ROUTES = /^\/api\/v1\/(adjust\/callback|health)\b/;
+const QUIET_ROUTES = [CALLBACK_ROUTE, HEALTH_ROUTE].map((route) => `/${API_PREFIX}/${route}`);
 // callback URLs reach 1 MB; a log line keeps the start
 const MAX_LOGGED_URL = 2048;
 
@@ -66,13 +67,12 @@ export class LoggingModule {
               if (res.statusCode === 503) return 'warn';
               if (error || res.statusCode >= 500) return 'error';
               if (res.statusCode >= 400) return 'warn';
-              return QUIET_ROUTES.test(req.url ?? '') ? 'debug' : 'info';
+              return QUIET_ROUTES.some((route) => req.url?.startsWith(route)) ? 'debug' : 'info';
             },
             serializers: {
               req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url), key: req.raw?.keyFingerprint }),
               res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
             },
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
           },
         }),
       ],

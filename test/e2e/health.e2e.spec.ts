@@ -92,4 +92,40 @@ describe(HealthController.name, () => {
       expect(res.body.info.source.status).toBe('up');
     });
   });
+
+  describe('with the source database down', () => {
+    let t: TestApp;
+    let dir: string;
+    let source: EmbeddedPostgres;
+    beforeAll(async () => {
+      // a source server of its own, so stopping it leaves the shared test server (and the warehouse) alone
+      dir = await mkdtemp(path.join(os.tmpdir(), 'kpi-source-'));
+      source = new EmbeddedPostgres(path.join(dir, 'postgres'), 'source-password', ['-c', 'fsync=off']);
+      await source.start();
+      t = await startTestApp({ DATABASE_URL: source.url });
+    });
+    afterAll(async () => {
+      await t?.close();
+      await source?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('answers 503 naming the source while the warehouse stays up, without the driver error or where the server listens', async () => {
+      await request(t.app.getHttpServer()).get('/api/v1/health').expect(200);
+      await source.stop();
+
+      const res = await request(t.app.getHttpServer()).get('/api/v1/health').expect(503);
+
+      expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable', status: 'error' });
+      expect(res.body.message).toMatch(/^source is down/);
+      expect(res.body.message).not.toMatch(/warehouse/);
+      expect(res.body.details.source.status).toBe('down');
+      expect(res.body.details.warehouse.status).toBe('up');
+      expect(res.body.info.warehouse.status).toBe('up');
+      // the answer is public: it says what is down, never how the driver failed or where the database is
+      expect(res.text).not.toContain('ECONNREFUSED');
+      expect(res.text).not.toMatch(/password/i);
+      expect(res.text).not.toMatch(new RegExp(`\\b${source.port}\\b`));
+    });
+  });
 });

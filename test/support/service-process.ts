@@ -1,25 +1,28 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { readPostmasterPid } from '../../src/database/embedded-postgres.js';
 import { fileURLToPath } from 'node:url';
 
-// The built entry point, as `npm start` runs it (`npm test` builds first).
+// The built entry points, as `npm start` and `npm run callbacks:replay` run them (`npm test` builds first).
+// Absolute, so that a child can run in a folder of its own, without the project's .env.
 export const ENTRY_POINT = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const REPLAY_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/replay-callbacks.js', import.meta.url));
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
-// The real service as a child process, with its output collected for assertions.
+// The real service (or one of its commands) as a child process, with its output collected for assertions.
 export class ServiceProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>, cwd: string) {
-    this.child = spawn(process.execPath, [ENTRY_POINT], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(env: Record<string, string>, cwd: string, entryPoint = ENTRY_POINT) {
+    this.child = spawn(process.execPath, [entryPoint], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    // 'close', not 'exit': only then has all of the child's output been read
+    this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })));
   }
 
   get running(): boolean {
@@ -60,21 +63,12 @@ export class ServiceProcess {
   }
 }
 
-// What PostgreSQL writes into its cluster folder while it runs: line 1 its pid, line 4 its port.
-export async function postmaster(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
-  const text = await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  const lines = text.split('\n');
-  return { pid: Number(lines[0]), port: Number(lines[3]) };
-}
+export { isAlive } from '../../src/database/processes.js';
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+// The pid and port of the embedded PostgreSQL of a service's data folder, while its pid file exists.
+export async function postmaster(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+  const running = await readPostmasterPid(path.join(dataDir, 'postgres'));
+  return running.pid > 0 ? running : undefined;
 }
 
 export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

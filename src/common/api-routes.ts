@@ -1,0 +1,5 @@
+// Klipfolio data sources and Adjust's callback settings hard-code these paths: change them only by
+// adding a new version.
+export const API_PREFIX = 'api/v1';
+export const CALLBACK_ROUTE = 'adjust/callback';
+export const HEALTH_ROUTE = 'health';
