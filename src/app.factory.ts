@@ -48,6 +48,7 @@ function setUpSwagger(app: NestFastifyApplication): void {
     .setDescription('Adjust callbacks in, one JSON endpoint per Klipfolio klip out.')
     .setVersion('1')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addApiKey({ type: 'apiKey', in: 'query', name: 'api_key' }, 'api-key-query')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'API key' }, 'bearer')
     .build();
   // operation ids are the handler names (getHealth, getInstalls, …)

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { cleanText } from './adjust-fields.js';
+import { MAX_CALLBACK_BYTES } from './callback-limits.js';
 import { parseCallback } from './callback-parser.js';
 import { CallbackRepository, type RejectedCallback } from './callback.repository.js';
 import { CallbackWriter, UnstorableActivityError, type WriteOutcome } from './callback-writer.js';
@@ -20,8 +21,12 @@ export class CollectorService {
   ) {}
 
   // Stores one callback; answers only once the row is committed. Unusable callbacks are kept for
-  // inspection and refused with a 400, which Adjust does not retry.
-  async receive(method: 'GET' | 'POST', params: CallbackParams): Promise<{ status: WriteOutcome }> {
+  // inspection and refused with a 400, which Adjust does not retry. A POST's body fields join (and win
+  // over) the URL's parameters.
+  async receive(method: 'GET' | 'POST', url: string, query: CallbackParams, body?: unknown): Promise<{ status: WriteOutcome }> {
+    if (url.length > MAX_CALLBACK_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', 'The callback URL is over 1 MB');
+    const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as CallbackParams) : {};
+    const params = { ...query, ...fields };
     const parsed = parseCallback(params);
     if (parsed.kind === 'rejected') return this.refuse(method, parsed.reason, params);
     try {

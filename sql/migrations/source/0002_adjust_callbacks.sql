@@ -4,7 +4,8 @@
 CREATE TABLE mob.adjust (
   id                     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   received_at            TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
-  -- first 16 bytes of SHA-256 over app, activity_kind, adid, created_at and event token
+  -- first 16 bytes of SHA-256 over app, activity_kind, adid, created_at and event token (and, for an
+  -- activity without adid, over all its parameters, so that only exact repeats collapse)
   dedup_key              BYTEA       NOT NULL,
   activity_kind          TEXT        NOT NULL,
   created_at             TIMESTAMPTZ NOT NULL,
