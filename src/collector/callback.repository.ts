@@ -35,8 +35,8 @@ export class CallbackRepository {
     return new Set(rows.map((row) => row.dedup_key.toString('hex')));
   }
 
-  async insertRejected(method: string, reason: string, params: Record<string, unknown>): Promise<void> {
-    await this.db.query(this.insertRejectedSql, [method, reason, JSON.stringify(params)]);
+  async insertRejected(method: string, reason: string, rawQuery: string, params: Record<string, unknown>): Promise<void> {
+    await this.db.query(this.insertRejectedSql, [method, reason, rawQuery, JSON.stringify(params)]);
   }
 
   async pendingRejected(afterId: string, limit: number): Promise<RejectedCallback[]> {

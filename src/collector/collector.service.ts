@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
+import { redactQuery } from '../common/secret-params.js';
 import { cleanText } from './adjust-fields.js';
 import { MAX_CALLBACK_BYTES } from './callback-limits.js';
 import { parseCallback } from './callback-parser.js';
@@ -10,10 +11,15 @@ export type CallbackParams = Record<string, unknown>;
 export type ReplayReport = { examined: number; stored: number; duplicates: number; stillRejected: number };
 
 const REPLAY_PAGE = 500;
+export const COLLECTOR_LIMITS = {
+  // refused callbacks being stored at once; more get a 503 (Adjust retries)
+  maxRefusalsInFlight: 200,
+};
 
 @Injectable()
 export class CollectorService {
   private readonly logger = new Logger(CollectorService.name);
+  private refusalsInFlight = 0;
 
   constructor(
     @Inject(CallbackWriter) private readonly writer: CallbackWriter,
@@ -28,20 +34,30 @@ export class CollectorService {
     const fields = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as CallbackParams) : {};
     const params = { ...query, ...fields };
     const parsed = parseCallback(params);
-    if (parsed.kind === 'rejected') return this.refuse(method, parsed.reason, params);
+    if (parsed.kind === 'rejected') return this.refuse(method, url, parsed.reason, params);
     try {
       return { status: await this.writer.write(parsed.activity) };
     } catch (error) {
       if (!(error instanceof UnstorableActivityError)) throw error;
-      return this.refuse(method, `the database refused the callback: ${error.message}`, params);
+      return this.refuse(method, url, `the database refused the callback: ${error.message}`, params);
     }
   }
 
-  private async refuse(method: string, reason: string, params: CallbackParams): Promise<never> {
-    await this.repository.insertRejected(method, reason, storable(params)).catch((error: Error) => {
-      this.logger.warn(`Keeping a rejected callback failed: ${error.message}`);
+  private async refuse(method: string, url: string, reason: string, params: CallbackParams): Promise<never> {
+    // refusals are stored one by one: a flood of them (a URL template missing {adid}) gets 503s, which
+    // Adjust retries, rather than an unbounded wait for connections
+    if (this.refusalsInFlight >= COLLECTOR_LIMITS.maxRefusalsInFlight)
+      throw new DomainError('OVERLOADED', 'The collector is overloaded; retry later');
+    this.refusalsInFlight++;
+    const rawQuery = redactQuery(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    try {
+      await this.repository.insertRejected(method, reason, rawQuery, storable(params));
+    } catch (error) {
+      this.logger.warn(`Keeping a rejected callback failed: ${(error as Error).message}`);
       throw new DomainError('UNAVAILABLE', 'The callback could not be stored; retry later');
-    });
+    } finally {
+      this.refusalsInFlight--;
+    }
     throw new DomainError('INVALID_REQUEST', reason);
   }
 

@@ -3,41 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE } from '../common/api-routes.js';
+import { redactQuery } from '../common/secret-params.js';
 import type { AppConfig } from '../config/app-config.js';
 
-const SECRET_QUERY_PARAMS = new Set(['api_key', 'token']);
 const QUIET_ROUTES = [CALLBACK_ROUTE, HEALTH_ROUTE].map((route) => `/${API_PREFIX}/${route}`);
 // callback URLs reach 1 MB; a log line keeps the start
 const MAX_LOGGED_URL = 2048;
 
-// Query strings can carry the API key or the callback token: logs keep the parameter name only
-// (also when the name is percent-encoded, as the server decodes it).
+// Logs keep the start of a URL, without secret values.
 export function redactUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
   const shown = url.slice(0, MAX_LOGGED_URL);
   const query = shown.indexOf('?');
-  const redacted =
-    query < 0
-      ? shown
-      : `${shown.slice(0, query + 1)}${shown
-          .slice(query + 1)
-          .split('&')
-          .map(redactPair)
-          .join('&')}`;
+  const redacted = query < 0 ? shown : `${shown.slice(0, query + 1)}${redactQuery(shown.slice(query + 1))}`;
   return url.length > MAX_LOGGED_URL ? `${redacted}… (${url.length} characters)` : redacted;
-}
-
-function redactPair(pair: string): string {
-  const name = pair.split('=', 1)[0];
-  return SECRET_QUERY_PARAMS.has(decodeLoosely(name).toLowerCase()) ? `${name}=[redacted]` : pair;
-}
-
-function decodeLoosely(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }
 
 // Request ids: a sane incoming X-Request-Id (set by a proxy) is kept, otherwise a new UUID.

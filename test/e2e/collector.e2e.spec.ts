@@ -4,7 +4,7 @@ import pg from 'pg';
 import request from 'supertest';
 import { CallbackController } from '../../src/collector/callback.controller.js';
 import { WRITER_LIMITS } from '../../src/collector/callback-writer.js';
-import { CollectorService } from '../../src/collector/collector.service.js';
+import { COLLECTOR_LIMITS, CollectorService } from '../../src/collector/collector.service.js';
 import {
   CALLBACK_PATH,
   ENCODED_TRACKER_NAME,
@@ -44,7 +44,8 @@ function harness(getApp: () => TestApp) {
     query,
     get: (params: URLSearchParams | string) => request(server()).get(callbackUrl(params)),
     rowsOf: (adid: string) => query<AdjustRow>('SELECT * FROM mob.adjust WHERE adid = $1 ORDER BY id', [adid]),
-    rejectedWith: (adid: string) => query("SELECT * FROM mob.rejected_callback WHERE params->>'adid' = $1 ORDER BY id", [adid]),
+    rejectedWith: (value: string, param = 'adid') =>
+      query('SELECT * FROM mob.rejected_callback WHERE params->>$2 = $1 ORDER BY id', [value, param]),
     count: async (table: string, where = 'true', params: unknown[] = []) =>
       Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, params))[0].n),
   };
@@ -504,6 +505,8 @@ describe(CallbackController.name, () => {
       delete expected.token;
       expect(rejected[0]).toMatchObject({ method: 'GET', reason, params: expected, replayed_at: null, replay_outcome: null });
       expect(rejected[0].params).not.toHaveProperty('token');
+      // the query string as Adjust sent it, percent-encoding and all, with the token's value removed
+      expect(rejected[0].raw_query).toBe(adjustQuery(params).replace('token=not-a-configured-token', 'token=[redacted]'));
       await expect(h.count('mob.adjust', "extra->>'marker' = $1", [marker])).resolves.toBe(0);
     });
 
@@ -670,6 +673,29 @@ describe(CallbackController.name, () => {
       await expect(h.count('mob.adjust', "extra->>'marker' = 'bytes'")).resolves.toBe(stored);
     });
 
+    it('answers 503 to refused callbacks beyond the limit of refusals being stored, and keeps the others', async () => {
+      COLLECTOR_LIMITS.maxRefusalsInFlight = 2;
+      const refused = Array.from({ length: 6 }, () => sessionCallback({ adid: null, marker: newAdid() }));
+      const blocker = new pg.Client({ connectionString: t.databases.sourceUrl });
+      await blocker.connect();
+      let answers: request.Response[];
+      try {
+        await blocker.query('BEGIN');
+        await blocker.query('LOCK TABLE mob.rejected_callback IN EXCLUSIVE MODE');
+        let settled = 0;
+        const pending = refused.map((params) => h.get(params).then((res) => (settled++, res)));
+        await waitUntil(() => settled >= 4, 10_000, 'the refusals beyond the limit are answered 503');
+        await blocker.query('COMMIT');
+        answers = await Promise.all(pending);
+      } finally {
+        await blocker.end();
+        COLLECTOR_LIMITS.maxRefusalsInFlight = 200;
+      }
+      expect(answers.map((res) => res.status).sort()).toEqual([400, 400, 503, 503, 503, 503]);
+      const kept = await Promise.all(refused.map(async (params) => (await h.rejectedWith(params.get('marker')!, 'marker')).length));
+      expect(kept).toEqual(answers.map((res) => (res.status === 400 ? 1 : 0)));
+    });
+
     it('stores callbacks normally again once the queue has drained', async () => {
       const res = await h.get(sessionCallback());
       expect(res.body).toEqual({ status: 'stored' });
@@ -790,18 +816,18 @@ describe(CollectorService.name, () => {
     );
     // refused by an older parser, parses as it is now
     const parsesNow = eventCallback();
-    await h.query("INSERT INTO mob.rejected_callback (method, reason, params) VALUES ('GET', 'old parser bug', $1)", [
+    await h.query("INSERT INTO mob.rejected_callback (method, reason, raw_query, params) VALUES ('GET', 'old parser bug', '', $1)", [
       JSON.stringify(toRecord(parsesNow)),
     ]);
     // parses now, but the activity was stored meanwhile (Adjust's other callback of the same event)
     const alreadyStored = eventCallback();
     await h.get(alreadyStored).expect(200, { status: 'stored' });
-    await h.query("INSERT INTO mob.rejected_callback (method, reason, params) VALUES ('POST', 'old parser bug', $1)", [
+    await h.query("INSERT INTO mob.rejected_callback (method, reason, raw_query, params) VALUES ('POST', 'old parser bug', '', $1)", [
       JSON.stringify(toRecord(alreadyStored)),
     ]);
     // still unusable, with an outdated reason
     const stillBad = sessionCallback({ created_at: null });
-    await h.query("INSERT INTO mob.rejected_callback (method, reason, params) VALUES ('GET', 'outdated reason', $1)", [
+    await h.query("INSERT INTO mob.rejected_callback (method, reason, raw_query, params) VALUES ('GET', 'outdated reason', '', $1)", [
       JSON.stringify(toRecord(stillBad)),
     ]);
     const pendingBefore = await h.count('mob.rejected_callback', 'replayed_at IS NULL');

@@ -30,7 +30,7 @@ describe('npm run callbacks:replay', () => {
   }
 
   const reject = (reason: string, params: URLSearchParams) =>
-    query<{ id: string }>("INSERT INTO mob.rejected_callback (method, reason, params) VALUES ('GET', $1, $2) RETURNING id", [
+    query<{ id: string }>("INSERT INTO mob.rejected_callback (method, reason, raw_query, params) VALUES ('GET', $1, '', $2) RETURNING id", [
       reason,
       JSON.stringify(toRecord(params)),
     ]).then(([row]) => row.id);

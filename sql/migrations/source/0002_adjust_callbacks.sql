@@ -55,12 +55,14 @@ CREATE UNIQUE INDEX adjust_dedup_key ON mob.adjust (dedup_key);
 CREATE INDEX adjust_created_at ON mob.adjust (created_at);
 
 -- Callbacks the klips cannot use, kept with the reason so they can be inspected and replayed
--- (Adjust does not retry a 4xx). `params` is the callback as received, without the callback token.
+-- (Adjust does not retry a 4xx). `raw_query` is the URL's query string as received and `params` the
+-- decoded parameters (with a POST's body fields) that a replay parses; neither keeps the callback token.
 CREATE TABLE mob.rejected_callback (
   id             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   received_at    TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(),
   method         TEXT        NOT NULL,
   reason         TEXT        NOT NULL,
+  raw_query      TEXT        NOT NULL,
   params         JSONB       NOT NULL,
   replayed_at    TIMESTAMPTZ,
   replay_outcome TEXT CHECK (replay_outcome IN ('stored', 'duplicate'))
