@@ -18,100 +18,38 @@ import {
   type Params,
 } from './adjust-fields.js';
 
+type Typed<Names extends readonly string[], Value> = { [Name in Names[number]]: Value | null };
+
+// One parsed callback: a row of mob.adjust. The field tables of adjust-fields.ts name the typed columns.
 export type AdjustActivity = {
   dedup_key: Buffer;
   activity_kind: string;
   created_at: Date;
-  installed_at: Date | null;
-  click_time: Date | null;
-  reattributed_at: Date | null;
-  last_session_time: Date | null;
   adid: string | null;
-  gps_adid: string | null;
-  idfa: string | null;
-  idfv: string | null;
-  android_id: string | null;
-  app_token: string | null;
-  app_id: string | null;
-  app_name: string | null;
-  app_version: string | null;
-  environment: string | null;
-  store: string | null;
-  tracker: string | null;
-  tracker_name: string | null;
-  network_name: string | null;
-  campaign_name: string | null;
-  adgroup_name: string | null;
-  creative_name: string | null;
   is_organic: boolean | null;
-  country: string | null;
-  os_name: string | null;
-  os_version: string | null;
-  device_type: string | null;
-  device_name: string | null;
-  event: string | null;
-  event_name: string | null;
-  revenue: number | null;
-  revenue_float: number | null;
-  revenue_usd: number | null;
-  currency: string | null;
-  reporting_revenue: number | null;
-  reporting_currency: string | null;
-  last_time_spent: number | null;
-  time_spent: number | null;
-  session_count: number | null;
-  lifetime_session_count: number | null;
-  extra: Record<string, string>;
-};
+  extra: Record<string, string>; // every other parameter, never dropped
+} & Typed<typeof TEXT_FIELDS, string> &
+  Typed<typeof LOWERCASE_FIELDS, string> &
+  Typed<typeof OPTIONAL_TIMESTAMP_FIELDS, Date> &
+  Typed<typeof INTEGER_FIELDS, number> &
+  Typed<typeof DECIMAL_FIELDS, number>;
 
 export type ParseResult = { kind: 'activity'; activity: AdjustActivity } | { kind: 'rejected'; reason: string };
 
-// Column order of mob.adjust.
+// Column order of sql/collector/insert-activities.sql (a test holds the two together).
 export const ACTIVITY_COLUMNS: readonly (keyof AdjustActivity)[] = Object.freeze([
   'dedup_key',
   'activity_kind',
   'created_at',
-  'installed_at',
-  'click_time',
-  'reattributed_at',
-  'last_session_time',
   'adid',
-  'gps_adid',
-  'idfa',
-  'idfv',
-  'android_id',
-  'app_token',
-  'app_id',
-  'app_name',
-  'app_version',
-  'environment',
-  'store',
-  'tracker',
-  'tracker_name',
-  'network_name',
-  'campaign_name',
-  'adgroup_name',
-  'creative_name',
+  ...TEXT_FIELDS,
+  ...LOWERCASE_FIELDS,
+  ...OPTIONAL_TIMESTAMP_FIELDS,
+  ...INTEGER_FIELDS,
+  ...DECIMAL_FIELDS,
   'is_organic',
-  'country',
-  'os_name',
-  'os_version',
-  'device_type',
-  'device_name',
-  'event',
-  'event_name',
-  'revenue',
-  'revenue_float',
-  'revenue_usd',
-  'currency',
-  'reporting_revenue',
-  'reporting_currency',
-  'last_time_spent',
-  'time_spent',
-  'session_count',
-  'lifetime_session_count',
   'extra',
-] as const);
+]);
 
 // Kinds that are not tied to an SDK device, so they legitimately arrive without adid.
 export const ACTIVITIES_WITHOUT_DEVICE: ReadonlySet<string> = new Set([
