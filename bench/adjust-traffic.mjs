@@ -31,6 +31,19 @@ export const MIX = Object.freeze([
   { category: 'rejected_install', kind: 'rejected_install', weight: 0.5 },
 ]);
 
+// What a device contributes to its callbacks, and what attributes an install to a link.
+const DEVICE_KEYS = ['idfa', 'idfv', 'gps_adid', 'android_id', 'city', 'language', 'timezone', 'os_version', 'device_name', 'device_type'];
+const ATTRIBUTION_KEYS = [
+  'tracker',
+  'tracker_name',
+  'network_name',
+  'campaign_name',
+  'adgroup_name',
+  'creative_name',
+  'is_organic',
+  'installed_at',
+];
+
 // The global callback template every app pasted into Adjust (keys in URL order). Adjust sends every key,
 // with an empty value when it has no data for it.
 const GLOBAL_TEMPLATE = [
@@ -410,50 +423,11 @@ export function createTraffic({
 
     if (device) {
       values.adid = device.adid;
-      for (const key of [
-        'idfa',
-        'idfv',
-        'gps_adid',
-        'android_id',
-        'city',
-        'language',
-        'timezone',
-        'os_version',
-        'device_name',
-        'device_type',
-      ]) {
-        values[key] = device[key];
-      }
+      for (const key of DEVICE_KEYS) values[key] = device[key];
       if (mix.kind !== 'rejected_install') values.country = device.country;
       if (mix.kind === 'uninstall') {
         // an uninstall carries only the adid
-        for (const key of [
-          'idfa',
-          'idfv',
-          'gps_adid',
-          'android_id',
-          'city',
-          'language',
-          'timezone',
-          'os_version',
-          'device_name',
-          'device_type',
-          'country',
-        ]) {
-          values[key] = '';
-        }
-        for (const key of [
-          'tracker',
-          'tracker_name',
-          'network_name',
-          'campaign_name',
-          'adgroup_name',
-          'creative_name',
-          'is_organic',
-          'installed_at',
-        ]) {
-          values[key] = '';
-        }
+        for (const key of [...DEVICE_KEYS, 'country', ...ATTRIBUTION_KEYS]) values[key] = '';
       }
     }
 
