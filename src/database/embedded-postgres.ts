@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { OperatorError } from '../common/operator-error.js';
-import { isAlive, programOf } from './processes.js';
+import { DataDirInUseError } from './data-dir.js';
+import { isAlive, parentOf, programOf } from './processes.js';
 
 type Binaries = { initdb: string; postgres: string };
 type Owner = { uid: number; gid: number } | Record<string, never>;
@@ -82,9 +83,14 @@ export class EmbeddedPostgres {
   };
 
   // A service killed with SIGKILL leaves its detached PostgreSQL running; stop it before reusing the folder.
+  // One whose parent still runs is no orphan: another start owns it (two starts racing for a stale lock).
   private async stopOrphan(): Promise<void> {
     const { pid } = await readPostmasterPid(this.clusterDir);
     if (programOf(pid) !== 'postgres') return;
+    const parent = parentOf(pid);
+    if (parent !== undefined && parent !== process.pid && programOf(parent) === programOf(process.pid)) {
+      throw new DataDirInUseError(path.dirname(this.clusterDir), parent);
+    }
     process.kill(pid, 'SIGINT');
     for (let waited = 0; isAlive(pid) && waited < 30_000; waited += 100) await sleep(100);
   }

@@ -19,3 +19,10 @@ export function programOf(pid: number): string | undefined {
   const name = ps.status === 0 ? ps.stdout.trim() : '';
   return name === '' ? undefined : name.split('/').pop();
 }
+
+// The parent of a running process, or undefined.
+export function parentOf(pid: number): number | undefined {
+  const ps = spawnSync('ps', ['-o', 'ppid=', '-p', String(pid)], { encoding: 'utf8' });
+  const parent = Number(ps.stdout.trim());
+  return ps.status === 0 && parent > 0 ? parent : undefined;
+}

@@ -171,6 +171,26 @@ describe('the service started with npm start', () => {
     await expect(again.exit(10_000)).resolves.toEqual({ code: 0, signal: null });
   }, 60_000);
 
+  it('stops the PostgreSQL a killed service left running, then starts on the same data', async () => {
+    const killed = start();
+    await killed.waitForOutput(/listening on/, 60_000);
+    const orphan = await postmaster(dataDir);
+    killed.signal('SIGKILL');
+    await killed.exit(10_000);
+    // detached from the service, the server outlives a SIGKILL
+    expect(isAlive(orphan!.pid)).toBe(true);
+
+    const next = start();
+    await next.waitForOutput(/listening on/, 60_000);
+
+    expect(isAlive(orphan!.pid)).toBe(false);
+    expect((await postmaster(dataDir))!.pid).not.toBe(orphan!.pid);
+    expect(next.stdout).toContain(`API key          ${key}   (generated earlier`);
+    expect((await fetch(url('/api/v1/health'))).status).toBe(200);
+    next.signal('SIGTERM');
+    await expect(next.exit(10_000)).resolves.toEqual({ code: 0, signal: null });
+  }, 90_000);
+
   it('says which variable is wrong and exits with status 1 on a bad configuration', async () => {
     const misconfigured = start({ PORT: 'abc', LOG_LEVEL: 'chatty' });
 
