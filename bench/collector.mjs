@@ -27,7 +27,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +35,9 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { describeTraffic, generateCallbacks } from './adjust-traffic.mjs';
 import { NAIVE_TABLE_SQL } from './baseline-server.mjs';
+// the service's own helpers, from the build this benchmark runs (`npm run bench:collector` builds first)
+import { freePort, readPostmasterPid } from '../dist/database/embedded-postgres.js';
+import { isAlive } from '../dist/database/processes.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(BENCH_DIR);
@@ -113,17 +115,6 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 // ---------------------------------------------------------------------------------------------- processes
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // A child process whose output is kept (last lines only) for the error message if it dies.
@@ -166,15 +157,6 @@ async function waitForHttp(url, proc, timeoutMs) {
     if (Date.now() > deadline)
       throw new Error(`${proc.label} did not answer 200 on ${url} within ${timeoutMs / 1000} s:\n${proc.tail.join('\n')}`);
     await sleep(200);
-  }
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
   }
 }
 
@@ -475,10 +457,8 @@ let admin = null; // pg.Client to database adjust as postgres
 let naiveDb = null; // pg.Client to database bench_naive (the naive baseline's own, so its commits are counted apart)
 
 async function connectEmbedded(dataDir) {
-  const pidFile = (await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n');
+  const { pid: postmasterPid, port } = await readPostmasterPid(path.join(dataDir, 'postgres'));
   const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
-  const postmasterPid = Number(pidFile[0]);
-  const port = Number(pidFile[3]);
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/adjust`;
   admin = new pg.Client({ connectionString: url });
   await admin.connect();

@@ -32,7 +32,7 @@ export const INTEGER_FIELDS = ['last_time_spent', 'time_spent', 'session_count',
 export const DECIMAL_FIELDS = ['revenue', 'revenue_float', 'revenue_usd', 'reporting_revenue'] as const;
 
 // value: the first (or only) value, typed later; overflow: the whole array as JSON when a key repeated
-export type Param = { value: string | null; overflow: string | null };
+type Param = { value: string | null; overflow: string | null };
 export type Params = Map<string, Param>;
 
 const SECRET_KEY = 'token';
@@ -41,8 +41,8 @@ const UNSAFE_KEY = '__proto__';
 const PLACEHOLDER = /^\{[^{}]*\}$/;
 const NUL = '\u0000';
 
-export const EARLIEST_EPOCH = Date.UTC(2000, 0, 1) / 1000;
-export const LATEST_EPOCH = Date.UTC(2100, 0, 1) / 1000;
+const EARLIEST_EPOCH = Date.UTC(2000, 0, 1) / 1000;
+const LATEST_EPOCH = Date.UTC(2100, 0, 1) / 1000;
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 

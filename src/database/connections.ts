@@ -9,12 +9,11 @@ import { EmbeddedPostgres } from './embedded-postgres.js';
 import { type MigrationSet, migrate } from './migrator.js';
 
 export const SOURCE_DB = Symbol('SOURCE_DB');
-export const WAREHOUSE_DB = Symbol('WAREHOUSE_DB');
 
 const SOURCE_DATABASE = 'adjust';
 const WAREHOUSE_DATABASE = 'warehouse';
 
-export type OpenOptions = { attach?: boolean; warehouseRetryMs?: number };
+type OpenOptions = { attach?: boolean; warehouseRetryMs?: number };
 
 // The two databases the service works with, and the embedded server behind them when there is one.
 // They are separate connections on purpose: in production the warehouse is Redshift. The collector needs
@@ -23,6 +22,7 @@ export type OpenOptions = { attach?: boolean; warehouseRetryMs?: number };
 export class Connections {
   private readonly logger = new Logger('Databases');
   private warehouseRetry?: NodeJS.Timeout;
+  // users of `warehouse` check this first: until the warehouse answered and was migrated, it is not connected
   warehouseReady = false;
 
   private constructor(
@@ -186,7 +186,7 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<void> {
 const INVALID_CATALOG_NAME = '3D000';
 const DUPLICATE_DATABASE = '42P04';
 
-export function redshiftToPostgresUrl(url: string): string {
+function redshiftToPostgresUrl(url: string): string {
   const parsed = new URL(url.replace(/^redshift:/, 'postgres:'));
   if (!parsed.port) parsed.port = '5439';
   return parsed.toString();
@@ -199,7 +199,7 @@ export function withDatabase(url: string, database: string): string {
 }
 
 // For banners and logs: a connection URL without its password.
-export function redact(url: string): string {
+function redact(url: string): string {
   const parsed = new URL(url);
   if (parsed.password) parsed.password = '***';
   return parsed.toString();

@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { Connections, SOURCE_DB, WAREHOUSE_DB } from './connections.js';
+import { Connections, SOURCE_DB } from './connections.js';
 import { SqlCatalog } from './sql-catalog.js';
 
 @Global()
@@ -15,10 +15,9 @@ export class DatabaseModule implements OnApplicationShutdown {
       providers: [
         { provide: Connections, inject: [AppConfig], useFactory: (config: AppConfig) => Connections.open(config, { attach }) },
         { provide: SOURCE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.source },
-        { provide: WAREHOUSE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.warehouse },
         SqlCatalog,
       ],
-      exports: [Connections, SOURCE_DB, WAREHOUSE_DB, SqlCatalog],
+      exports: [Connections, SOURCE_DB, SqlCatalog],
     };
   }
 
