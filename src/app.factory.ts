@@ -8,9 +8,11 @@ import { API_PREFIX } from './common/api-routes.js';
 import { MAX_CALLBACK_BYTES } from './collector/callback-limits.js';
 import type { AppConfig } from './config/app-config.js';
 import { requestId } from './logging/logging.module.js';
+import type { TestSeams } from './app.module.js';
 
-// Builds the whole application (used by main.ts and by the tests), ready to listen.
-export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+// Builds the whole application (used by main.ts and by the tests), ready to listen. `seams` are for
+// tests only (fault injection); main.ts never passes them.
+export async function createApp(config: AppConfig, seams: TestSeams = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_CALLBACK_BYTES,
     // Node's default 16 kB header limit would refuse long callback URLs with a 431 before we can say 413
@@ -24,7 +26,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: requestId,
     requestIdHeader: false,
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, seams), adapter, {
     bufferLogs: true,
     abortOnError: false,
   });

@@ -9,13 +9,13 @@ import { loadDotEnv, startupConfig } from '../startup.js';
 
 @Module({})
 class CliModule {
-  static forRoot(config: AppConfig, feature: Type): DynamicModule {
+  static forRoot(config: AppConfig, feature: Type | DynamicModule): DynamicModule {
     return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ attach: true }), feature] };
   }
 }
 
 // Runs one command-line task with the service's configuration and databases (no HTTP server).
-export async function runCli(feature: Type, task: (context: INestApplicationContext) => Promise<void>): Promise<void> {
+export async function runCli(feature: Type | DynamicModule, task: (context: INestApplicationContext) => Promise<void>): Promise<void> {
   try {
     loadDotEnv();
     const { config } = await startupConfig(process.env);

@@ -19,7 +19,8 @@ export class AppConfig {
   stageUrl!: string;
   s3!: { endpoint?: string; region?: string };
   redshiftIamRole?: string;
-  etl!: { cron: string | null; windowDays: number };
+  etl!: { cron: string | null; reconcileCron: string | null; windowDays: number };
+  stage!: { partSizeBytes: number; retentionDays: number };
   report!: { timezone: string; registrationEvents: string[]; sessionLengthField: SessionLengthField };
   auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string };
   demo!: boolean;
@@ -37,6 +38,9 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
   const embedded = env.DATABASE_URL === undefined;
   const problems = validateSync(env).flatMap((error) => Object.values(error.constraints ?? {}));
   // part of the same list, so one start tells the operator everything that is wrong
+  if (env.WAREHOUSE_URL?.startsWith('redshift://') && !env.STAGE_URL?.startsWith('s3://')) {
+    problems.push('STAGE_URL must be an s3://bucket/prefix with a redshift:// WAREHOUSE_URL (Redshift loads staged files from S3 only)');
+  }
   if (!embedded && env.API_KEYS === undefined && env.ADMIN_API_KEYS === undefined) {
     problems.push('API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set (only the embedded default generates a key)');
   }
@@ -56,7 +60,12 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
     stageUrl: env.STAGE_URL ?? `file://${path.join(dataDir, 'stage')}`,
     s3: { endpoint: env.S3_ENDPOINT, region: env.AWS_REGION },
     redshiftIamRole: env.REDSHIFT_IAM_ROLE,
-    etl: { cron: env.ETL_CRON === 'off' ? null : (env.ETL_CRON ?? '*/10 * * * *'), windowDays: env.ETL_WINDOW_DAYS ?? 7 },
+    etl: {
+      cron: cronOrOff(env.ETL_CRON, '*/10 * * * *'),
+      reconcileCron: cronOrOff(env.ETL_RECONCILE_CRON, '30 3 * * *'),
+      windowDays: env.ETL_WINDOW_DAYS ?? 7,
+    },
+    stage: { partSizeBytes: (env.STAGE_PART_SIZE_MB ?? 64) * 1024 * 1024, retentionDays: env.STAGE_RETENTION_DAYS ?? 7 },
     report: {
       timezone: env.REPORT_TIMEZONE ?? 'UTC',
       registrationEvents: splitList(env.REGISTRATION_EVENTS ?? 'registration'),
@@ -73,6 +82,8 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
   return config;
 }
 
+const cronOrOff = (value: string | undefined, fallback: string) => (value === 'off' ? null : (value ?? fallback));
+
 function pickKnown(raw: Record<string, string | undefined>): Record<string, string | undefined> {
   return Object.fromEntries(ENVIRONMENT_KEYS.map((key) => [key, raw[key]]));
 }
@@ -88,6 +99,9 @@ const ENVIRONMENT_KEYS = [
   'REDSHIFT_IAM_ROLE',
   'ETL_CRON',
   'ETL_WINDOW_DAYS',
+  'ETL_RECONCILE_CRON',
+  'STAGE_PART_SIZE_MB',
+  'STAGE_RETENTION_DAYS',
   'REPORT_TIMEZONE',
   'REGISTRATION_EVENTS',
   'SESSION_LENGTH_FIELD',

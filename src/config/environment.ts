@@ -139,6 +139,25 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @Validate(CronOrOff, { message: 'ETL_RECONCILE_CRON accepts a cron expression such as 30 3 * * * or "off"' })
+  ETL_RECONCILE_CRON?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'STAGE_PART_SIZE_MB accepts a whole number of megabytes from 1 to 4096' })
+  @Min(1, { message: 'STAGE_PART_SIZE_MB accepts a whole number of megabytes from 1 to 4096' })
+  @Max(4096, { message: 'STAGE_PART_SIZE_MB accepts a whole number of megabytes from 1 to 4096' })
+  STAGE_PART_SIZE_MB?: number;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'STAGE_RETENTION_DAYS accepts a whole number of days from 1 to 365' })
+  @Min(1, { message: 'STAGE_RETENTION_DAYS accepts a whole number of days from 1 to 365' })
+  @Max(365, { message: 'STAGE_RETENTION_DAYS accepts a whole number of days from 1 to 365' })
+  STAGE_RETENTION_DAYS?: number;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Validate(IanaTimezone, { message: 'REPORT_TIMEZONE accepts an IANA time zone name such as UTC or Europe/Berlin' })
   REPORT_TIMEZONE?: string;
 

@@ -153,10 +153,22 @@ function warehouseDataSource(url: string, engine: WarehouseEngine): DataSource {
     applicationName: 'mobile-kpi-warehouse',
     poolSize: 5,
     connectTimeoutMS: 10_000,
-    // Redshift sessions are UTC already
-    extra: redshift ? {} : { options: '-c TimeZone=UTC' },
+    // Redshift sessions are UTC already; warehouse times are UTC wall-clock TIMESTAMPs
+    extra: { ...(redshift ? {} : { options: '-c TimeZone=UTC' }), types: WAREHOUSE_TYPES },
   });
 }
+
+// TIMESTAMP (without time zone) holds UTC in the warehouse: read it as UTC, whatever the process's
+// zone; DATE stays a YYYY-MM-DD string rather than a local midnight.
+const TIMESTAMP_OID = 1114;
+const DATE_OID = 1082;
+const WAREHOUSE_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === TIMESTAMP_OID) return (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
+    if (oid === DATE_OID) return (text: string) => text;
+    return pg.types.getTypeParser(oid, format);
+  },
+};
 
 // Creates a database the service owns by name when it does not exist yet; connecting to it first means
 // a role without rights on the `postgres` database works once the database exists.

@@ -1,5 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
+import type { TestSeams } from '../../src/app.module.js';
 import { type AppConfig, loadConfig } from '../../src/config/app-config.js';
 import { createTestDatabases, type TestDatabases } from './databases.js';
 
@@ -9,18 +13,22 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 export type TestApp = { app: NestFastifyApplication; config: AppConfig; databases: TestDatabases; close: () => Promise<void> };
 
 // The real application on its own pair of test databases; `env` overrides the defaults below.
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, seams: TestSeams = {}): Promise<TestApp> {
   const databases = await createTestDatabases();
+  // not the embedded default: DATA_DIR holds only the staged files (STAGE_URL's default)
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'kpi-test-'));
   const config = loadConfig({
+    DATA_DIR: dataDir,
     DATABASE_URL: databases.sourceUrl,
     WAREHOUSE_URL: databases.warehouseUrl,
     API_KEYS: API_KEY,
     ADMIN_API_KEYS: ADMIN_KEY,
     ETL_CRON: 'off',
+    ETL_RECONCILE_CRON: 'off',
     LOG_LEVEL: 'warn',
     ...env,
   });
-  const app = await createApp(config);
+  const app = await createApp(config, seams);
   await app.getHttpAdapter().getInstance().ready();
   return {
     app,
@@ -29,6 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     close: async () => {
       await app.close();
       await databases.drop();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

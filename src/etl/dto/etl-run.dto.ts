@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ETL_MODES, ETL_STEPS, type EtlMode } from '../etl-run.js';
+
+export class StartRunBody {
+  @ApiPropertyOptional({
+    enum: ETL_MODES,
+    default: 'arrival',
+    description:
+      'arrival: what arrived since the last load; window: also re-read the last windowDays days by event time; rebuild: reload everything',
+  })
+  @IsOptional()
+  @IsIn(ETL_MODES, { message: 'mode accepts arrival, window or rebuild' })
+  mode?: EtlMode;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 731,
+    description: 'window mode: how many days to re-read (default ETL_WINDOW_DAYS)',
+    example: 7,
+  })
+  @IsOptional()
+  @IsInt({ message: 'windowDays accepts a whole number of days from 1 to 731' })
+  @Min(1, { message: 'windowDays accepts a whole number of days from 1 to 731' })
+  @Max(731, { message: 'windowDays accepts a whole number of days from 1 to 731' })
+  windowDays?: number;
+}
+
+export class ListRunsQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit accepts a whole number from 1 to 100' })
+  @Min(1, { message: 'limit accepts a whole number from 1 to 100' })
+  @Max(100, { message: 'limit accepts a whole number from 1 to 100' })
+  limit?: number;
+}
+
+export class RunIdParams {
+  @ApiProperty({ example: 42 })
+  @Type(() => Number)
+  @IsInt({ message: 'id accepts a run id (a whole number)' })
+  @Min(1, { message: 'id accepts a run id (a whole number)' })
+  id!: number;
+}
+
+export class EtlRunDto {
+  @ApiProperty({ example: 42 }) id!: number;
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed', 'skipped'] }) status!: string;
+  @ApiProperty({ enum: ['schedule', 'reconcile', 'api', 'cli'] }) trigger!: string;
+  @ApiProperty({ enum: ETL_MODES }) mode!: string;
+  @ApiProperty({ example: '2026-11-28T03:10:00.012Z' }) startedAt!: string;
+  @ApiProperty({ example: '2026-11-28T03:10:02.345Z', nullable: true, type: String }) finishedAt!: string | null;
+  @ApiProperty({ example: 1234 }) rowsExtracted!: number;
+  @ApiProperty({ example: 1234 }) rowsLoaded!: number;
+  @ApiProperty({ example: 1 }) stagedFiles!: number;
+  @ApiProperty({ example: 98304 }) stagedBytes!: number;
+  @ApiProperty({ example: ['2026-11-27', '2026-11-28'], description: 'report-time-zone days whose rows the run touched' })
+  daysRefreshed!: string[];
+  @ApiProperty({
+    example: { lease: 3, extract: 120, stage: 8, load: 40, merge: 25, maintain: 2 },
+    description: `milliseconds per step (${ETL_STEPS.join(', ')}); the extract step includes writing the parts, which stream beside it`,
+  })
+  stepMs!: Record<string, number>;
+  @ApiProperty({ nullable: true, type: String, example: null, description: 'why the run failed or was skipped' }) error!: string | null;
+}

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { SOURCE_DB } from '../database/connections.js';
+import { SqlCatalog } from '../database/sql-catalog.js';
+import type { EtlCounts, EtlMode, EtlRunView, EtlStatus, EtlTrigger } from './etl-run.js';
+
+type RunRow = {
+  id: string;
+  status: EtlStatus;
+  trigger: EtlTrigger;
+  mode: EtlMode;
+  started_at: Date;
+  finished_at: Date | null;
+  rows_extracted: string;
+  rows_loaded: string;
+  staged_files: number;
+  staged_bytes: string;
+  days_refreshed: string[];
+  step_ms: EtlCounts['stepMs'];
+  error: string | null;
+};
+
+// The record of ETL runs (mob.etl_run in the source database, next to the lease).
+@Injectable()
+export class EtlRunRepository {
+  constructor(
+    @Inject(SOURCE_DB) private readonly db: DataSource,
+    @Inject(SqlCatalog) private readonly sql: SqlCatalog,
+  ) {}
+
+  async start(trigger: EtlTrigger, mode: EtlMode): Promise<number> {
+    const [row] = await this.db.query(this.sql.get('etl/runs/start'), [trigger, mode]);
+    return Number(row.id);
+  }
+
+  async skip(trigger: EtlTrigger, mode: EtlMode, reason: string): Promise<number> {
+    const [row] = await this.db.query(this.sql.get('etl/runs/skip'), [trigger, mode, reason]);
+    return Number(row.id);
+  }
+
+  async abandonOthers(id: number): Promise<void> {
+    await this.db.query(this.sql.get('etl/runs/abandon-others'), [id]);
+  }
+
+  async updateProgress(id: number, counts: EtlCounts): Promise<void> {
+    await this.db.query(this.sql.get('etl/runs/update-progress'), [id, ...countParams(counts)]);
+  }
+
+  async finish(id: number, status: 'succeeded' | 'failed', error: string | null, counts: EtlCounts): Promise<void> {
+    await this.db.query(this.sql.get('etl/runs/finish'), [id, status, error, ...countParams(counts)]);
+  }
+
+  async list(limit: number): Promise<EtlRunView[]> {
+    const rows: RunRow[] = await this.db.query(this.sql.get('etl/runs/list'), [limit]);
+    return rows.map(toView);
+  }
+
+  async get(id: number): Promise<EtlRunView | null> {
+    const [row]: RunRow[] = await this.db.query(this.sql.get('etl/runs/get'), [id]);
+    return row ? toView(row) : null;
+  }
+
+  async running(): Promise<number | null> {
+    const [row] = await this.db.query(this.sql.get('etl/runs/running'));
+    return row ? Number(row.id) : null;
+  }
+}
+
+const countParams = (counts: EtlCounts) => [
+  counts.rowsExtracted,
+  counts.rowsLoaded,
+  counts.stagedFiles,
+  counts.stagedBytes,
+  counts.daysRefreshed,
+  JSON.stringify(counts.stepMs),
+];
+
+// bigint columns arrive as strings from pg: the one place they become numbers
+function toView(row: RunRow): EtlRunView {
+  return {
+    id: Number(row.id),
+    status: row.status,
+    trigger: row.trigger,
+    mode: row.mode,
+    startedAt: row.started_at.toISOString(),
+    finishedAt: row.finished_at?.toISOString() ?? null,
+    rowsExtracted: Number(row.rows_extracted),
+    rowsLoaded: Number(row.rows_loaded),
+    stagedFiles: row.staged_files,
+    stagedBytes: Number(row.staged_bytes),
+    daysRefreshed: row.days_refreshed,
+    stepMs: row.step_ms,
+    error: row.error,
+  };
+}

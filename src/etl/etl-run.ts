@@ -1,0 +1,33 @@
+// The vocabulary of ETL runs, shared by the service, its record and its API.
+export const ETL_MODES = ['arrival', 'window', 'rebuild'] as const;
+export type EtlMode = (typeof ETL_MODES)[number];
+export type EtlTrigger = 'schedule' | 'reconcile' | 'api' | 'cli';
+export type EtlStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
+export const ETL_STEPS = ['lease', 'extract', 'stage', 'load', 'merge', 'maintain'] as const;
+export type EtlStep = (typeof ETL_STEPS)[number];
+
+export type EtlRunRequest = { trigger: EtlTrigger; mode: EtlMode; windowDays?: number };
+
+// What a run has done so far; written to its record after every step.
+export type EtlCounts = {
+  rowsExtracted: number;
+  rowsLoaded: number;
+  stagedFiles: number;
+  stagedBytes: number;
+  daysRefreshed: string[];
+  stepMs: Partial<Record<EtlStep, number>>;
+};
+
+export type EtlRunView = EtlCounts & {
+  id: number;
+  status: EtlStatus;
+  trigger: EtlTrigger;
+  mode: EtlMode;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+};
+
+// Test seam: called after each step (for the merge: before its commit). Throwing fails the run there.
+export const ETL_STEP_HOOK = Symbol('ETL_STEP_HOOK');
+export type EtlStepHook = (step: EtlStep, runId: number) => Promise<void> | void;

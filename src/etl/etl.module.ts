@@ -1,0 +1,38 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AppConfig } from '../config/app-config.js';
+import { EtlController } from './etl.controller.js';
+import { ETL_STEP_HOOK, type EtlStepHook } from './etl-run.js';
+import { EtlRunRepository } from './etl-run.repository.js';
+import { EtlRunsService } from './etl-runs.service.js';
+import { EtlScheduler } from './etl.scheduler.js';
+import { EtlService } from './etl.service.js';
+import { SourceExtractor } from './extract/source-extractor.js';
+import { openStageStore } from './stage/stage-stores.js';
+import { STAGE_STORE, Stager } from './stage/stager.js';
+import { Warehouse } from './warehouse/warehouse.js';
+
+const CORE_PROVIDERS = [
+  { provide: STAGE_STORE, inject: [AppConfig], useFactory: (config: AppConfig) => openStageStore(config.stageUrl, config.s3) },
+  EtlRunRepository,
+  SourceExtractor,
+  Stager,
+  Warehouse,
+  EtlService,
+];
+
+@Module({})
+export class EtlModule {
+  // The service runs the schedule and serves /etl/runs; the CLI runs loads itself.
+  // `stepHook`: fault injection for tests.
+  static forRoot({ schedule, stepHook }: { schedule: boolean; stepHook?: EtlStepHook }): DynamicModule {
+    const hook = stepHook ? [{ provide: ETL_STEP_HOOK, useValue: stepHook }] : [];
+    return {
+      module: EtlModule,
+      imports: schedule ? [ScheduleModule.forRoot()] : [],
+      controllers: schedule ? [EtlController] : [],
+      providers: [...CORE_PROVIDERS, ...hook, ...(schedule ? [EtlRunsService, EtlScheduler] : [])],
+      exports: [EtlService, EtlRunRepository],
+    };
+  }
+}

@@ -1,0 +1,164 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { SOURCE_DB } from '../database/connections.js';
+import { SqlCatalog } from '../database/sql-catalog.js';
+import { EtlRunRepository } from './etl-run.repository.js';
+import { ETL_STEP_HOOK, type EtlRunRequest, type EtlRunView, type EtlStep, type EtlStepHook } from './etl-run.js';
+import { SourceExtractor } from './extract/source-extractor.js';
+import { EtlLease } from './lease.js';
+import { loadPlan } from './load-plan.js';
+import { type ProgressListener, RunTracker } from './run-tracker.js';
+import type { StagedPart } from './stage/manifest.js';
+import { Stager } from './stage/stager.js';
+import { Warehouse } from './warehouse/warehouse.js';
+import type { WarehouseSession } from './warehouse/warehouse-session.js';
+
+export type StartedRun =
+  { status: 'running'; id: number; finished: Promise<void> } | { status: 'skipped'; id: number; runningId: number | null };
+
+// ANALYZE/VACUUM after a committed load at most this often, never inside the merge.
+const MAINTENANCE_INTERVAL_MS = 24 * 3600_000;
+
+// One run: lease → extract → stage → load → merge → record. Every run is recorded, including one
+// that could not take the lease (skipped) and one that failed (with the step and the reason).
+@Injectable()
+export class EtlService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('Etl');
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(SOURCE_DB) private readonly source: DataSource,
+    @Inject(SqlCatalog) private readonly sql: SqlCatalog,
+    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(EtlRunRepository) private readonly runs: EtlRunRepository,
+    @Inject(SourceExtractor) private readonly extractor: SourceExtractor,
+    @Inject(Stager) private readonly stager: Stager,
+    @Inject(Warehouse) private readonly warehouse: Warehouse,
+    @Optional() @Inject(ETL_STEP_HOOK) private readonly hook?: EtlStepHook,
+  ) {}
+
+  // Resolves once the run is recorded as running (or skipped); `finished` settles when it ends.
+  async start(request: EtlRunRequest, listener?: ProgressListener): Promise<StartedRun> {
+    const leaseStarted = performance.now();
+    const lease = await EtlLease.tryAcquire(this.source, this.sql);
+    if (!lease) return this.skip(request);
+    let run: RunTracker;
+    try {
+      const id = await this.runs.start(request.trigger, request.mode);
+      await this.runs.abandonOthers(id);
+      run = new RunTracker(id, request, this.runs, this.logger, listener);
+    } catch (error) {
+      await lease.release();
+      throw error;
+    }
+    run.counts.stepMs.lease = Math.round(performance.now() - leaseStarted);
+    this.logger.log(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
+    const finished = this.execute(run, lease).finally(() => lease.release());
+    this.inFlight.add(finished);
+    void finished.finally(() => this.inFlight.delete(finished));
+    return { status: 'running', id: run.id, finished };
+  }
+
+  // A stop lets the run in progress finish (the process's grace period bounds the wait); one killed
+  // mid-run leaves the warehouse at its last complete load.
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.inFlight.size > 0) this.logger.log('Waiting for the ETL run in progress to finish');
+    await Promise.all(this.inFlight);
+  }
+
+  // The schedule and the CLI wait for the run's end.
+  async runToEnd(request: EtlRunRequest, listener?: ProgressListener): Promise<EtlRunView> {
+    const started = await this.start(request, listener);
+    if (started.status === 'running') await started.finished;
+    const view = await this.runs.get(started.id);
+    if (!view) throw new Error(`ETL run ${started.id} has no record`);
+    return view;
+  }
+
+  private async skip(request: EtlRunRequest): Promise<StartedRun> {
+    const runningId = await this.runs.running();
+    const reason = runningId ? `run ${runningId} holds the ETL lease` : 'another run holds the ETL lease';
+    const id = await this.runs.skip(request.trigger, request.mode, reason);
+    this.logger.log(`run ${id}: skipped, ${reason}`);
+    return { status: 'skipped', id, runningId };
+  }
+
+  // Never rejects: the outcome is in the run's record.
+  private async execute(run: RunTracker, lease: EtlLease): Promise<void> {
+    const startedAt = new Date();
+    try {
+      await this.warehouse.withSession(async (session) => {
+        await this.load(run, lease, session, startedAt);
+        await run.step('maintain', () => this.maintain(run, session));
+      });
+      await this.runs.finish(run.id, 'succeeded', null, run.counts);
+      this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded`);
+    } catch (error) {
+      const message = (error as Error).message;
+      this.logger.error(`run ${run.id}: ${message}`);
+      await this.runs.finish(run.id, 'failed', message, run.counts).catch((recordError: Error) => {
+        this.logger.error(`run ${run.id}: could not record the failure: ${recordError.message}`);
+      });
+    } finally {
+      await this.stager.deleteExpired(startedAt);
+    }
+  }
+
+  private async load(run: RunTracker, lease: EtlLease, session: WarehouseSession, startedAt: Date): Promise<void> {
+    const prefix = this.stager.runPrefix(run.id, startedAt);
+    const { plan, summary, parts } = await run.step('extract', async () => {
+      const { timezone } = this.config.report;
+      const bounds = loadPlan(run.request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
+      const extracted = await this.extractor.extract(bounds, async (snapshot, rows) => {
+        run.expectRows(snapshot.rows);
+        return {
+          plan: bounds,
+          summary: snapshot,
+          parts: await this.stager.writeParts(prefix, rows, (done) => run.report('extract', done)),
+        };
+      });
+      this.countStaged(run, extracted.parts, extracted.summary.rows);
+      await this.afterStep('extract', run);
+      return extracted;
+    });
+    const staged = await run.step('stage', async () => {
+      const written = parts.length > 0 ? await this.stager.writeManifest(prefix, parts) : null;
+      await this.afterStep('stage', run);
+      return written;
+    });
+    await run.step('load', async () => {
+      if (staged) await session.createStage().then(() => session.copyStage(staged.url, staged.manifest));
+      await this.afterStep('load', run);
+    });
+    run.counts.daysRefreshed = plan.daysRefreshed(summary.days);
+    await run.step('merge', async () => {
+      await lease.assertHeld();
+      await session.merge(plan.mergePlan(run.id, summary), () => this.afterStep('merge', run));
+    });
+    run.counts.rowsLoaded = summary.rows;
+  }
+
+  private countStaged(run: RunTracker, parts: StagedPart[], expectedRows: number): void {
+    run.counts.rowsExtracted = parts.reduce((sum, part) => sum + part.rows, 0);
+    run.counts.stagedFiles = parts.length;
+    run.counts.stagedBytes = parts.reduce((sum, part) => sum + part.bytes, 0);
+    if (run.counts.rowsExtracted !== expectedRows) {
+      throw new Error(`the source streamed ${run.counts.rowsExtracted} rows where its snapshot counted ${expectedRows}`);
+    }
+  }
+
+  private async maintain(run: RunTracker, session: WarehouseSession): Promise<void> {
+    try {
+      if (await session.maintainIfDue(run.id, new Date(), MAINTENANCE_INTERVAL_MS))
+        this.logger.log(`run ${run.id}: warehouse maintenance done`);
+    } catch (error) {
+      // the load is committed; maintenance can wait for the next run
+      this.logger.warn(`run ${run.id}: warehouse maintenance failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async afterStep(step: EtlStep, run: RunTracker): Promise<void> {
+    await this.hook?.(step, run.id);
+  }
+}

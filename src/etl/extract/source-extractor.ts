@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Readable } from 'node:stream';
+import { to as copyTo } from 'pg-copy-streams';
+import type { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config.js';
+import { SOURCE_DB } from '../../database/connections.js';
+import { checkoutClient } from '../../database/pg-client.js';
+import { SqlCatalog } from '../../database/sql-catalog.js';
+
+// How long a transaction that inserts into mob.adjust may stay open after taking its ids. The
+// collector's are single statements under a 30 s statement timeout; this leaves a wide margin.
+export const COMMIT_OVERLAP_SECONDS = 300;
+
+// Which rows an extract reads: every row after an id, plus (window mode) every row created since a time.
+export type ExtractBounds = { afterId: string; windowStart: Date | null };
+
+export type ExtractSummary = {
+  snapshotAt: Date;
+  rows: number;
+  // the newest arrival among the extracted rows
+  dataThrough: Date | null;
+  firstCreatedAt: Date | null;
+  // report-time-zone days of the rows' created_at and last_session_time, sorted
+  days: string[];
+  // where the next arrival-mode extract may resume (see sql/etl/extract/resume-point.sql)
+  resumeAfterId: string;
+};
+
+type SummaryRow = { created_day: string; session_day: string | null; row_count: string; data_through: Date; first_created_at: Date };
+
+// Streams one consistent snapshot of the source's activities: a summary first (so progress has a total
+// and the run knows its days), then every row in the staged file format's raw form (COPY text).
+@Injectable()
+export class SourceExtractor {
+  constructor(
+    @Inject(SOURCE_DB) private readonly db: DataSource,
+    @Inject(SqlCatalog) private readonly sql: SqlCatalog,
+    @Inject(AppConfig) private readonly config: AppConfig,
+  ) {}
+
+  // `consume` must read the stream to its end before it resolves: the snapshot closes afterwards.
+  async extract<T>(bounds: ExtractBounds, consume: (summary: ExtractSummary, rows: Readable) => Promise<T>): Promise<T> {
+    const client = await checkoutClient(this.db);
+    let broken = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const window = bounds.windowStart?.toISOString() ?? 'infinity';
+      const { rows: opened } = await client.query(this.sql.get('etl/extract/set-bounds'), [bounds.afterId, window]);
+      const snapshotAt: Date = opened[0].snapshot_at;
+      const { rows: groups } = await client.query<SummaryRow>(this.sql.get('etl/extract/summary'), [this.config.report.timezone]);
+      const resumeSql = this.sql.get('etl/extract/resume-point');
+      const { rows: resume } = await client.query(resumeSql, [snapshotAt, COMMIT_OVERLAP_SECONDS]);
+      const summary = summarize(snapshotAt, groups, maxId(resume[0].resume_after_id ?? '0', bounds.afterId));
+      const result = await consume(summary, client.query(copyTo(this.sql.get('etl/extract/activities'))));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      broken = true;
+      throw error;
+    } finally {
+      // a failed COPY can leave the session mid-protocol: never hand it back to the pool
+      client.release(broken);
+    }
+  }
+}
+
+function summarize(snapshotAt: Date, groups: SummaryRow[], resumeAfterId: string): ExtractSummary {
+  const days = new Set<string>();
+  let rows = 0;
+  let dataThrough: Date | null = null;
+  let firstCreatedAt: Date | null = null;
+  for (const group of groups) {
+    rows += Number(group.row_count);
+    days.add(group.created_day);
+    if (group.session_day) days.add(group.session_day);
+    if (!dataThrough || group.data_through > dataThrough) dataThrough = group.data_through;
+    if (!firstCreatedAt || group.first_created_at < firstCreatedAt) firstCreatedAt = group.first_created_at;
+  }
+  return { snapshotAt, rows, dataThrough, firstCreatedAt, days: [...days].sort(), resumeAfterId };
+}
+
+const maxId = (a: string, b: string) => (BigInt(a) > BigInt(b) ? a : b);

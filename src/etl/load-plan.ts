@@ -1,0 +1,49 @@
+import { addDays, datesBetween, zonedDate, zonedMidnight } from '../common/zoned-time.js';
+import type { EtlRunRequest } from './etl-run.js';
+import type { ExtractBounds, ExtractSummary } from './extract/source-extractor.js';
+import type { LoadRecord, MergePlan } from './warehouse/warehouse-session.js';
+
+export type LoadPlan = ExtractBounds & {
+  daysRefreshed(extractedDays: string[]): string[];
+  mergePlan(runId: number, summary: ExtractSummary): MergePlan;
+};
+
+// What a run reads and replaces, from its mode and the warehouse's last load:
+// - arrival: every row after the last load's resume point (which already leaves room for commits
+//   that land out of id order); the merge replaces those ids;
+// - window: the same, plus every row created in the last N report-time-zone days; the merge
+//   replaces the whole window, which repairs any difference;
+// - rebuild: every row; the merge replaces the whole table.
+export function loadPlan(request: EtlRunRequest, last: LoadRecord | null, now: Date, timeZone: string, windowDays: number): LoadPlan {
+  const afterId = request.mode === 'rebuild' ? '0' : (last?.resumeAfterId ?? '0');
+  const today = zonedDate(now, timeZone);
+  const firstWindowDay = addDays(today, 1 - (request.windowDays ?? windowDays));
+  const windowStart = request.mode === 'window' ? zonedMidnight(firstWindowDay, timeZone) : null;
+  return {
+    afterId,
+    windowStart,
+    daysRefreshed(extractedDays) {
+      if (!windowStart) return extractedDays;
+      const lastDay = [today, ...extractedDays].sort().at(-1)!;
+      return [...new Set([...extractedDays, ...datesBetween(firstWindowDay, lastDay)])].sort();
+    },
+    mergePlan(runId, summary) {
+      const previous = request.mode === 'rebuild' ? null : (last?.dataThrough ?? null);
+      return {
+        runId,
+        mode: request.mode,
+        windowStart,
+        stagedRows: summary.rows,
+        firstStagedCreatedAt: summary.firstCreatedAt,
+        resumeAfterId: summary.resumeAfterId,
+        dataThrough: latest(previous, summary.dataThrough),
+        loadedAt: new Date(),
+      };
+    },
+  };
+}
+
+function latest(a: Date | null, b: Date | null): Date | null {
+  if (!a || !b) return a ?? b;
+  return a > b ? a : b;
+}

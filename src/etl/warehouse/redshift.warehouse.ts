@@ -1,0 +1,61 @@
+import type { SqlCatalog } from '../../database/sql-catalog.js';
+import type { Manifest } from '../stage/manifest.js';
+import { type SqlClient, WarehouseSession } from './warehouse-session.js';
+
+export type RedshiftCopyOptions = { iamRole: string; region?: string };
+
+// Amazon Redshift: COPY reads the staged parts from S3 itself, through the manifest, with the
+// cluster's IAM role. Access keys never appear in a statement.
+export class RedshiftWarehouseSession extends WarehouseSession {
+  constructor(
+    client: SqlClient,
+    sql: SqlCatalog,
+    private readonly options: RedshiftCopyOptions,
+  ) {
+    super(client, sql);
+  }
+
+  async copyStage(manifestUrl: string, _manifest: Manifest): Promise<void> {
+    try {
+      await this.client.query(this.copyStatement(manifestUrl));
+    } catch (error) {
+      throw new Error(`Redshift COPY failed: ${(error as Error).message}${await this.loadErrors()}`, { cause: error });
+    }
+  }
+
+  copyStatement(manifestUrl: string): string {
+    if (!/^s3:\/\/[^'\\\s]+$/.test(manifestUrl)) throw new Error(`not an S3 manifest URL Redshift can read: ${manifestUrl}`);
+    const values: Record<string, string> = {
+      manifest_url: `'${manifestUrl}'`,
+      // config validation allows only an ARN or the word default: nothing that needs escaping
+      iam_role: this.options.iamRole === 'default' ? 'default' : `'${this.options.iamRole}'`,
+      region: this.options.region ? `REGION '${this.options.region}'` : '',
+    };
+    return this.sql.get('etl/warehouse/redshift/copy-stage').replace(/\{(\w+)\}/g, (_match, name: string) => {
+      if (!(name in values)) throw new Error(`copy-stage.sql has an unknown placeholder {${name}}`);
+      return values[name];
+    });
+  }
+
+  protected lockLoadsStatement(): string {
+    return this.sql.get('etl/warehouse/redshift/lock-loads');
+  }
+
+  protected maintenanceStatements(): string[] {
+    return [this.sql.get('etl/warehouse/redshift/vacuum'), this.sql.get('etl/warehouse/redshift/analyze')];
+  }
+
+  // the first rejected rows, so the run's error says which file, line and column failed and why
+  private async loadErrors(): Promise<string> {
+    try {
+      const { rows } = await this.client.query(this.sql.get('etl/warehouse/redshift/load-errors'));
+      const lines = rows.map(
+        (row) =>
+          `${String(row.file_name).trim()} line ${row.line_number}, column ${String(row.column_name).trim()}: ${String(row.error_message).trim()}`,
+      );
+      return lines.length > 0 ? `; first rejected rows: ${lines.join(' | ')}` : '';
+    } catch {
+      return '';
+    }
+  }
+}
