@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE } from './common/api-routes.js';
+import { API_PREFIX, CALLBACK_ROUTE, ETL_RUNS_ROUTE, HEALTH_ROUTE } from './common/api-routes.js';
 import { type AppConfig, loadConfig } from './config/app-config.js';
 import { Connections } from './database/connections.js';
 import { readOrCreateSecret } from './database/data-dir.js';
@@ -21,6 +21,12 @@ export async function startupConfig(env: Record<string, string | undefined>): Pr
   return { config, generatedKey: { key: value, created } };
 }
 
+function etlSchedule({ etl }: AppConfig): string {
+  const loads = etl.cron ? `"${etl.cron}"` : 'off (ETL_CRON=off)';
+  const reconcile = etl.reconcileCron ? `"${etl.reconcileCron}" over ${etl.windowDays} days` : 'off';
+  return `loads ${loads}, reconciliation ${reconcile} (UTC); runs: ${API_PREFIX}/${ETL_RUNS_ROUTE}`;
+}
+
 export function banner(config: AppConfig, connections: Connections, url: string, generatedKey: StartupKey): string {
   const lines = [
     '',
@@ -31,6 +37,7 @@ export function banner(config: AppConfig, connections: Connections, url: string,
     `  Source database  ${connections.describe.source}${config.embedded ? '  (embedded)' : ''}`,
     `  Warehouse        ${connections.describe.warehouse}  (${config.warehouse.engine})`,
     `  Staging store    ${config.stageUrl}`,
+    `  ETL              ${etlSchedule(config)}`,
     `  Data folder      ${config.dataDir}`,
   ];
   if (generatedKey) {

@@ -6,6 +6,7 @@ import { SqlCatalog } from '../database/sql-catalog.js';
 @Injectable()
 export class HealthRepository {
   private readonly lastLoadSql: string;
+  private readonly lastRunSql: string;
 
   constructor(
     @Inject(SOURCE_DB) private readonly source: DataSource,
@@ -13,6 +14,7 @@ export class HealthRepository {
     @Inject(SqlCatalog) sql: SqlCatalog,
   ) {
     this.lastLoadSql = sql.get('health/last-successful-load');
+    this.lastRunSql = sql.get('health/last-run');
   }
 
   async pingSource(): Promise<void> {
@@ -28,5 +30,18 @@ export class HealthRepository {
   async lastSuccessfulLoad(): Promise<Date | null> {
     const rows: { finished_at: Date }[] = await this.source.query(this.lastLoadSql);
     return rows[0]?.finished_at ?? null;
+  }
+
+  async lastRun(): Promise<{ id: number; status: string; startedAt: string; finishedAt: string | null } | null> {
+    const rows: { id: string; status: string; started_at: Date; finished_at: Date | null }[] = await this.source.query(this.lastRunSql);
+    const row = rows[0];
+    return row
+      ? {
+          id: Number(row.id),
+          status: row.status,
+          startedAt: row.started_at.toISOString(),
+          finishedAt: row.finished_at?.toISOString() ?? null,
+        }
+      : null;
   }
 }

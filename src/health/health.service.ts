@@ -19,6 +19,8 @@ export class HealthService {
       () => this.probe('source', () => this.repository.pingSource()),
       () => this.probe('warehouse', () => this.repository.pingWarehouse()),
       () => this.probe('lastLoad', () => this.lastLoad()),
+      // informational: a failed run leaves the last good data in place, so it does not make the service down
+      () => this.probe('lastRun', async () => ({ run: await this.repository.lastRun() })),
     ]);
   }
 

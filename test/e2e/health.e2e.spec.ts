@@ -26,6 +26,7 @@ describe(HealthController.name, () => {
       expect(res.body.info.source.status).toBe('up');
       expect(res.body.info.warehouse.status).toBe('up');
       expect(res.body.info.lastLoad).toMatchObject({ at: null, ageSeconds: null });
+      expect(res.body.info.lastRun).toMatchObject({ status: 'up', run: null });
     });
 
     it('names every answer with a request id, keeping a sane one sent by a proxy', async () => {
@@ -58,6 +59,13 @@ describe(HealthController.name, () => {
       expect(res.body.info.lastLoad.at).toBe(loaded.finished_at.toISOString());
       expect(res.body.info.lastLoad.ageSeconds).toBeGreaterThanOrEqual(90);
       expect(res.body.info.lastLoad.ageSeconds).toBeLessThan(120);
+      // the latest run failed: health says so (still 200, the last good data is served), without its error
+      expect(res.body.info.lastRun.run).toEqual({
+        id: expect.any(Number),
+        status: 'failed',
+        startedAt: expect.any(String),
+        finishedAt: expect.any(String),
+      });
     });
   });
 

@@ -150,7 +150,12 @@ describe('the service started with npm start', () => {
         statusCode: 503,
         message: 'the service is shutting down',
         status: 'shutting_down',
-        details: { source: { status: 'up' }, warehouse: { status: 'up' }, lastLoad: { status: 'up', at: null } },
+        details: {
+          source: { status: 'up' },
+          warehouse: { status: 'up' },
+          lastLoad: { status: 'up', at: null },
+          lastRun: { status: 'up', run: null },
+        },
       });
     } finally {
       await blocker.end().catch(() => undefined);
