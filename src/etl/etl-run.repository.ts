@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { SOURCE_DB } from '../database/connections.js';
 import { SqlCatalog } from '../database/sql-catalog.js';
-import type { EtlCounts, EtlMode, EtlRunView, EtlStatus, EtlTrigger } from './etl-run.js';
+import { ETL_STEPS, type EtlCounts, type EtlMode, type EtlRunView, type EtlStatus, type EtlTrigger } from './etl-run.js';
 
 type RunRow = {
   id: string;
@@ -89,7 +89,8 @@ function toView(row: RunRow): EtlRunView {
     stagedFiles: row.staged_files,
     stagedBytes: Number(row.staged_bytes),
     daysRefreshed: row.days_refreshed,
-    stepMs: row.step_ms,
+    // jsonb keeps keys by length: put them back in step order
+    stepMs: Object.fromEntries(ETL_STEPS.filter((step) => step in row.step_ms).map((step) => [step, row.step_ms[step]])),
     error: row.error,
   };
 }
