@@ -1,4 +1,9 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EtlRunView } from '../../src/etl/etl-run.js';
 import { EtlService } from '../../src/etl/etl.service.js';
 import { eventCallback, installCallback, NOW_EPOCH, sessionCallback } from '../support/adjust-callbacks.js';
 import { expectConverged, query, runEtl, storeCallbacks } from '../support/etl.js';
@@ -8,7 +13,7 @@ describe(EtlService.name, () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    app = await startTestApp();
+    app = await startTestApp({ STAGE_PART_SIZE_MB: '1', STAGE_RETENTION_DAYS: '2' });
   });
 
   afterAll(async () => {
@@ -35,4 +40,64 @@ describe(EtlService.name, () => {
     const [{ count }] = await query(app.databases.warehouseUrl, 'SELECT count(*)::int AS count FROM stg.adjust');
     expect(count).toBe(4);
   });
+
+  it('cuts the staged text into parts of STAGE_PART_SIZE_MB and loads every part', async () => {
+    // 3,000 callbacks with a 1 kB app parameter: several MB of text, so several 1 MB parts
+    const padding = 'p'.repeat(1000);
+    await storeCallbacks(
+      app,
+      Array.from({ length: 3000 }, (_, i) => sessionCallback({ created_at: String(NOW_EPOCH - i), user_note: padding })),
+    );
+    const run = await runEtl(app);
+    expect(run.status).toBe('succeeded');
+    const manifest = JSON.parse(await readFile(path.join(await runFolder(run), 'manifest.json'), 'utf8'));
+    const parts = await Promise.all(
+      manifest.entries.map(async (entry: { url: string }) => gunzipSync(await readFile(fileURLToPath(entry.url)))),
+    );
+    expect(parts.length).toBe(run.stagedFiles);
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    // every part but the last is cut at the first line end after 1 MiB of text
+    for (const part of parts.slice(0, -1)) {
+      expect(part.length).toBeGreaterThanOrEqual(MIB);
+      expect(part.length).toBeLessThan(MIB + 256 * 1024);
+    }
+    expect(parts.every((part) => part.at(-1) === 0x0a)).toBe(true);
+    expect(parts.reduce((lines, part) => lines + part.toString().split('\n').length - 1, 0)).toBe(run.rowsExtracted);
+    expect(manifest.entries.every((entry: { mandatory: boolean }) => entry.mandatory)).toBe(true);
+    await expectConverged(app);
+  });
+
+  it('deletes staged runs older than STAGE_RETENTION_DAYS and keeps newer ones', async () => {
+    const old = path.join(stageDir(), 'runs', '20200101T000000Z-run-1');
+    const recent = path.join(stageDir(), 'runs', `${compactNow(-86_400_000)}-run-2`);
+    for (const folder of [old, recent]) {
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, 'part-00000.gz'), 'x');
+    }
+    await storeCallbacks(app, [installCallback()]);
+    expect((await runEtl(app)).status).toBe('succeeded');
+    const left = await readdir(path.join(stageDir(), 'runs'));
+    expect(left).not.toContain('20200101T000000Z-run-1');
+    expect(left).toContain(path.basename(recent));
+  });
+
+  function stageDir(): string {
+    return fileURLToPath(app.config.stageUrl);
+  }
+
+  async function runFolder(run: EtlRunView): Promise<string> {
+    const folders = await readdir(path.join(stageDir(), 'runs'));
+    const folder = folders.find((name) => name.endsWith(`-run-${run.id}`));
+    if (!folder) throw new Error(`no staged folder for run ${run.id} among ${folders.join(', ')}`);
+    return path.join(stageDir(), 'runs', folder);
+  }
 });
+
+const MIB = 1024 * 1024;
+
+function compactNow(offsetMs: number): string {
+  return new Date(Date.now() + offsetMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
