@@ -1,12 +1,8 @@
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -14,6 +10,7 @@ import { FileStageStore } from '../../src/etl/stage/file-stage-store.js';
 import { S3StageStore } from '../../src/etl/stage/s3-stage-store.js';
 import type { StageStore } from '../../src/etl/stage/stage-store.js';
 import { openStageStore } from '../../src/etl/stage/stage-stores.js';
+import { type S3Server, startS3Server } from '../support/s3-server.js';
 
 const MiB = 1024 * 1024;
 const BUCKET = 'kpi-stage';
@@ -44,57 +41,22 @@ async function fileHarness(): Promise<Harness> {
   };
 }
 
-// s3rver runs in its own Node process: its ListObjectsV2 continuation tokens use DES, which OpenSSL 3
-// only offers with --openssl-legacy-provider (jamhall/s3rver#818), a flag this Jest process lacks.
-// It prints its port, then one line per object it creates, so a test can tell multipart from PUT.
-// It also exits when its stdin closes, so a killed Jest worker cannot leave it running.
-const S3RVER_SCRIPT = `
-const [s3rverPath, directory, bucket] = process.argv.slice(1);
-const S3rver = require(s3rverPath);
-process.stdin.on('end', () => process.exit(0)).resume();
-const server = new S3rver({ port: 0, address: '127.0.0.1', directory, silent: true, configureBuckets: [{ name: bucket }] });
-server.on('event', ({ Records: [record] }) => console.log(JSON.stringify({ event: record.eventName, key: record.s3.object.key })));
-server.run().then(({ port }) => console.log(JSON.stringify({ port })), (error) => { console.error(error); process.exit(1); });
-`;
-
-let s3rver: ChildProcess | undefined;
-let s3Endpoint = '';
-// "<eventName> <key>" for every object s3rver created, e.g. "ObjectCreated:Post kpi/stage/runs/…"
-const s3Events: string[] = [];
-
-async function startS3rver(): Promise<string> {
-  const s3rverPath = createRequire(import.meta.url).resolve('s3rver');
-  const args = ['--openssl-legacy-provider', '-e', S3RVER_SCRIPT, s3rverPath, await tempDir('s3rver'), BUCKET];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-  s3rver = child;
-  const lines = createInterface({ input: child.stdout! });
-  const port = new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code} before listening`)));
-    lines.on('line', (line) => {
-      const message = JSON.parse(line) as { port?: number; event?: string; key?: string };
-      if (message.port) resolve(message.port);
-      else s3Events.push(`${message.event} ${message.key}`);
-    });
-  });
-  return `http://127.0.0.1:${await port}`;
-}
+// the S3 server started last: the "against s3rver" tests stop it themselves
+let s3rver: S3Server | undefined;
 
 async function s3Harness(): Promise<Harness> {
   // the SDK's default chain reads these, as it would read a task role in production
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
   process.env.AWS_REGION = 'us-east-1';
-  s3Endpoint = await startS3rver();
-  const store = openStageStore(`s3://${BUCKET}/kpi/stage`, { endpoint: s3Endpoint });
-  return { store, foreignUrl: 's3://another-bucket/kpi/stage/runs/x.gz', missing: /NoSuchKey/, stop: () => stopS3rver() };
+  const server = await startS3Server({ bucket: BUCKET, directory: await tempDir('s3rver') });
+  s3rver = server;
+  const store = openStageStore(`s3://${BUCKET}/kpi/stage`, { endpoint: server.endpoint });
+  return { store, foreignUrl: 's3://another-bucket/kpi/stage/runs/x.gz', missing: /NoSuchKey/, stop: () => server.stop() };
 }
 
 async function stopS3rver(): Promise<void> {
-  const child = s3rver;
-  s3rver = undefined;
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await once(child, 'exit');
+  await s3rver?.stop();
 }
 
 function pathToUrl(file: string): string {
@@ -213,8 +175,10 @@ describe('FileStageStore on disk', () => {
 
 describe('S3StageStore against s3rver', () => {
   let store: S3StageStore;
+  let server: S3Server;
   beforeAll(async () => {
     store = (await s3Harness()).store as S3StageStore;
+    server = s3rver!;
   });
 
   it('names its objects by s3:// URL and uploads big parts as multipart with a content type', async () => {
@@ -223,13 +187,13 @@ describe('S3StageStore against s3rver', () => {
     const { stream, finished } = store.createWriteStream('runs/r/part-00000.gz');
     await writeChunked(stream, randomBytes(20 * MiB));
     await finished;
-    const client = new S3Client({ endpoint: s3Endpoint, forcePathStyle: true });
+    const client = new S3Client({ endpoint: server.endpoint, forcePathStyle: true });
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'kpi/stage/runs/r/part-00000.gz' }));
     client.destroy();
     expect(head.ContentLength).toBe(20 * MiB);
     expect(head.ContentType).toBe('application/gzip');
     // s3rver reports a completed multipart upload as ObjectCreated:Post, a single PUT as :Put
-    expect(s3Events).toContain('ObjectCreated:Post kpi/stage/runs/r/part-00000.gz');
+    expect(server.events).toContain('ObjectCreated:Post kpi/stage/runs/r/part-00000.gz');
   });
 
   it('fails a write within seconds, naming the stage, once S3 is gone', async () => {
