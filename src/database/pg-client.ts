@@ -2,10 +2,28 @@ import type pg from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 
+export type CheckedOutClient = pg.PoolClient & { connectionLost(): Error | undefined };
+
 // A connection of its own from a DataSource's pool, for work that needs one session: an advisory lock,
 // a transaction over several statements, temporary tables, COPY streams. The caller releases it.
-export function checkoutClient(dataSource: DataSource): Promise<pg.PoolClient> {
-  return ((dataSource.driver as PostgresDriver).master as pg.Pool).connect();
+// The pool listens for errors only on idle clients: without a listener of its own, a checked-out
+// connection that the server drops between two queries would crash the process. With it, the next
+// query fails, `connectionLost` says why, and release destroys the connection.
+export async function checkoutClient(dataSource: DataSource): Promise<CheckedOutClient> {
+  const client = await ((dataSource.driver as PostgresDriver).master as pg.Pool).connect();
+  let lost: Error | undefined;
+  const onError = (error: Error) => {
+    lost ??= error;
+  };
+  client.on('error', onError);
+  const release = client.release.bind(client);
+  return Object.assign(client, {
+    connectionLost: () => lost,
+    release: (destroy?: Error | boolean) => {
+      client.removeListener('error', onError);
+      release(destroy || lost !== undefined);
+    },
+  });
 }
 
 // A UTC wall-clock time as a TIMESTAMP (without time zone) parameter. A Date would be sent with the

@@ -35,6 +35,9 @@ export class Warehouse {
       return await work(session);
     } catch (error) {
       broken = true;
+      const lost = client.connectionLost();
+      if (lost && error instanceof Error)
+        error.message += ` (warehouse connection lost, ${this.connections.describe.warehouse}: ${lost.message})`;
       throw error;
     } finally {
       // after a failure the session may be mid-COPY or mid-transaction: close it rather than reuse it
