@@ -1,11 +1,38 @@
 // Calendar days in an IANA time zone, with the platform's Intl data (no time-zone library).
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+const clockFormatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
+  return cached(
+    dateFormatters,
+    timeZone,
+    () => new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
+  );
+}
+
+function clockFormatter(timeZone: string): Intl.DateTimeFormat {
+  return cached(
+    clockFormatters,
+    timeZone,
+    () =>
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      }),
+  );
+}
+
+function cached(formatters: Map<string, Intl.DateTimeFormat>, timeZone: string, create: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
   let format = formatters.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    format = create();
     formatters.set(timeZone, format);
   }
   return format;
@@ -16,17 +43,22 @@ export function zonedDate(instant: Date, timeZone: string): string {
   return formatter(timeZone).format(instant);
 }
 
-// The instant a calendar date begins in a time zone (midnight, or the first minute after a DST gap).
+const DAY_MS = 86_400_000;
+
+// The instant a calendar date begins in a time zone: its midnight or, when the clock jumps over
+// midnight (summer time starting at 00:00), the first instant after the gap.
 export function zonedMidnight(date: string, timeZone: string): Date {
   const utcMidnight = Date.parse(`${date}T00:00:00Z`);
-  let instant = utcMidnight;
-  // two passes settle the offset on either side of a DST change
-  for (let pass = 0; pass < 2; pass++) instant = utcMidnight - offsetMs(new Date(instant), timeZone);
-  return new Date(instant);
+  // the offsets in force a day before and a day after cover any change near midnight; the earliest
+  // candidate that falls on the date is its start (with the earlier offset, a gap's first instant)
+  const onDate = [-DAY_MS, DAY_MS]
+    .map((shift) => utcMidnight - offsetMs(new Date(utcMidnight + shift), timeZone))
+    .filter((instant) => zonedDate(new Date(instant), timeZone) === date);
+  return new Date(onDate.length > 0 ? Math.min(...onDate) : utcMidnight - offsetMs(new Date(utcMidnight), timeZone));
 }
 
 export function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 // Every date from `first` to `last`, inclusive.
@@ -38,16 +70,7 @@ export function datesBetween(first: string, last: string): string[] {
 
 // How far the zone's wall clock is ahead of UTC at an instant.
 function offsetMs(instant: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(instant);
+  const parts = clockFormatter(timeZone).formatToParts(instant);
   const field = (type: string) => Number(parts.find((part) => part.type === type)?.value);
   const wallClock = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
   return wallClock - Math.floor(instant.getTime() / 1000) * 1000;

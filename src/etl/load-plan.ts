@@ -24,8 +24,8 @@ export function loadPlan(request: EtlRunRequest, last: LoadRecord | null, now: D
     windowStart,
     daysRefreshed(extractedDays) {
       if (!windowStart) return extractedDays;
-      const lastDay = [today, ...extractedDays].sort().at(-1)!;
-      return [...new Set([...extractedDays, ...datesBetween(firstWindowDay, lastDay)])].sort();
+      // every day of the window up to today, and any later day a row claims (a device clock ahead)
+      return [...new Set([...extractedDays, ...datesBetween(firstWindowDay, today)])].sort();
     },
     mergePlan(runId, summary) {
       const previous = request.mode === 'rebuild' ? null : (last?.dataThrough ?? null);

@@ -103,7 +103,10 @@ describe('loadConfig', () => {
     });
 
     it('accepts "default" as the Redshift IAM role', () => {
-      const config = loadConfig({ ...PRODUCTION, WAREHOUSE_URL: 'redshift://u:p@host:5439/db', REDSHIFT_IAM_ROLE: 'default' }, CWD);
+      const config = loadConfig(
+        { ...PRODUCTION, WAREHOUSE_URL: 'redshift://u:p@host:5439/db', REDSHIFT_IAM_ROLE: 'default', STAGE_URL: 's3://kpi-stage/etl' },
+        CWD,
+      );
       expect(config.redshiftIamRole).toBe('default');
     });
 
@@ -132,6 +135,11 @@ describe('loadConfig', () => {
       ['ETL_WINDOW_DAYS', '0'],
       ['ETL_WINDOW_DAYS', '732'],
       ['ETL_WINDOW_DAYS', 'seven'],
+      ['ETL_RECONCILE_CRON', 'nightly'],
+      ['STAGE_PART_SIZE_MB', '0'],
+      ['STAGE_PART_SIZE_MB', '4097'],
+      ['STAGE_RETENTION_DAYS', '0'],
+      ['STAGE_RETENTION_DAYS', 'week'],
       ['REPORT_TIMEZONE', 'Mars/Olympus_Mons'],
       ['SESSION_LENGTH_FIELD', 'session_length'],
       ['API_KEYS', 'short-key'],
@@ -163,8 +171,27 @@ describe('loadConfig', () => {
     });
 
     it('requires REDSHIFT_IAM_ROLE with a redshift:// warehouse', () => {
-      const problems = problemsOf({ ...PRODUCTION, WAREHOUSE_URL: 'redshift://kpi:pw@cluster:5439/analytics' });
+      const problems = problemsOf({
+        ...PRODUCTION,
+        WAREHOUSE_URL: 'redshift://kpi:pw@cluster:5439/analytics',
+        STAGE_URL: 's3://kpi-stage',
+      });
       expect(problems).toEqual([expect.stringMatching(/^REDSHIFT_IAM_ROLE is required with a redshift:\/\/ WAREHOUSE_URL/)]);
+    });
+
+    it('requires an s3:// STAGE_URL with a redshift:// warehouse, which loads only from S3', () => {
+      const redshift = { ...PRODUCTION, WAREHOUSE_URL: 'redshift://kpi:pw@cluster:5439/analytics', REDSHIFT_IAM_ROLE: 'default' };
+      expect(problemsOf(redshift)).toEqual([expect.stringMatching(/^STAGE_URL must be an s3:\/\/bucket\/prefix with a redshift:\/\//)]);
+      expect(problemsOf({ ...redshift, STAGE_URL: 'file:///var/stage' })).toHaveLength(1);
+      expect(loadConfig({ ...redshift, STAGE_URL: 's3://kpi-stage/etl' }, CWD).stageUrl).toBe('s3://kpi-stage/etl');
+    });
+
+    it('reads the ETL schedules and the staging part size and retention', () => {
+      const config = loadConfig({ ETL_RECONCILE_CRON: 'off', STAGE_PART_SIZE_MB: '8', STAGE_RETENTION_DAYS: '3' }, CWD);
+      expect(config.etl.reconcileCron).toBeNull();
+      expect(config.stage).toEqual({ partSizeBytes: 8 * 1024 * 1024, retentionDays: 3 });
+      expect(loadConfig({}, CWD).etl).toEqual({ cron: '*/10 * * * *', reconcileCron: '30 3 * * *', windowDays: 7 });
+      expect(loadConfig({}, CWD).stage).toEqual({ partSizeBytes: 64 * 1024 * 1024, retentionDays: 7 });
     });
 
     it('rejects a malformed REDSHIFT_IAM_ROLE even without Redshift', () => {

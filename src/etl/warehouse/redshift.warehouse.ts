@@ -16,8 +16,9 @@ export class RedshiftWarehouseSession extends WarehouseSession {
   }
 
   async copyStage(manifestUrl: string, _manifest: Manifest): Promise<void> {
+    const statement = this.copyStatement(manifestUrl);
     try {
-      await this.client.query(this.copyStatement(manifestUrl));
+      await this.client.query(statement);
     } catch (error) {
       throw new Error(`Redshift COPY failed: ${(error as Error).message}${await this.loadErrors()}`, { cause: error });
     }

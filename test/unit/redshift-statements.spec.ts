@@ -1,0 +1,342 @@
+import { describe, expect, it } from '@jest/globals';
+import { SqlCatalog } from '../../src/database/sql-catalog.js';
+import type { EtlMode } from '../../src/etl/etl-run.js';
+import { RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
+import type { MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
+import { createTableColumns, identifierListAfter, readSql } from '../support/sql-columns.js';
+import { stripSqlComments } from '../support/sql-portability.js';
+
+// What RedshiftWarehouseSession sends to Redshift, recorded by a fake connection: no Redshift is needed
+// to check the COPY text and that the merge transaction holds nothing that commits on its own.
+
+const sql = new SqlCatalog();
+const ROLE_ARN = 'arn:aws:iam::123456789012:role/kpi-redshift-copy';
+const MANIFEST_URL = 's3://kpi-stage/runs/2026-11-20/42/manifest.json';
+const NO_MANIFEST = { entries: [] };
+
+type Sent = { text: string; values: unknown[] | undefined };
+type Responder = (text: string, sent: Sent[]) => { rows: Record<string, unknown>[] } | void;
+
+// A connection that records every statement; `respond` may answer with rows or throw to fail one.
+function recordingClient(respond: Responder = () => undefined): { client: SqlClient; sent: Sent[] } {
+  const sent: Sent[] = [];
+  const fake = {
+    query: async (text: string, values?: unknown[]) => {
+      sent.push({ text, values });
+      return respond(text, sent) ?? { rows: [] };
+    },
+  };
+  return { client: fake as unknown as SqlClient, sent };
+}
+
+// The catalog names of the statements the sessions send, to tell recorded texts apart.
+const KNOWN = [
+  'etl/warehouse/redshift/lock-loads',
+  'etl/warehouse/redshift/load-errors',
+  'etl/warehouse/redshift/vacuum',
+  'etl/warehouse/redshift/analyze',
+  'etl/warehouse/delete-all',
+  'etl/warehouse/delete-window',
+  'etl/warehouse/delete-replaced',
+  'etl/warehouse/insert-staged',
+  'etl/warehouse/record-load',
+  'etl/warehouse/prune-loads',
+  'etl/warehouse/last-maintained',
+  'etl/warehouse/mark-maintained',
+];
+
+function nameOf(text: string): string {
+  const known = KNOWN.find((name) => sql.get(name) === text);
+  if (known) return known;
+  const code = stripSqlComments(text).trim();
+  return /^COPY\b/i.test(code) ? 'COPY' : code;
+}
+
+const code = (text: string) => stripSqlComments(text).replace(/\s+/g, ' ').trim();
+
+function session(client: SqlClient, options: { iamRole: string; region?: string } = { iamRole: ROLE_ARN }) {
+  return new RedshiftWarehouseSession(client, sql, options);
+}
+
+describe(`${RedshiftWarehouseSession.name} COPY`, () => {
+  const copyText = (options?: { iamRole: string; region?: string }, url = MANIFEST_URL) =>
+    code(session(recordingClient().client, options).copyStatement(url));
+
+  it('reads exactly the run manifest with the named IAM role, gzip, | and backslash escapes', () => {
+    const copy = copyText();
+    expect(copy).toMatch(/^COPY stage_adjust \(/);
+    expect(copy).toContain(`FROM '${MANIFEST_URL}'`);
+    expect(copy).toContain(`IAM_ROLE '${ROLE_ARN}'`);
+    for (const option of [/\bMANIFEST\b/, /\bGZIP\b/, /\bDELIMITER '\|'/, /\bESCAPE\b/]) expect(copy).toMatch(option);
+    // ESCAPE cannot be combined with CSV, and nothing may be left unfilled
+    expect(copy).not.toMatch(/\bCSV\b|[{}]/);
+  });
+
+  it('uses the cluster default role unquoted for "default"', () => {
+    const copy = copyText({ iamRole: 'default' });
+    expect(copy).toMatch(/\bIAM_ROLE default\b/);
+    expect(copy).not.toContain("'default'");
+  });
+
+  it('names the columns of stg.adjust, in its order', () => {
+    const columns = createTableColumns(readSql('migrations/warehouse/redshift/0002_adjust.sql'), 'stg.adjust').map((c) => c.name);
+    expect(columns.length).toBeGreaterThan(40);
+    expect(identifierListAfter(copyText(), /^COPY\s+stage_adjust\s*\(/i)).toEqual(columns);
+  });
+
+  it('adds REGION only when a region is given', () => {
+    expect(copyText({ iamRole: ROLE_ARN, region: 'eu-central-1' })).toMatch(/\bREGION 'eu-central-1'$/);
+    expect(copyText()).not.toMatch(/\bREGION\b/i);
+  });
+
+  it('never carries access keys or credentials', () => {
+    const statement = session(recordingClient().client, { iamRole: ROLE_ARN, region: 'eu-west-1' }).copyStatement(MANIFEST_URL);
+    expect(statement).not.toMatch(/ACCESS_KEY|SECRET|CREDENTIALS|SESSION_TOKEN/i);
+  });
+
+  it('does not fill placeholders that appear inside the manifest URL', () => {
+    expect(copyText(undefined, 's3://kpi-stage/{iam_role}/manifest.json')).toContain("FROM 's3://kpi-stage/{iam_role}/manifest.json'");
+  });
+
+  it.each([
+    ['a quote', "s3://kpi-stage/run'/manifest.json"],
+    ['an injected clause', "s3://kpi-stage/manifest.json' ACCESS_KEY_ID 'x"],
+    ['a backslash', 's3://kpi-stage/run\\/manifest.json'],
+    ['white space', 's3://kpi-stage/run 1/manifest.json'],
+    ['an https URL', 'https://kpi-stage.s3.amazonaws.com/manifest.json'],
+    ['a file URL', 'file:///var/lib/kpi/stage/manifest.json'],
+    ['no scheme', 'kpi-stage/manifest.json'],
+  ])('refuses a manifest URL with %s, before sending anything', async (_what, url) => {
+    const { client, sent } = recordingClient();
+    expect(() => session(client).copyStatement(url)).toThrow(/not an S3 manifest URL/);
+    await expect(session(client).copyStage(url, NO_MANIFEST)).rejects.toThrow(/not an S3 manifest URL/);
+    expect(sent.map((s) => nameOf(s.text))).not.toContain('COPY');
+  });
+
+  it('sends the COPY alone when it succeeds', async () => {
+    const { client, sent } = recordingClient();
+    await session(client).copyStage(MANIFEST_URL, NO_MANIFEST);
+    expect(sent.map((s) => nameOf(s.text))).toEqual(['COPY']);
+  });
+
+  describe('when the COPY fails', () => {
+    const copyError = new Error("Load into table 'stage_adjust' failed. Check 'sys_load_error_detail' system table for details.");
+    // Redshift pads CHAR columns with blanks
+    const rejected = [
+      {
+        file_name: 's3://kpi-stage/runs/42/part-0000.gz   ',
+        line_number: 17,
+        column_name: 'created_at      ',
+        error_code: 1206,
+        error_message: 'Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS]   ',
+      },
+      {
+        file_name: 's3://kpi-stage/runs/42/part-0001.gz',
+        line_number: 3,
+        column_name: 'adid',
+        error_code: 1204,
+        error_message: 'String length exceeds DDL length',
+      },
+    ];
+
+    function failingCopy(loadErrors: () => { rows: Record<string, unknown>[] }) {
+      return recordingClient((text) => {
+        if (nameOf(text) === 'COPY') throw copyError;
+        if (nameOf(text) === 'etl/warehouse/redshift/load-errors') return loadErrors();
+      });
+    }
+
+    it('puts the first rejected rows from sys_load_error_detail into the error', async () => {
+      const { client, sent } = failingCopy(() => ({ rows: rejected }));
+      const failure = session(client).copyStage(MANIFEST_URL, NO_MANIFEST);
+
+      await expect(failure).rejects.toThrow(copyError.message);
+      await expect(failure).rejects.toThrow(
+        's3://kpi-stage/runs/42/part-0000.gz line 17, column created_at: Invalid timestamp format or value [YYYY-MM-DD HH24:MI:SS] | ' +
+          's3://kpi-stage/runs/42/part-0001.gz line 3, column adid: String length exceeds DDL length',
+      );
+      await expect(failure).rejects.toMatchObject({ cause: copyError });
+      expect(sent.map((s) => nameOf(s.text))).toEqual(['COPY', 'etl/warehouse/redshift/load-errors']);
+      expect(code(sent[1].text)).toMatch(/FROM sys_load_error_detail WHERE query_id = pg_last_copy_id\(\)/i);
+    });
+
+    it('still reports the COPY error when there are no rejected rows', async () => {
+      const { client } = failingCopy(() => ({ rows: [] }));
+      await expect(session(client).copyStage(MANIFEST_URL, NO_MANIFEST)).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
+    });
+
+    it('still reports the COPY error when the error table cannot be read', async () => {
+      const { client } = failingCopy(() => {
+        throw new Error('permission denied for relation sys_load_error_detail');
+      });
+      const failure = session(client).copyStage(MANIFEST_URL, NO_MANIFEST);
+      await expect(failure).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
+      await expect(failure).rejects.not.toThrow(/permission denied/);
+    });
+  });
+});
+
+const LOADED_AT = new Date('2026-11-20T10:15:00.123Z');
+
+function mergePlan(mode: EtlMode, stagedRows: number): MergePlan {
+  return {
+    runId: 42,
+    mode,
+    windowStart: mode === 'window' ? new Date('2026-11-13T23:00:00Z') : null,
+    stagedRows,
+    firstStagedCreatedAt: stagedRows > 0 ? new Date('2026-11-10T08:00:00Z') : null,
+    resumeAfterId: '1500',
+    dataThrough: stagedRows > 0 ? new Date('2026-11-20T10:14:59.5Z') : null,
+    loadedAt: LOADED_AT,
+  };
+}
+
+const RECORD = ['etl/warehouse/record-load', 'etl/warehouse/prune-loads'];
+const LOCK = 'etl/warehouse/redshift/lock-loads';
+const INSERT = 'etl/warehouse/insert-staged';
+// what each merge sends between BEGIN and COMMIT
+const MERGES: { mode: EtlMode; stagedRows: number; inside: string[] }[] = [
+  { mode: 'arrival', stagedRows: 0, inside: [LOCK, ...RECORD] },
+  { mode: 'arrival', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-replaced', INSERT, ...RECORD] },
+  { mode: 'window', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-window', ...RECORD] },
+  { mode: 'window', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-window', 'etl/warehouse/delete-replaced', INSERT, ...RECORD] },
+  { mode: 'rebuild', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-all', ...RECORD] },
+  { mode: 'rebuild', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-all', INSERT, ...RECORD] },
+];
+
+// Statements that commit on Redshift or must not run in its merge transaction.
+const SELF_COMMITTING = /\b(?:TRUNCATE|VACUUM|ANALYZE|CREATE|DROP)\b/i;
+
+describe(`${RedshiftWarehouseSession.name} merge`, () => {
+  describe.each(MERGES)('$mode with $stagedRows staged rows', ({ mode, stagedRows, inside }) => {
+    it('is one transaction that starts with LOCK stg.load and holds nothing that commits by itself', async () => {
+      const { client, sent } = recordingClient();
+      let beforeCommitAt = -1;
+      await session(client).merge(mergePlan(mode, stagedRows), async (received) => {
+        beforeCommitAt = sent.length;
+        expect(received).toBe(client);
+      });
+
+      const names = sent.map((s) => nameOf(s.text));
+      expect(names).toEqual(['BEGIN', ...inside, 'COMMIT']);
+      expect(code(sent[1].text)).toBe('LOCK stg.load');
+      expect(
+        sent
+          .slice(1, -1)
+          .filter((s) => SELF_COMMITTING.test(code(s.text)))
+          .map((s) => code(s.text)),
+      ).toEqual([]);
+      // the caller's work (rollups, fault injection) runs last inside the transaction
+      expect(beforeCommitAt).toBe(sent.length - 1);
+    });
+
+    it('rolls back, and never commits, when any statement in it fails', async () => {
+      for (let failAt = 1; failAt <= inside.length + 1; failAt++) {
+        const failure = new Error(`statement ${failAt} failed`);
+        const { client, sent } = recordingClient((_text, sentSoFar) => {
+          if (sentSoFar.length === failAt + 1) throw failure;
+        });
+        await expect(session(client).merge(mergePlan(mode, stagedRows), async () => undefined)).rejects.toBe(failure);
+        const names = sent.map((s) => nameOf(s.text));
+        expect(names).toEqual(['BEGIN', ...[...inside, 'COMMIT'].slice(0, failAt), 'ROLLBACK']);
+      }
+    });
+
+    it('rolls back when the work before the commit fails', async () => {
+      const { client, sent } = recordingClient();
+      const failure = new Error('rollup failed');
+      await expect(
+        session(client).merge(mergePlan(mode, stagedRows), async () => {
+          throw failure;
+        }),
+      ).rejects.toBe(failure);
+      expect(sent.map((s) => nameOf(s.text))).toEqual(['BEGIN', ...inside, 'ROLLBACK']);
+    });
+  });
+
+  it('rebuilds with DELETE, never TRUNCATE', async () => {
+    const { client, sent } = recordingClient();
+    await session(client).merge(mergePlan('rebuild', 3), async () => undefined);
+    const deleteAll = sent.find((s) => nameOf(s.text) === 'etl/warehouse/delete-all')!;
+    expect(code(deleteAll.text)).toBe('DELETE FROM stg.adjust');
+    expect(sent.map((s) => code(s.text)).filter((text) => /\bTRUNCATE\b/i.test(text))).toEqual([]);
+  });
+
+  it('passes times as UTC wall-clock TIMESTAMP strings and records the load', async () => {
+    const { client, sent } = recordingClient();
+    await session(client).merge(mergePlan('window', 3), async () => undefined);
+    const values = Object.fromEntries(sent.map((s) => [nameOf(s.text), s.values]));
+    expect(values['etl/warehouse/delete-window']).toEqual(['2026-11-13 23:00:00.000']);
+    expect(values['etl/warehouse/delete-replaced']).toEqual(['2026-11-10 08:00:00.000']);
+    expect(values['etl/warehouse/record-load']).toEqual([42, 'window', '2026-11-20 10:15:00.123', '1500', '2026-11-20 10:14:59.500', 3]);
+    // load records are kept 30 days
+    expect(values['etl/warehouse/prune-loads']).toEqual(['2026-10-21 10:15:00.123']);
+  });
+
+  it('keeps the original error when the ROLLBACK fails too', async () => {
+    const failure = new Error('serializable isolation violation');
+    const { client } = recordingClient((text) => {
+      if (nameOf(text) === INSERT) throw failure;
+      if (text === 'ROLLBACK') throw new Error('connection lost');
+    });
+    await expect(session(client).merge(mergePlan('arrival', 3), async () => undefined)).rejects.toBe(failure);
+  });
+});
+
+describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
+  const HOUR = 3_600_000;
+  const NOW = new Date('2026-11-20T12:00:00Z');
+
+  function maintainedAt(at: Date | null) {
+    return recordingClient((text) => {
+      if (nameOf(text) === 'etl/warehouse/last-maintained') return { rows: [{ maintained_at: at }] };
+    });
+  }
+
+  // every statement sent while a transaction was open
+  function inTransaction(names: string[]): string[] {
+    let open = false;
+    return names.filter((name) => {
+      if (name === 'BEGIN') open = true;
+      if (name === 'COMMIT' || name === 'ROLLBACK') open = false;
+      return open && name !== 'BEGIN';
+    });
+  }
+
+  it('runs VACUUM and ANALYZE of stg.adjust outside any transaction, then notes it', async () => {
+    const { client, sent } = maintainedAt(null);
+    await expect(session(client).maintainIfDue(42, NOW, 6 * HOUR)).resolves.toBe(true);
+    const names = sent.map((s) => nameOf(s.text));
+    expect(names).toEqual([
+      'etl/warehouse/last-maintained',
+      'etl/warehouse/redshift/vacuum',
+      'etl/warehouse/redshift/analyze',
+      'etl/warehouse/mark-maintained',
+    ]);
+    expect(code(sent[1].text)).toBe('VACUUM stg.adjust');
+    expect(code(sent[2].text)).toBe('ANALYZE stg.adjust');
+    expect(sent[3].values).toEqual([42]);
+  });
+
+  it('does nothing while the last maintenance is recent', async () => {
+    const { client, sent } = maintainedAt(new Date(NOW.getTime() - HOUR));
+    await expect(session(client).maintainIfDue(42, NOW, 6 * HOUR)).resolves.toBe(false);
+    expect(sent.map((s) => nameOf(s.text))).toEqual(['etl/warehouse/last-maintained']);
+  });
+
+  it('runs again once the interval has passed', async () => {
+    const { client, sent } = maintainedAt(new Date(NOW.getTime() - 7 * HOUR));
+    await expect(session(client).maintainIfDue(42, NOW, 6 * HOUR)).resolves.toBe(true);
+    expect(sent.map((s) => nameOf(s.text))).toContain('etl/warehouse/redshift/vacuum');
+  });
+
+  it('runs after the merge has committed, not inside it', async () => {
+    const { client, sent } = maintainedAt(null);
+    const warehouse = session(client);
+    await warehouse.merge(mergePlan('window', 3), async () => undefined);
+    await warehouse.maintainIfDue(42, NOW, 6 * HOUR);
+    const names = sent.map((s) => nameOf(s.text));
+    expect(names).toContain('etl/warehouse/redshift/vacuum');
+    expect(inTransaction(names).filter((name) => /vacuum|analyze|maintained/.test(name))).toEqual([]);
+  });
+});
