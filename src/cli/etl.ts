@@ -12,10 +12,20 @@ const USAGE = `Usage: npm run etl -- --once [--window DAYS | --rebuild]
   --window DAYS   also re-read the last DAYS days by event time and repair any difference
   --rebuild       reload every activity from the source`;
 
+const OPTIONS = { once: { type: 'boolean' }, window: { type: 'string' }, rebuild: { type: 'boolean' }, help: { type: 'boolean' } } as const;
+
+// an unknown option, a missing value or a stray argument is a usage error too, not a crash
+function readArgs() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch {
+    return null;
+  }
+}
+
 function parseRequest(): EtlRunRequest | null {
-  const { values } = parseArgs({
-    options: { once: { type: 'boolean' }, window: { type: 'string' }, rebuild: { type: 'boolean' }, help: { type: 'boolean' } },
-  });
+  const values = readArgs();
+  if (!values) return null;
   const windowDays = values.window === undefined ? undefined : Number(values.window);
   const validWindow = windowDays === undefined || (Number.isInteger(windowDays) && windowDays >= 1 && windowDays <= 731);
   if (values.help || !values.once || !validWindow || (values.rebuild && windowDays !== undefined)) return null;

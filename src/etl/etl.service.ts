@@ -19,6 +19,9 @@ export type StartedRun =
 
 // ANALYZE/VACUUM after a committed load at most this often, never inside the merge.
 const MAINTENANCE_INTERVAL_MS = 24 * 3600_000;
+// How long a run waits for a lease that is held while no run is recorded as running (see takeLease).
+const LEASE_ATTEMPTS = 100;
+const LEASE_RETRY_MS = 10;
 
 // One run: lease → extract → stage → load → merge → record. Every run is recorded, including one
 // that could not take the lease (skipped) and one that failed (with the step and the reason).
@@ -41,8 +44,9 @@ export class EtlService implements BeforeApplicationShutdown {
   // Resolves once the run is recorded as running (or skipped); `finished` settles when it ends.
   async start(request: EtlRunRequest, listener?: ProgressListener): Promise<StartedRun> {
     const leaseStarted = performance.now();
-    const lease = await EtlLease.tryAcquire(this.source, this.sql);
-    if (!lease) return this.skip(request);
+    const taken = await this.takeLease();
+    if (!('lease' in taken)) return this.skip(request, taken.runningId);
+    const { lease } = taken;
     let run: RunTracker;
     try {
       const id = await this.runs.start(request.trigger, request.mode);
@@ -76,8 +80,19 @@ export class EtlService implements BeforeApplicationShutdown {
     return view;
   }
 
-  private async skip(request: EtlRunRequest): Promise<StartedRun> {
-    const runningId = await this.runs.running();
+  // A lease held with no run recorded as running is a moment in a run's life: its holder has just taken
+  // it and is writing its record, or has just recorded its end and is releasing it. Ask again then.
+  private async takeLease(): Promise<{ lease: EtlLease } | { runningId: number | null }> {
+    for (let attempt = 1; ; attempt++) {
+      const lease = await EtlLease.tryAcquire(this.source, this.sql);
+      if (lease) return { lease };
+      const runningId = await this.runs.running();
+      if (runningId !== null || attempt === LEASE_ATTEMPTS) return { runningId };
+      await new Promise((resolve) => setTimeout(resolve, LEASE_RETRY_MS));
+    }
+  }
+
+  private async skip(request: EtlRunRequest, runningId: number | null): Promise<StartedRun> {
     const reason = runningId ? `run ${runningId} holds the ETL lease` : 'another run holds the ETL lease';
     const id = await this.runs.skip(request.trigger, request.mode, reason);
     this.logger.log(`run ${id}: skipped, ${reason}`);

@@ -63,3 +63,61 @@ export async function expectConverged(app: TestApp): Promise<void> {
     );
   }
 }
+
+// A transaction of the test's own that holds the locks `statements` take until `release` rolls it back.
+export type HeldLocks = { release: () => Promise<void> };
+
+export async function holdLocks(url: string, statements: string[]): Promise<HeldLocks> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    for (const statement of statements) await client.query(statement);
+  } catch (error) {
+    await client.end();
+    throw error;
+  }
+  return {
+    release: async () => {
+      await client.query('ROLLBACK');
+      await client.end();
+    },
+  };
+}
+
+// Conflicts with the merge's first statement (LOCK TABLE stg.load IN SHARE ROW EXCLUSIVE MODE) but not
+// with the extract's read of the last load: a run started meanwhile waits at the start of its merge.
+// (ACCESS EXCLUSIVE would stop it earlier, in the extract.)
+export const BLOCK_MERGES = 'LOCK TABLE stg.load IN EXCLUSIVE MODE';
+export const MERGE_FIRST_STATEMENT = 'LOCK TABLE stg.load IN SHARE ROW EXCLUSIVE MODE';
+
+// The pid of a backend on `url`'s database that waits for a lock in a statement containing `statement`.
+export async function waitForLockWait(url: string, statement: string, timeoutMs = 20_000): Promise<number> {
+  const database = new URL(url).pathname.slice(1);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [waiting] = await query<{ pid: number }>(
+      url,
+      `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock' AND position($2 IN query) > 0`,
+      [database, statement],
+    );
+    if (waiting) return waiting.pid;
+    if (Date.now() > deadline) throw new Error(`no session waited for a lock in "${statement}" within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// The ETL lease (an advisory lock on the source database) is free. A run's record shows its end a moment
+// before the run releases the lease; a killed run's lease ends when PostgreSQL notices the dead session.
+export async function waitForLeaseFree(sourceUrl: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const held = await query(
+      sourceUrl,
+      "SELECT 1 FROM pg_locks JOIN pg_database ON pg_database.oid = pg_locks.database WHERE locktype = 'advisory' AND datname = current_database()",
+    );
+    if (held.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the ETL lease was still held after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

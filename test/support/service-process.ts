@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 // Absolute, so that a child can run in a folder of its own, without the project's .env.
 export const ENTRY_POINT = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 export const REPLAY_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/replay-callbacks.js', import.meta.url));
+export const ETL_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/etl.js', import.meta.url));
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -17,8 +18,8 @@ export class ServiceProcess {
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>, cwd: string, entryPoint = ENTRY_POINT) {
-    this.child = spawn(process.execPath, [entryPoint], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(env: Record<string, string>, cwd: string, entryPoint = ENTRY_POINT, args: string[] = []) {
+    this.child = spawn(process.execPath, [entryPoint, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     // 'close', not 'exit': only then has all of the child's output been read

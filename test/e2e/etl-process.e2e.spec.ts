@@ -1,0 +1,241 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { freePort } from '../../src/database/embedded-postgres.js';
+import { eventCallback, installCallback, reattributionCallback, sessionCallback } from '../support/adjust-callbacks.js';
+import {
+  BLOCK_MERGES,
+  expectConverged,
+  holdLocks,
+  MERGE_FIRST_STATEMENT,
+  query,
+  runEtl,
+  storeCallbacks,
+  tableDigest,
+  waitForLeaseFree,
+  waitForLockWait,
+} from '../support/etl.js';
+import { ETL_ENTRY_POINT, ServiceProcess, waitUntil } from '../support/service-process.js';
+import { ADMIN_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+
+type RunRow = { id: number; status: string; trigger: string; mode: string; started_at: Date; error: string | null };
+
+const USAGE = 'Usage: npm run etl -- --once [--window DAYS | --rebuild]\n';
+const SUMMARY =
+  /^Run (\d+) succeeded: (\d+) rows loaded \(arrival\), 1 part\(s\), \d+ bytes staged, \d+ day\(s\) refreshed \(lease \d+ ms, extract \d+ ms, stage \d+ ms, load \d+ ms, merge \d+ ms, maintain \d+ ms\)\n$/;
+
+// Black-box: `npm run etl` and `npm start` as real processes on this file's own pair of test databases
+// (migrated by an in-process app, which also stores the callbacks and checks the warehouse).
+describe('the ETL in processes of its own', () => {
+  const started: ServiceProcess[] = [];
+  const folders: string[] = [];
+  let t: TestApp;
+  let workDir: string;
+  let settings: Record<string, string>;
+  const warehouse = () => t.databases.warehouseUrl;
+
+  // in a folder of its own, so that no developer .env fills what the test leaves out
+  function spawn(env: Record<string, string>, entryPoint?: string, args: string[] = []): ServiceProcess {
+    const child = new ServiceProcess({ ...settings, ...env }, workDir, entryPoint, args);
+    started.push(child);
+    return child;
+  }
+  const etl = (...args: string[]) => spawn({}, ETL_ENTRY_POINT, args);
+  const runsAfter = (id: number) =>
+    query<RunRow>(
+      t.databases.sourceUrl,
+      'SELECT id::int, status, trigger, mode, started_at, error FROM mob.etl_run WHERE id > $1 ORDER BY id',
+      [id],
+    );
+  const lastRunId = async () =>
+    (await query<{ id: number }>(t.databases.sourceUrl, 'SELECT coalesce(max(id), 0)::int AS id FROM mob.etl_run'))[0].id;
+  const runningIds = async () =>
+    (await query<{ id: number }>(t.databases.sourceUrl, "SELECT id::int FROM mob.etl_run WHERE status = 'running'")).map((row) => row.id);
+  const warehouseState = async () => ({
+    adjust: await tableDigest(warehouse(), 'stg.adjust'),
+    loads: await query(warehouse(), 'SELECT * FROM stg.load ORDER BY loaded_at, run_id'),
+  });
+
+  beforeAll(async () => {
+    t = await startTestApp({ LOG_LEVEL: 'fatal' });
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'kpi-etl-cwd-'));
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'kpi-etl-data-'));
+    folders.push(workDir, dataDir);
+    settings = {
+      PATH: process.env.PATH ?? '',
+      HOME: os.homedir(),
+      DATABASE_URL: t.databases.sourceUrl,
+      WAREHOUSE_URL: t.databases.warehouseUrl,
+      ADMIN_API_KEYS: ADMIN_KEY,
+      DATA_DIR: dataDir,
+      ETL_CRON: 'off',
+      ETL_RECONCILE_CRON: 'off',
+      LOG_LEVEL: 'warn',
+    };
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((child) => child.kill()));
+    await t?.close();
+    await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
+  });
+
+  describe('npm run etl -- --once', () => {
+    it('loads what is stored, prints a summary line and exits with status 0', async () => {
+      await storeCallbacks(t, [installCallback(), sessionCallback(), eventCallback()]);
+
+      const cli = etl('--once');
+
+      expect({ exit: await cli.exit(30_000), stderr: cli.stderr }).toEqual({ exit: { code: 0, signal: null }, stderr: '' });
+      const [, id, rows] = SUMMARY.exec(cli.stdout) ?? [];
+      expect({ stdout: cli.stdout, rows }).toEqual({ stdout: expect.stringMatching(SUMMARY), rows: '3' });
+      expect(await runsAfter(Number(id) - 1)).toEqual([expect.objectContaining({ id: Number(id), status: 'succeeded', trigger: 'cli' })]);
+      await expectConverged(t);
+    });
+
+    it.each([
+      [[]],
+      [['--window', '2']],
+      [['--once', '--window', '0']],
+      [['--once', '--window', '1.5']],
+      [['--once', '--window', '3', '--rebuild']],
+      [['--once', '--bogus']],
+      [['--once', '--window']],
+      [['--once', 'extra']],
+    ])('prints the usage and exits with status 2, running nothing, on %j', async (args: string[]) => {
+      const before = await lastRunId();
+
+      const cli = etl(...args);
+
+      expect(await cli.exit(15_000)).toEqual({ code: 2, signal: null });
+      expect({ stdout: cli.stdout, stderr: cli.stderr }).toEqual({ stdout: '', stderr: expect.stringMatching(`^${escape(USAGE)}`) });
+      expect(await lastRunId()).toBe(before);
+    });
+
+    it('exits with status 1, saying that it was skipped, while another run holds the lease', async () => {
+      await storeCallbacks(t, [sessionCallback()]);
+      const merges = await holdLocks(warehouse(), [BLOCK_MERGES]);
+      let first: ServiceProcess;
+      let firstId: number;
+      try {
+        first = etl('--once');
+        // the first holds the lease and waits at the start of its merge
+        await waitForLockWait(warehouse(), MERGE_FIRST_STATEMENT);
+        [firstId] = await runningIds();
+
+        const second = etl('--once');
+
+        expect(await second.exit(30_000)).toEqual({ code: 1, signal: null });
+        expect(second.stdout).toMatch(new RegExp(`^Run \\d+ skipped: run ${firstId} holds the ETL lease\\n$`));
+        expect(second.stderr).toBe('');
+      } finally {
+        await merges.release();
+      }
+
+      expect(await first.exit(30_000)).toEqual({ code: 0, signal: null });
+      expect(first.stdout).toMatch(SUMMARY);
+      expect(first.stdout).toContain(`Run ${firstId} succeeded`);
+      await expectConverged(t);
+    });
+  });
+
+  describe('killed with SIGKILL in the middle of its merge', () => {
+    it('leaves the last complete load in the warehouse and the lease free; the next run converges and marks it abandoned', async () => {
+      // a load record older than the 30 days kept: the merge's last statement (prune-loads) deletes it,
+      // so a row lock on it stops the merge after it has replaced rows and recorded its load, before COMMIT
+      await query(
+        warehouse(),
+        "INSERT INTO stg.load (run_id, mode, loaded_at, resume_after_id, data_through, rows_loaded, maintained) VALUES (0, 'arrival', now() - interval '60 days', 0, NULL, 0, FALSE)",
+      );
+      await storeCallbacks(t, [eventCallback(), reattributionCallback()]);
+      const before = await warehouseState();
+      const held = await holdLocks(warehouse(), ['SELECT 1 FROM stg.load WHERE run_id = 0 FOR UPDATE']);
+      let backend: number;
+      let killedId: number;
+      try {
+        const killed = etl('--once');
+        backend = await waitForLockWait(warehouse(), 'DELETE FROM stg.load');
+        // mid-merge: it has written to stg.adjust, and none of it shows
+        const [written] = await query(warehouse(), "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = 'stg.adjust'::regclass", [
+          backend,
+        ]);
+        expect(written).toEqual({ mode: 'RowExclusiveLock' });
+        expect(await warehouseState()).toEqual(before);
+        [killedId] = await runningIds();
+
+        killed.signal('SIGKILL');
+
+        expect(await killed.exit()).toEqual({ code: null, signal: 'SIGKILL' });
+      } finally {
+        await held.release();
+      }
+      // the orphaned warehouse session gets its lock, finds its client gone and rolls back
+      await waitUntil(
+        async () => (await query(warehouse(), 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).length === 0,
+        10_000,
+        "the killed run's warehouse session has ended",
+      );
+      expect(await warehouseState()).toEqual(before);
+      // the lease ended with the killed process's source session
+      await waitForLeaseFree(t.databases.sourceUrl);
+      expect(await runsAfter(killedId - 1)).toEqual([expect.objectContaining({ id: killedId, status: 'running' })]);
+
+      const next = await runEtl(t);
+
+      expect(next).toMatchObject({ status: 'succeeded', error: null });
+      await expectConverged(t);
+      const [abandoned] = await runsAfter(killedId - 1);
+      expect(abandoned).toMatchObject({ id: killedId, status: 'failed', error: expect.stringMatching(/^abandoned: /) });
+      // its merge never committed: the old load record it would have pruned went with the next run's merge
+      expect(await query(warehouse(), 'SELECT run_id::int FROM stg.load ORDER BY loaded_at DESC LIMIT 1')).toEqual([{ run_id: next.id }]);
+    });
+  });
+
+  describe('two services started at the same moment on the same databases', () => {
+    it('run each scheduled tick once: one run loads, the other is recorded as skipped', async () => {
+      await storeCallbacks(t, [installCallback()]);
+      const before = await lastRunId();
+      // one tick, far enough ahead for both to have started: then never again today
+      const tick = Math.ceil(Date.now() / 1000) * 1000 + 10_000;
+      const at = new Date(tick);
+      const cron = `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+      // the run that wins the tick waits in its merge, so the other's tick cannot come after it ended
+      const merges = await holdLocks(warehouse(), [BLOCK_MERGES]);
+      let services: ServiceProcess[];
+      let tickRuns: RunRow[];
+      try {
+        const ports = [await freePort(), await freePort()];
+        services = ports.map((port) => spawn({ PORT: String(port), ETL_CRON: cron }));
+        await Promise.all(services.map((service) => service.waitForOutput(/listening on/, 20_000)));
+        if (Date.now() > tick - 500) throw new Error('the services started too late for the tick this test waits for');
+        await waitUntil(async () => (await runsAfter(before)).length >= 2, tick - Date.now() + 10_000, 'both services have ticked');
+        await waitForLockWait(warehouse(), MERGE_FIRST_STATEMENT);
+        tickRuns = await runsAfter(before);
+      } finally {
+        await merges.release();
+      }
+
+      expect(tickRuns.map((run) => run.status).sort()).toEqual(['running', 'skipped']);
+      const running = tickRuns.find((run) => run.status === 'running')!;
+      const skipped = tickRuns.find((run) => run.status === 'skipped')!;
+      for (const run of tickRuns) {
+        expect(run).toMatchObject({ trigger: 'schedule', mode: 'arrival' });
+        expect(Math.abs(run.started_at.getTime() - tick)).toBeLessThan(2_000);
+      }
+      // the skipped tick may come before the winner has recorded its run, and then cannot name it
+      expect(skipped.error).toBe(`run ${running.id} holds the ETL lease`);
+      await waitUntil(async () => (await runsAfter(running.id - 1))[0].status !== 'running', 15_000, 'the scheduled run has ended');
+      for (const service of services) service.signal('SIGTERM');
+      for (const service of services) expect(await service.exit(15_000)).toEqual({ code: 0, signal: null });
+      expect((await runsAfter(before)).map(({ id, status }) => ({ id, status }))).toEqual(
+        [
+          { id: running.id, status: 'succeeded' },
+          { id: skipped.id, status: 'skipped' },
+        ].sort((a, b) => a.id - b.id),
+      );
+      await expectConverged(t);
+    });
+  });
+});
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
