@@ -122,20 +122,24 @@ export class EtlService implements BeforeApplicationShutdown {
 
   private async load(run: RunTracker, lease: EtlLease, session: WarehouseSession, startedAt: Date): Promise<void> {
     const prefix = this.stager.runPrefix(run.id, startedAt);
-    const { plan, summary, parts } = await run.step('extract', async () => {
+    const { plan, load, summary, parts } = await run.step('extract', async () => {
       const { timezone } = this.config.report;
       const bounds = loadPlan(run.request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
-      const extracted = await this.extractor.extract(bounds, async (snapshot, rows) => {
-        run.expectRows(snapshot.rows);
-        return {
-          plan: bounds,
-          summary: snapshot,
-          parts: await this.stager.writeParts(prefix, rows, (done) => run.report('extract', done)),
-        };
-      });
-      this.countStaged(run, extracted.parts, extracted.summary.rows);
-      await this.afterStep('extract', run);
-      return extracted;
+      await session.createStage();
+      const loading = session.beginLoad();
+      try {
+        const extracted = await this.extractor.extract(bounds, async (snapshot, rows) => {
+          run.expectRows(snapshot.rows);
+          const onRows = (done: number) => run.report('extract', done);
+          return { summary: snapshot, parts: await this.stager.writeParts(prefix, rows, onRows, (part) => loading.partWritten(part.url)) };
+        });
+        this.countStaged(run, extracted.parts, extracted.summary.rows);
+        await this.afterStep('extract', run);
+        return { plan: bounds, load: loading, ...extracted };
+      } catch (error) {
+        loading.abort(error as Error);
+        throw error;
+      }
     });
     const staged = await run.step('stage', async () => {
       const written = parts.length > 0 ? await this.stager.writeManifest(prefix, parts) : null;
@@ -143,7 +147,7 @@ export class EtlService implements BeforeApplicationShutdown {
       return written;
     });
     await run.step('load', async () => {
-      if (staged) await session.createStage().then(() => session.copyStage(staged.url, staged.manifest));
+      await load.complete(staged);
       await this.afterStep('load', run);
     });
     run.counts.daysRefreshed = plan.daysRefreshed(summary.days);

@@ -12,7 +12,6 @@ import { stripSqlComments } from '../support/sql-portability.js';
 const sql = new SqlCatalog();
 const ROLE_ARN = 'arn:aws:iam::123456789012:role/kpi-redshift-copy';
 const MANIFEST_URL = 's3://kpi-stage/runs/2026-11-20/42/manifest.json';
-const NO_MANIFEST = { entries: [] };
 
 type Sent = { text: string; values: unknown[] | undefined };
 type Responder = (text: string, sent: Sent[]) => { rows: Record<string, unknown>[] } | void;
@@ -109,13 +108,13 @@ describe(`${RedshiftWarehouseSession.name} COPY`, () => {
   ])('refuses a manifest URL with %s, before sending anything', async (_what, url) => {
     const { client, sent } = recordingClient();
     expect(() => session(client).copyStatement(url)).toThrow(/not an S3 manifest URL/);
-    await expect(session(client).copyStage(url, NO_MANIFEST)).rejects.toThrow(/not an S3 manifest URL/);
+    await expect(session(client).copyStage(url)).rejects.toThrow(/not an S3 manifest URL/);
     expect(sent.map((s) => nameOf(s.text))).not.toContain('COPY');
   });
 
   it('sends the COPY alone when it succeeds', async () => {
     const { client, sent } = recordingClient();
-    await session(client).copyStage(MANIFEST_URL, NO_MANIFEST);
+    await session(client).copyStage(MANIFEST_URL);
     expect(sent.map((s) => nameOf(s.text))).toEqual(['COPY']);
   });
 
@@ -148,7 +147,7 @@ describe(`${RedshiftWarehouseSession.name} COPY`, () => {
 
     it('puts the first rejected rows from sys_load_error_detail into the error', async () => {
       const { client, sent } = failingCopy(() => ({ rows: rejected }));
-      const failure = session(client).copyStage(MANIFEST_URL, NO_MANIFEST);
+      const failure = session(client).copyStage(MANIFEST_URL);
 
       await expect(failure).rejects.toThrow(copyError.message);
       await expect(failure).rejects.toThrow(
@@ -162,14 +161,14 @@ describe(`${RedshiftWarehouseSession.name} COPY`, () => {
 
     it('still reports the COPY error when there are no rejected rows', async () => {
       const { client } = failingCopy(() => ({ rows: [] }));
-      await expect(session(client).copyStage(MANIFEST_URL, NO_MANIFEST)).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
+      await expect(session(client).copyStage(MANIFEST_URL)).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
     });
 
     it('still reports the COPY error when the error table cannot be read', async () => {
       const { client } = failingCopy(() => {
         throw new Error('permission denied for relation sys_load_error_detail');
       });
-      const failure = session(client).copyStage(MANIFEST_URL, NO_MANIFEST);
+      const failure = session(client).copyStage(MANIFEST_URL);
       await expect(failure).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
       await expect(failure).rejects.not.toThrow(/permission denied/);
     });

@@ -21,6 +21,7 @@ export class PartWriter extends Writable {
     private readonly prefix: string,
     private readonly partSize: number,
     private readonly onRows: (rows: number) => void,
+    private readonly onPart: (part: StagedPart) => void,
   ) {
     super();
   }
@@ -72,6 +73,8 @@ export class PartWriter extends Writable {
     this.current = null;
     part.gzip.end();
     const bytes = await part.written;
-    this.parts.push({ key: part.key, url: this.store.urlOf(part.key), rows: part.rows, bytes });
+    const staged = { key: part.key, url: this.store.urlOf(part.key), rows: part.rows, bytes };
+    this.parts.push(staged);
+    this.onPart(staged);
   }
 }

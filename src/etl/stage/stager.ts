@@ -27,8 +27,14 @@ export class Stager {
     return `${RUNS_PREFIX}${compactTime(startedAt)}-run-${runId}/`;
   }
 
-  async writeParts(prefix: string, rows: Readable, onRows: (rows: number) => void = () => undefined): Promise<StagedPart[]> {
-    const writer = new PartWriter(this.store, prefix, this.config.stage.partSizeBytes, onRows);
+  // `onPart` hears of each part once it is complete in the store
+  async writeParts(
+    prefix: string,
+    rows: Readable,
+    onRows: (rows: number) => void,
+    onPart: (part: StagedPart) => void,
+  ): Promise<StagedPart[]> {
+    const writer = new PartWriter(this.store, prefix, this.config.stage.partSizeBytes, onRows, onPart);
     await pipeline(rows, new StageFormat(), writer);
     return writer.parts;
   }

@@ -1,6 +1,5 @@
 import type { SqlCatalog } from '../../database/sql-catalog.js';
-import type { Manifest } from '../stage/manifest.js';
-import { type SqlClient, WarehouseSession } from './warehouse-session.js';
+import { type SqlClient, type StageLoad, WarehouseSession } from './warehouse-session.js';
 
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
 
@@ -15,7 +14,18 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     super(client, sql);
   }
 
-  async copyStage(manifestUrl: string, _manifest: Manifest): Promise<void> {
+  beginLoad(): StageLoad {
+    return {
+      partWritten: () => undefined,
+      complete: async (staged) => {
+        if (staged) await this.copyStage(staged.url);
+      },
+      abort: () => undefined,
+    };
+  }
+
+  // fills stage_adjust with exactly the manifest's parts
+  async copyStage(manifestUrl: string): Promise<void> {
     const statement = this.copyStatement(manifestUrl);
     try {
       await this.client.query(statement);

@@ -28,6 +28,16 @@ export type MergePlan = {
   loadedAt: Date;
 };
 
+// How the staged parts reach stage_adjust. PostgreSQL reads each part back and copies it as soon as it
+// is written, beside the extract; Redshift copies them all from the manifest once it exists.
+export interface StageLoad {
+  partWritten(url: string): void;
+  // the manifest, or null when the extract was empty; resolves once stage_adjust holds every part
+  complete(staged: { url: string; manifest: Manifest } | null): Promise<void>;
+  // the run failed before complete(): stop loading
+  abort(error: Error): void;
+}
+
 // Load records are read back only for the latest one; older ones are kept a while for inspection.
 const LOAD_RECORD_DAYS = 30;
 
@@ -39,8 +49,8 @@ export abstract class WarehouseSession {
     protected readonly sql: SqlCatalog,
   ) {}
 
-  // fills stage_adjust with exactly the manifest's parts
-  abstract copyStage(manifestUrl: string, manifest: Manifest): Promise<void>;
+  // starts loading stage_adjust (created first) with the parts the run is about to write
+  abstract beginLoad(): StageLoad;
   // ANALYZE/VACUUM, outside any transaction (both engines refuse VACUUM inside one)
   protected abstract maintenanceStatements(): string[];
   protected abstract lockLoadsStatement(): string;
