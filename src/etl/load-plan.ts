@@ -10,7 +10,7 @@ export type LoadPlan = ExtractBounds & {
 
 // What a run reads and replaces, from its mode and the warehouse's last load:
 // - arrival: every row after the last load's resume point (which already leaves room for commits
-//   that land out of id order); the merge replaces those ids;
+//   that land out of id order); the merge replaces the warehouse rows after that id;
 // - window: the same, plus every row created in the last N report-time-zone days; the merge
 //   replaces the whole window, which repairs any difference;
 // - rebuild: every row; the merge replaces the whole table.
@@ -33,8 +33,8 @@ export function loadPlan(request: EtlRunRequest, last: LoadRecord | null, now: D
         runId,
         mode: request.mode,
         windowStart,
+        afterId,
         stagedRows: summary.rows,
-        firstStagedCreatedAt: summary.firstCreatedAt,
         resumeAfterId: summary.resumeAfterId,
         dataThrough: latest(previous, summary.dataThrough),
         loadedAt: new Date(),

@@ -36,7 +36,7 @@ const KNOWN = [
   'etl/warehouse/redshift/analyze',
   'etl/warehouse/delete-all',
   'etl/warehouse/delete-window',
-  'etl/warehouse/delete-replaced',
+  'etl/warehouse/delete-after-id',
   'etl/warehouse/insert-staged',
   'etl/warehouse/record-load',
   'etl/warehouse/prune-loads',
@@ -182,8 +182,8 @@ function mergePlan(mode: EtlMode, stagedRows: number): MergePlan {
     runId: 42,
     mode,
     windowStart: mode === 'window' ? new Date('2026-11-13T23:00:00Z') : null,
+    afterId: '1200',
     stagedRows,
-    firstStagedCreatedAt: stagedRows > 0 ? new Date('2026-11-10T08:00:00Z') : null,
     resumeAfterId: '1500',
     dataThrough: stagedRows > 0 ? new Date('2026-11-20T10:14:59.5Z') : null,
     loadedAt: LOADED_AT,
@@ -193,12 +193,13 @@ function mergePlan(mode: EtlMode, stagedRows: number): MergePlan {
 const RECORD = ['etl/warehouse/record-load', 'etl/warehouse/prune-loads'];
 const LOCK = 'etl/warehouse/redshift/lock-loads';
 const INSERT = 'etl/warehouse/insert-staged';
+const AFTER_ID = 'etl/warehouse/delete-after-id';
 // what each merge sends between BEGIN and COMMIT
 const MERGES: { mode: EtlMode; stagedRows: number; inside: string[] }[] = [
-  { mode: 'arrival', stagedRows: 0, inside: [LOCK, ...RECORD] },
-  { mode: 'arrival', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-replaced', INSERT, ...RECORD] },
-  { mode: 'window', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-window', ...RECORD] },
-  { mode: 'window', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-window', 'etl/warehouse/delete-replaced', INSERT, ...RECORD] },
+  { mode: 'arrival', stagedRows: 0, inside: [LOCK, AFTER_ID, ...RECORD] },
+  { mode: 'arrival', stagedRows: 3, inside: [LOCK, AFTER_ID, INSERT, ...RECORD] },
+  { mode: 'window', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-window', AFTER_ID, ...RECORD] },
+  { mode: 'window', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-window', AFTER_ID, INSERT, ...RECORD] },
   { mode: 'rebuild', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-all', ...RECORD] },
   { mode: 'rebuild', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-all', INSERT, ...RECORD] },
 ];
@@ -266,7 +267,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
     await session(client).merge(mergePlan('window', 3), async () => undefined);
     const values = Object.fromEntries(sent.map((s) => [nameOf(s.text), s.values]));
     expect(values['etl/warehouse/delete-window']).toEqual(['2026-11-13 23:00:00.000']);
-    expect(values['etl/warehouse/delete-replaced']).toEqual(['2026-11-10 08:00:00.000']);
+    expect(values[AFTER_ID]).toEqual(['1200']);
     expect(values['etl/warehouse/record-load']).toEqual([42, 'window', '2026-11-20 10:15:00.123', '1500', '2026-11-20 10:14:59.500', 3]);
     // load records are kept 30 days
     expect(values['etl/warehouse/prune-loads']).toEqual(['2026-10-21 10:15:00.123']);

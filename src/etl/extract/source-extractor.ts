@@ -19,14 +19,13 @@ export type ExtractSummary = {
   rows: number;
   // the newest arrival among the extracted rows
   dataThrough: Date | null;
-  firstCreatedAt: Date | null;
   // report-time-zone days of the rows' created_at and last_session_time, sorted
   days: string[];
   // where the next arrival-mode extract may resume (see sql/etl/extract/resume-point.sql)
   resumeAfterId: string;
 };
 
-type SummaryRow = { created_day: string; session_day: string | null; row_count: string; data_through: Date; first_created_at: Date };
+type SummaryRow = { created_day: string; session_day: string | null; row_count: string; data_through: Date };
 
 // Streams one consistent snapshot of the source's activities: a summary first (so progress has a total
 // and the run knows its days), then every row in the staged file format's raw form (COPY text).
@@ -68,15 +67,13 @@ function summarize(snapshotAt: Date, groups: SummaryRow[], resumeAfterId: string
   const days = new Set<string>();
   let rows = 0;
   let dataThrough: Date | null = null;
-  let firstCreatedAt: Date | null = null;
   for (const group of groups) {
     rows += Number(group.row_count);
     days.add(group.created_day);
     if (group.session_day) days.add(group.session_day);
     if (!dataThrough || group.data_through > dataThrough) dataThrough = group.data_through;
-    if (!firstCreatedAt || group.first_created_at < firstCreatedAt) firstCreatedAt = group.first_created_at;
   }
-  return { snapshotAt, rows, dataThrough, firstCreatedAt, days: [...days].sort(), resumeAfterId };
+  return { snapshotAt, rows, dataThrough, days: [...days].sort(), resumeAfterId };
 }
 
 const maxId = (a: string, b: string) => (BigInt(a) > BigInt(b) ? a : b);

@@ -30,7 +30,6 @@ export class PostgresWarehouseSession extends WarehouseSession {
       complete: async () => {
         urls.end();
         await copied;
-        await this.client.query(this.sql.get('etl/warehouse/postgres/analyze-stage'));
       },
       abort: (error) => urls.destroy(error),
     };

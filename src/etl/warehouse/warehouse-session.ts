@@ -21,8 +21,9 @@ export type MergePlan = {
   mode: EtlMode;
   // window mode: every warehouse row created at or after this is replaced
   windowStart: Date | null;
+  // every source row after this id was extracted (see delete-after-id.sql)
+  afterId: string;
   stagedRows: number;
-  firstStagedCreatedAt: Date | null;
   resumeAfterId: string;
   dataThrough: Date | null;
   loadedAt: Date;
@@ -103,16 +104,16 @@ export abstract class WarehouseSession {
     return true;
   }
 
+  // Deletes what the extract read again, by the extract's own bounds (no join with the staged rows),
+  // then inserts the staged rows.
   private async replaceRows(plan: MergePlan): Promise<void> {
-    if (plan.mode === 'rebuild') await this.client.query(this.sql.get('etl/warehouse/delete-all'));
-    if (plan.mode === 'window' && plan.windowStart) {
-      await this.client.query(this.sql.get('etl/warehouse/delete-window'), [utcTimestamp(plan.windowStart)]);
+    if (plan.mode === 'rebuild') {
+      await this.client.query(this.sql.get('etl/warehouse/delete-all'));
+    } else {
+      if (plan.windowStart) await this.client.query(this.sql.get('etl/warehouse/delete-window'), [utcTimestamp(plan.windowStart)]);
+      await this.client.query(this.sql.get('etl/warehouse/delete-after-id'), [plan.afterId]);
     }
-    if (plan.stagedRows === 0 || !plan.firstStagedCreatedAt) return;
-    if (plan.mode !== 'rebuild') {
-      await this.client.query(this.sql.get('etl/warehouse/delete-replaced'), [utcTimestamp(plan.firstStagedCreatedAt)]);
-    }
-    await this.client.query(this.sql.get('etl/warehouse/insert-staged'));
+    if (plan.stagedRows > 0) await this.client.query(this.sql.get('etl/warehouse/insert-staged'));
   }
 
   private async recordLoad(plan: MergePlan): Promise<void> {
