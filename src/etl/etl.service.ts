@@ -125,8 +125,7 @@ export class EtlService implements BeforeApplicationShutdown {
     const { plan, load, summary, parts } = await run.step('extract', async () => {
       const { timezone } = this.config.report;
       const bounds = loadPlan(run.request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
-      await session.createStage();
-      const loading = session.beginLoad();
+      const loading = await session.beginLoad(bounds);
       try {
         const extracted = await this.extractor.extract(bounds, async (snapshot, rows) => {
           run.expectRows(snapshot.rows);
@@ -147,14 +146,17 @@ export class EtlService implements BeforeApplicationShutdown {
       return written;
     });
     await run.step('load', async () => {
-      await load.complete(staged);
+      await load.loadStaged(staged);
       await this.afterStep('load', run);
     });
     run.counts.daysRefreshed = plan.daysRefreshed(summary.days);
-    await run.step('merge', async () => {
-      await lease.assertHeld();
-      await session.merge(plan.mergePlan(run.id, summary), () => this.afterStep('merge', run));
-    });
+    await run.step('merge', () =>
+      load.commit(plan.mergePlan(run.id, summary), async () => {
+        await this.afterStep('merge', run);
+        // last thing before the commit: a lease lost with its connection may already be someone else's
+        await lease.assertHeld();
+      }),
+    );
     run.counts.rowsLoaded = summary.rows;
   }
 

@@ -1,12 +1,13 @@
 import { addDays, datesBetween, zonedDate, zonedMidnight } from '../common/zoned-time.js';
 import type { EtlRunRequest } from './etl-run.js';
 import type { ExtractBounds, ExtractSummary } from './extract/source-extractor.js';
-import type { LoadRecord, MergePlan } from './warehouse/warehouse-session.js';
+import type { LoadRecord, MergePlan, ReplaceBounds } from './warehouse/warehouse-session.js';
 
-export type LoadPlan = ExtractBounds & {
-  daysRefreshed(extractedDays: string[]): string[];
-  mergePlan(runId: number, summary: ExtractSummary): MergePlan;
-};
+export type LoadPlan = ExtractBounds &
+  ReplaceBounds & {
+    daysRefreshed(extractedDays: string[]): string[];
+    mergePlan(runId: number, summary: ExtractSummary): MergePlan;
+  };
 
 // What a run reads and replaces, from its mode and the warehouse's last load:
 // - arrival: every row after the last load's resume point (which already leaves room for commits
@@ -20,6 +21,7 @@ export function loadPlan(request: EtlRunRequest, last: LoadRecord | null, now: D
   const firstWindowDay = addDays(today, 1 - (request.windowDays ?? windowDays));
   const windowStart = request.mode === 'window' ? zonedMidnight(firstWindowDay, timeZone) : null;
   return {
+    mode: request.mode,
     afterId,
     windowStart,
     daysRefreshed(extractedDays) {

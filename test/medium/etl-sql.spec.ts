@@ -55,16 +55,16 @@ describe('the ETL statements', () => {
     );
   });
 
-  it('insert-staged.sql inserts and selects the DDL columns in order', () => {
-    const insert = readSql('etl/warehouse/insert-staged.sql');
+  it('redshift/insert-staged.sql inserts and selects the DDL columns in order', () => {
+    const insert = readSql('etl/warehouse/redshift/insert-staged.sql');
     expect(identifierListAfter(insert, /\bINSERT\s+INTO\s+stg\.adjust\s*\(/i)).toEqual(names);
     expect(expressionsBetween(insert, /\bSELECT\b/i, /\bFROM\s+stage_adjust\b/i)).toEqual(names);
   });
 
-  it.each(['etl/warehouse/postgres/copy-stage.sql', 'etl/warehouse/redshift/copy-stage.sql'])(
+  it.each(['etl/warehouse/postgres/copy-parts.sql', 'etl/warehouse/redshift/copy-stage.sql'])(
     '%s copies the DDL columns in order',
     (file) => {
-      expect(identifierListAfter(readSql(file), /\bCOPY\s+stage_adjust\s*\(/i)).toEqual(names);
+      expect(identifierListAfter(readSql(file), /\bCOPY\s+(?:stage_adjust|stg\.adjust)\s*\(/i)).toEqual(names);
     },
   );
 });

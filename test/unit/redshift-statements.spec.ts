@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlMode } from '../../src/etl/etl-run.js';
 import { RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
-import type { MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
+import type { BeforeCommit, MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 import { createTableColumns, identifierListAfter, readSql } from '../support/sql-columns.js';
 import { stripSqlComments } from '../support/sql-portability.js';
 
@@ -37,7 +37,8 @@ const KNOWN = [
   'etl/warehouse/delete-all',
   'etl/warehouse/delete-window',
   'etl/warehouse/delete-after-id',
-  'etl/warehouse/insert-staged',
+  'etl/warehouse/redshift/create-stage',
+  'etl/warehouse/redshift/insert-staged',
   'etl/warehouse/record-load',
   'etl/warehouse/prune-loads',
   'etl/warehouse/last-maintained',
@@ -52,6 +53,15 @@ function nameOf(text: string): string {
 }
 
 const code = (text: string) => stripSqlComments(text).replace(/\s+/g, ' ').trim();
+
+// The merge half of a run's load: beginLoad creates the staging table (COPY would fill it), then the
+// commit is the merge transaction. What beginLoad sent is checked and dropped from `sent`.
+async function merge(warehouse: RedshiftWarehouseSession, sent: Sent[], plan: MergePlan, beforeCommit: BeforeCommit): Promise<void> {
+  const load = await warehouse.beginLoad(plan);
+  expect(sent.map((s) => nameOf(s.text))).toEqual(['etl/warehouse/redshift/create-stage']);
+  sent.length = 0;
+  await load.commit(plan, beforeCommit);
+}
 
 function session(client: SqlClient, options: { iamRole: string; region?: string } = { iamRole: ROLE_ARN }) {
   return new RedshiftWarehouseSession(client, sql, options);
@@ -192,7 +202,7 @@ function mergePlan(mode: EtlMode, stagedRows: number): MergePlan {
 
 const RECORD = ['etl/warehouse/record-load', 'etl/warehouse/prune-loads'];
 const LOCK = 'etl/warehouse/redshift/lock-loads';
-const INSERT = 'etl/warehouse/insert-staged';
+const INSERT = 'etl/warehouse/redshift/insert-staged';
 const AFTER_ID = 'etl/warehouse/delete-after-id';
 // what each merge sends between BEGIN and COMMIT
 const MERGES: { mode: EtlMode; stagedRows: number; inside: string[] }[] = [
@@ -212,7 +222,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
     it('is one transaction that starts with LOCK stg.load and holds nothing that commits by itself', async () => {
       const { client, sent } = recordingClient();
       let beforeCommitAt = -1;
-      await session(client).merge(mergePlan(mode, stagedRows), async (received) => {
+      await merge(session(client), sent, mergePlan(mode, stagedRows), async (received) => {
         beforeCommitAt = sent.length;
         expect(received).toBe(client);
       });
@@ -236,7 +246,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
         const { client, sent } = recordingClient((_text, sentSoFar) => {
           if (sentSoFar.length === failAt + 1) throw failure;
         });
-        await expect(session(client).merge(mergePlan(mode, stagedRows), async () => undefined)).rejects.toBe(failure);
+        await expect(merge(session(client), sent, mergePlan(mode, stagedRows), async () => undefined)).rejects.toBe(failure);
         const names = sent.map((s) => nameOf(s.text));
         expect(names).toEqual(['BEGIN', ...[...inside, 'COMMIT'].slice(0, failAt), 'ROLLBACK']);
       }
@@ -246,7 +256,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
       const { client, sent } = recordingClient();
       const failure = new Error('rollup failed');
       await expect(
-        session(client).merge(mergePlan(mode, stagedRows), async () => {
+        merge(session(client), sent, mergePlan(mode, stagedRows), async () => {
           throw failure;
         }),
       ).rejects.toBe(failure);
@@ -256,7 +266,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
 
   it('rebuilds with DELETE, never TRUNCATE', async () => {
     const { client, sent } = recordingClient();
-    await session(client).merge(mergePlan('rebuild', 3), async () => undefined);
+    await merge(session(client), sent, mergePlan('rebuild', 3), async () => undefined);
     const deleteAll = sent.find((s) => nameOf(s.text) === 'etl/warehouse/delete-all')!;
     expect(code(deleteAll.text)).toBe('DELETE FROM stg.adjust');
     expect(sent.map((s) => code(s.text)).filter((text) => /\bTRUNCATE\b/i.test(text))).toEqual([]);
@@ -264,7 +274,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
 
   it('passes times as UTC wall-clock TIMESTAMP strings and records the load', async () => {
     const { client, sent } = recordingClient();
-    await session(client).merge(mergePlan('window', 3), async () => undefined);
+    await merge(session(client), sent, mergePlan('window', 3), async () => undefined);
     const values = Object.fromEntries(sent.map((s) => [nameOf(s.text), s.values]));
     expect(values['etl/warehouse/delete-window']).toEqual(['2026-11-13 23:00:00.000']);
     expect(values[AFTER_ID]).toEqual(['1200']);
@@ -275,11 +285,11 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
 
   it('keeps the original error when the ROLLBACK fails too', async () => {
     const failure = new Error('serializable isolation violation');
-    const { client } = recordingClient((text) => {
+    const { client, sent } = recordingClient((text) => {
       if (nameOf(text) === INSERT) throw failure;
       if (text === 'ROLLBACK') throw new Error('connection lost');
     });
-    await expect(session(client).merge(mergePlan('arrival', 3), async () => undefined)).rejects.toBe(failure);
+    await expect(merge(session(client), sent, mergePlan('arrival', 3), async () => undefined)).rejects.toBe(failure);
   });
 });
 
@@ -333,7 +343,7 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
   it('runs after the merge has committed, not inside it', async () => {
     const { client, sent } = maintainedAt(null);
     const warehouse = session(client);
-    await warehouse.merge(mergePlan('window', 3), async () => undefined);
+    await merge(warehouse, sent, mergePlan('window', 3), async () => undefined);
     await warehouse.maintainIfDue(42, NOW, 6 * HOUR);
     const names = sent.map((s) => nameOf(s.text));
     expect(names).toContain('etl/warehouse/redshift/vacuum');

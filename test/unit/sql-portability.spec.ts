@@ -154,7 +154,7 @@ describe('the shared warehouse SQL', () => {
 
   it('covers the top level of sql/etl/warehouse, not its per-engine folders', () => {
     const files = sharedWarehouseSqlFiles().map((file) => path.relative(SQL_ROOT, file));
-    expect(files).toEqual(expect.arrayContaining(['etl/warehouse/insert-staged.sql', 'etl/warehouse/delete-after-id.sql']));
+    expect(files).toEqual(expect.arrayContaining(['etl/warehouse/record-load.sql', 'etl/warehouse/delete-after-id.sql']));
     expect(files.filter((file) => /postgres|redshift/.test(file))).toEqual([]);
   });
 

@@ -5,12 +5,13 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlCatalog } from '../../database/sql-catalog.js';
 import type { StageStore } from '../stage/stage-store.js';
-import { type StageLoad, WarehouseSession } from './warehouse-session.js';
+import { type ReplaceBounds, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
-// The PostgreSQL stand-in. It cannot read S3 itself, so it reads the staged parts back from the store
-// and streams them through gunzip into COPY … FROM STDIN: the same files, read the same way Redshift
-// reads them. It starts with the first part while the extract is still writing the next ones, so that
-// the source's COPY and this one run on two cores at once; the manifest lists the same parts.
+// The PostgreSQL stand-in. It cannot read S3, so it reads the staged parts back from the store and
+// streams them through gunzip into COPY … FROM STDIN: the same files, read the same way Redshift reads
+// them. Its DDL is transactional, so it needs no staging table: the merge transaction opens first,
+// deletes the rows the run replaces, and copies each part straight into stg.adjust as soon as it is
+// written — the source's COPY and this one run on two cores at once, and every row is written once.
 export class PostgresWarehouseSession extends WarehouseSession {
   constructor(
     protected override readonly client: pg.PoolClient,
@@ -20,27 +21,32 @@ export class PostgresWarehouseSession extends WarehouseSession {
     super(client, sql);
   }
 
-  beginLoad(): StageLoad {
+  async beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad> {
+    await this.openMerge(bounds);
     const urls = new PassThrough({ objectMode: true });
     const copied = this.copyParts(urls);
-    // a failure surfaces through complete(); until then, keep it from being unhandled
+    // a failure surfaces through loadStaged(); until then, keep it from being unhandled
     copied.catch(() => undefined);
     return {
       partWritten: (url) => urls.write(url),
-      complete: async () => {
+      loadStaged: async () => {
         urls.end();
         await copied;
       },
+      commit: (plan, beforeCommit) => this.closeMerge(plan, beforeCommit),
+      // the session is then released broken, which ends the open transaction
       abort: (error) => urls.destroy(error),
     };
   }
+
+  async cleanUp(): Promise<void> {}
 
   private async copyParts(urls: AsyncIterable<string>): Promise<void> {
     const store = this.store;
     async function* parts() {
       for await (const url of urls) yield* (await store.readStream(url)).pipe(createGunzip()) as Readable;
     }
-    await pipeline(parts, this.client.query(copyFrom(this.sql.get('etl/warehouse/postgres/copy-stage'))));
+    await pipeline(parts, this.client.query(copyFrom(this.sql.get('etl/warehouse/postgres/copy-parts'))));
   }
 
   protected lockLoadsStatement(): string {

@@ -1,5 +1,5 @@
 import type { SqlCatalog } from '../../database/sql-catalog.js';
-import { type SqlClient, type StageLoad, WarehouseSession } from './warehouse-session.js';
+import { type ReplaceBounds, type SqlClient, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
 
@@ -14,14 +14,27 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     super(client, sql);
   }
 
-  beginLoad(): StageLoad {
+  // AWS's merge recipe: COPY into a temporary staging table outside the transaction, then one
+  // transaction that deletes the replaced rows and inserts the staged ones.
+  async beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad> {
+    await this.client.query(this.sql.get('etl/warehouse/redshift/create-stage'));
     return {
       partWritten: () => undefined,
-      complete: async (staged) => {
+      loadStaged: async (staged) => {
         if (staged) await this.copyStage(staged.url);
+      },
+      commit: async (plan, beforeCommit) => {
+        await this.openMerge(bounds);
+        if (plan.stagedRows > 0)
+          await this.inMerge(() => this.client.query(this.sql.get('etl/warehouse/redshift/insert-staged')).then(() => undefined));
+        await this.closeMerge(plan, beforeCommit);
       },
       abort: () => undefined,
     };
+  }
+
+  async cleanUp(): Promise<void> {
+    await this.client.query(this.sql.get('etl/warehouse/redshift/drop-stage'));
   }
 
   // fills stage_adjust with exactly the manifest's parts

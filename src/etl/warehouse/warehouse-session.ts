@@ -16,42 +16,47 @@ export type LoadRecord = {
   rowsLoaded: number;
 };
 
-export type MergePlan = {
+// Which warehouse rows a run replaces, known before it extracts: every row after the extract's id
+// bound, plus (window mode) every row created since the window's start, or (rebuild) every row.
+export type ReplaceBounds = { mode: EtlMode; afterId: string; windowStart: Date | null };
+
+// What the merge records, known once the extract is done.
+export type MergePlan = ReplaceBounds & {
   runId: number;
-  mode: EtlMode;
-  // window mode: every warehouse row created at or after this is replaced
-  windowStart: Date | null;
-  // every source row after this id was extracted (see delete-after-id.sql)
-  afterId: string;
   stagedRows: number;
   resumeAfterId: string;
   dataThrough: Date | null;
   loadedAt: Date;
 };
 
-// How the staged parts reach stage_adjust. PostgreSQL reads each part back and copies it as soon as it
-// is written, beside the extract; Redshift copies them all from the manifest once it exists.
-export interface StageLoad {
+export type Staged = { url: string; manifest: Manifest };
+export type BeforeCommit = (client: SqlClient) => Promise<void>;
+
+// One run's load, from its first part to its commit. Readers see the warehouse as it was until the
+// commit; any failure before it (or a killed process) leaves it so.
+export interface WarehouseLoad {
   partWritten(url: string): void;
-  // the manifest, or null when the extract was empty; resolves once stage_adjust holds every part
-  complete(staged: { url: string; manifest: Manifest } | null): Promise<void>;
-  // the run failed before complete(): stop loading
+  // every part is written: the manifest, or null when the extract was empty
+  loadStaged(staged: Staged | null): Promise<void>;
+  // records the load, runs `beforeCommit` (rollups, fault injection) and commits
+  commit(plan: MergePlan, beforeCommit: BeforeCommit): Promise<void>;
   abort(error: Error): void;
 }
 
 // Load records are read back only for the latest one; older ones are kept a while for inspection.
 const LOAD_RECORD_DAYS = 30;
 
-// One run's session with the warehouse: a single connection, because the staging table is temporary
-// and the merge is one transaction. Subclasses differ only where the engines do.
+// One run's session with the warehouse: a single connection, because the merge is one transaction.
+// Subclasses differ only where the engines do: how the parts are copied in, the lock, maintenance.
 export abstract class WarehouseSession {
   constructor(
     protected readonly client: SqlClient,
     protected readonly sql: SqlCatalog,
   ) {}
 
-  // starts loading stage_adjust (created first) with the parts the run is about to write
-  abstract beginLoad(): StageLoad;
+  abstract beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad>;
+  // after the session's work, before its connection goes back to the pool
+  abstract cleanUp(): Promise<void>;
   // ANALYZE/VACUUM, outside any transaction (both engines refuse VACUUM inside one)
   protected abstract maintenanceStatements(): string[];
   protected abstract lockLoadsStatement(): string;
@@ -70,31 +75,6 @@ export abstract class WarehouseSession {
     };
   }
 
-  async createStage(): Promise<void> {
-    await this.client.query(this.sql.get('etl/warehouse/create-stage'));
-  }
-
-  async dropStage(): Promise<void> {
-    await this.client.query(this.sql.get('etl/warehouse/drop-stage'));
-  }
-
-  // One transaction: readers see the old rows or the new ones, never a gap or a duplicate, and the
-  // resume point moves with the rows. Nothing in it commits implicitly (no TRUNCATE, no VACUUM).
-  // `beforeCommit` runs inside it (rollups, tests' fault injection).
-  async merge(plan: MergePlan, beforeCommit: (client: SqlClient) => Promise<void>): Promise<void> {
-    await this.client.query('BEGIN');
-    try {
-      await this.client.query(this.lockLoadsStatement());
-      await this.replaceRows(plan);
-      await this.recordLoad(plan);
-      await beforeCommit(this.client);
-      await this.client.query('COMMIT');
-    } catch (error) {
-      await this.client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  }
-
   async maintainIfDue(runId: number, now: Date, intervalMs: number): Promise<boolean> {
     const { rows } = await this.client.query(this.sql.get('etl/warehouse/last-maintained'));
     const last: Date | null = rows[0]?.maintained_at ?? null;
@@ -104,28 +84,46 @@ export abstract class WarehouseSession {
     return true;
   }
 
-  // Deletes what the extract read again, by the extract's own bounds (no join with the staged rows),
-  // then inserts the staged rows.
-  private async replaceRows(plan: MergePlan): Promise<void> {
-    if (plan.mode === 'rebuild') {
-      await this.client.query(this.sql.get('etl/warehouse/delete-all'));
-    } else {
-      if (plan.windowStart) await this.client.query(this.sql.get('etl/warehouse/delete-window'), [utcTimestamp(plan.windowStart)]);
-      await this.client.query(this.sql.get('etl/warehouse/delete-after-id'), [plan.afterId]);
-    }
-    if (plan.stagedRows > 0) await this.client.query(this.sql.get('etl/warehouse/insert-staged'));
+  // The merge's start: one transaction whose first statement queues merges behind each other, then the
+  // deletes of every row the run replaces, by the extract's own bounds (no join with staged rows).
+  // Nothing in it commits implicitly (no TRUNCATE, no VACUUM).
+  protected async openMerge(bounds: ReplaceBounds): Promise<void> {
+    await this.client.query('BEGIN');
+    await this.inMerge(async () => {
+      await this.client.query(this.lockLoadsStatement());
+      if (bounds.mode === 'rebuild') {
+        await this.client.query(this.sql.get('etl/warehouse/delete-all'));
+        return;
+      }
+      if (bounds.windowStart) await this.client.query(this.sql.get('etl/warehouse/delete-window'), [utcTimestamp(bounds.windowStart)]);
+      await this.client.query(this.sql.get('etl/warehouse/delete-after-id'), [bounds.afterId]);
+    });
   }
 
-  private async recordLoad(plan: MergePlan): Promise<void> {
-    await this.client.query(this.sql.get('etl/warehouse/record-load'), [
-      plan.runId,
-      plan.mode,
-      utcTimestamp(plan.loadedAt),
-      plan.resumeAfterId,
-      plan.dataThrough ? utcTimestamp(plan.dataThrough) : null,
-      plan.stagedRows,
-    ]);
-    const cutOff = new Date(plan.loadedAt.getTime() - LOAD_RECORD_DAYS * 86_400_000);
-    await this.client.query(this.sql.get('etl/warehouse/prune-loads'), [utcTimestamp(cutOff)]);
+  // The merge's end: the load record (with the resume point) moves with the rows.
+  protected async closeMerge(plan: MergePlan, beforeCommit: BeforeCommit): Promise<void> {
+    await this.inMerge(async () => {
+      await this.client.query(this.sql.get('etl/warehouse/record-load'), [
+        plan.runId,
+        plan.mode,
+        utcTimestamp(plan.loadedAt),
+        plan.resumeAfterId,
+        plan.dataThrough ? utcTimestamp(plan.dataThrough) : null,
+        plan.stagedRows,
+      ]);
+      const cutOff = new Date(plan.loadedAt.getTime() - LOAD_RECORD_DAYS * 86_400_000);
+      await this.client.query(this.sql.get('etl/warehouse/prune-loads'), [utcTimestamp(cutOff)]);
+      await beforeCommit(this.client);
+      await this.client.query('COMMIT');
+    });
+  }
+
+  protected async inMerge(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      await this.client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 }

@@ -41,7 +41,7 @@ export class Warehouse {
       throw error;
     } finally {
       // after a failure the session may be mid-COPY or mid-transaction: close it rather than reuse it
-      if (!broken) await session.dropStage().catch(() => (broken = true));
+      if (!broken) await session.cleanUp().catch(() => (broken = true));
       client.release(broken);
     }
   }

@@ -1,7 +1,9 @@
--- Purpose: load the staged parts into the session's staging table: the stand-in has no S3 access, so
---          the ETL streams each part of the manifest through gunzip into this COPY (pg-copy-streams).
+-- Purpose: load the staged parts straight into stg.adjust, inside the merge transaction (after its
+--          deletes, before its load record): the stand-in cannot read S3, so the ETL streams each part
+--          through gunzip into this COPY (pg-copy-streams). PostgreSQL needs no staging table for an
+--          atomic merge, and skipping it saves writing every row twice.
 -- Grain: one line per activity, in the column order below (extract/activities.sql writes it).
-COPY stage_adjust (
+COPY stg.adjust (
   id, received_at, activity_kind, created_at, installed_at, click_time, reattributed_at, last_session_time,
   adid, gps_adid, idfa, idfv, android_id, app_token, app_id, app_name, app_version, environment, store,
   tracker, tracker_name, network_name, campaign_name, adgroup_name, creative_name, is_organic, country,
