@@ -65,7 +65,7 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
       reconcileCron: cronOrOff(env.ETL_RECONCILE_CRON, '30 3 * * *'),
       windowDays: env.ETL_WINDOW_DAYS ?? 7,
     },
-    stage: { partSizeBytes: (env.STAGE_PART_SIZE_MB ?? 64) * 1024 * 1024, retentionDays: env.STAGE_RETENTION_DAYS ?? 7 },
+    stage: { partSizeBytes: (env.STAGE_PART_SIZE_MB ?? 16) * 1024 * 1024, retentionDays: env.STAGE_RETENTION_DAYS ?? 7 },
     report: {
       timezone: env.REPORT_TIMEZONE ?? 'UTC',
       registrationEvents: splitList(env.REGISTRATION_EVENTS ?? 'registration'),

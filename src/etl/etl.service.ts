@@ -122,24 +122,7 @@ export class EtlService implements BeforeApplicationShutdown {
 
   private async load(run: RunTracker, lease: EtlLease, session: WarehouseSession, startedAt: Date): Promise<void> {
     const prefix = this.stager.runPrefix(run.id, startedAt);
-    const { plan, load, summary, parts } = await run.step('extract', async () => {
-      const { timezone } = this.config.report;
-      const bounds = loadPlan(run.request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
-      const loading = await session.beginLoad(bounds);
-      try {
-        const extracted = await this.extractor.extract(bounds, async (snapshot, rows) => {
-          run.expectRows(snapshot.rows);
-          const onRows = (done: number) => run.report('extract', done);
-          return { summary: snapshot, parts: await this.stager.writeParts(prefix, rows, onRows, (part) => loading.partWritten(part.url)) };
-        });
-        this.countStaged(run, extracted.parts, extracted.summary.rows);
-        await this.afterStep('extract', run);
-        return { plan: bounds, load: loading, ...extracted };
-      } catch (error) {
-        loading.abort(error as Error);
-        throw error;
-      }
-    });
+    const { plan, load, summary, parts } = await run.step('extract', () => this.extract(run, session, prefix, startedAt));
     const staged = await run.step('stage', async () => {
       const written = parts.length > 0 ? await this.stager.writeManifest(prefix, parts) : null;
       await this.afterStep('stage', run);
@@ -158,6 +141,27 @@ export class EtlService implements BeforeApplicationShutdown {
       }),
     );
     run.counts.rowsLoaded = summary.rows;
+  }
+
+  // Reads the source's snapshot into gzip parts; the warehouse load begins beside it (PostgreSQL copies
+  // each part as soon as it is written).
+  private async extract(run: RunTracker, session: WarehouseSession, prefix: string, startedAt: Date) {
+    const { timezone } = this.config.report;
+    const plan = loadPlan(run.request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
+    const load = await session.beginLoad(plan);
+    try {
+      const extracted = await this.extractor.extract(plan, async (summary, rows) => {
+        run.expectRows(summary.rows);
+        const onRows = (done: number) => run.report('extract', done);
+        return { summary, parts: await this.stager.writeParts(prefix, rows, onRows, (part) => load.partWritten(part.url)) };
+      });
+      this.countStaged(run, extracted.parts, extracted.summary.rows);
+      await this.afterStep('extract', run);
+      return { plan, load, ...extracted };
+    } catch (error) {
+      load.abort(error as Error);
+      throw error;
+    }
   }
 
   private countStaged(run: RunTracker, parts: StagedPart[], expectedRows: number): void {

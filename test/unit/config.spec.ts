@@ -191,7 +191,7 @@ describe('loadConfig', () => {
       expect(config.etl.reconcileCron).toBeNull();
       expect(config.stage).toEqual({ partSizeBytes: 8 * 1024 * 1024, retentionDays: 3 });
       expect(loadConfig({}, CWD).etl).toEqual({ cron: '*/10 * * * *', reconcileCron: '30 3 * * *', windowDays: 7 });
-      expect(loadConfig({}, CWD).stage).toEqual({ partSizeBytes: 64 * 1024 * 1024, retentionDays: 7 });
+      expect(loadConfig({}, CWD).stage).toEqual({ partSizeBytes: 16 * 1024 * 1024, retentionDays: 7 });
     });
 
     it('rejects a malformed REDSHIFT_IAM_ROLE even without Redshift', () => {

@@ -23,6 +23,11 @@ const ESCAPE_PATTERNS = ['\\n', '\\r', '\\t', '\\b', '\\f', '\\v'];
 export class StageFormat extends Transform {
   private carry: Buffer | null = null;
 
+  // slack between the source's COPY and the compressor, so neither waits for the other chunk by chunk
+  constructor() {
+    super({ highWaterMark: 4 * 1024 * 1024 });
+  }
+
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     const data = this.carry ? Buffer.concat([this.carry, chunk]) : chunk;
     const end = data.lastIndexOf(NEWLINE) + 1;

@@ -6,6 +6,8 @@ import { countLines } from './copy-text.js';
 import type { StagedPart } from './manifest.js';
 import type { StageStore } from './stage-store.js';
 
+const BUFFER_BYTES = 4 * 1024 * 1024;
+
 type OpenPart = { key: string; gzip: ReturnType<typeof createGzip>; rawBytes: number; rows: number; written: Promise<number> };
 
 // Writes whole-line chunks into gzip parts under a run's prefix, starting a new part once the current
@@ -46,13 +48,16 @@ export class PartWriter extends Writable {
     part.rows += rows;
     this.rows += rows;
     this.onRows(this.rows);
-    if (!part.gzip.write(chunk)) await once(part.gzip, 'drain');
+    // a few MB of slack lets the source's COPY and compression run at the same time instead of taking
+    // turns chunk by chunk
+    part.gzip.write(chunk);
+    if (part.gzip.writableLength >= BUFFER_BYTES) await once(part.gzip, 'drain');
     if (part.rawBytes >= this.partSize) await this.closePart();
   }
 
   private openPart(): OpenPart {
     const key = `${this.prefix}part-${String(this.parts.length).padStart(5, '0')}.gz`;
-    const gzip = createGzip({ level: zlib.Z_BEST_SPEED });
+    const gzip = createGzip({ level: zlib.Z_BEST_SPEED, memLevel: 9, chunkSize: 256 * 1024 });
     const { stream, finished } = this.store.createWriteStream(key);
     let bytes = 0;
     const counter = new Transform({

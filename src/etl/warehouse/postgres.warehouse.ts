@@ -44,7 +44,7 @@ export class PostgresWarehouseSession extends WarehouseSession {
   private async copyParts(urls: AsyncIterable<string>): Promise<void> {
     const store = this.store;
     async function* parts() {
-      for await (const url of urls) yield* (await store.readStream(url)).pipe(createGunzip()) as Readable;
+      for await (const url of urls) yield* (await store.readStream(url)).pipe(createGunzip({ chunkSize: 256 * 1024 })) as Readable;
     }
     await pipeline(parts, this.client.query(copyFrom(this.sql.get('etl/warehouse/postgres/copy-parts'))));
   }
@@ -53,7 +53,9 @@ export class PostgresWarehouseSession extends WarehouseSession {
     return this.sql.get('etl/warehouse/postgres/lock-loads');
   }
 
+  // PostgreSQL's autovacuum (on by default) already vacuums and analyses stg.adjust on its own cadence,
+  // after enough rows changed; nothing to add after a load.
   protected maintenanceStatements(): string[] {
-    return [this.sql.get('etl/warehouse/postgres/maintain')];
+    return [];
   }
 }

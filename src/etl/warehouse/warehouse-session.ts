@@ -57,7 +57,7 @@ export abstract class WarehouseSession {
   abstract beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad>;
   // after the session's work, before its connection goes back to the pool
   abstract cleanUp(): Promise<void>;
-  // ANALYZE/VACUUM, outside any transaction (both engines refuse VACUUM inside one)
+  // ANALYZE/VACUUM, outside any transaction (both engines refuse VACUUM inside one); none: nothing to do
   protected abstract maintenanceStatements(): string[];
   protected abstract lockLoadsStatement(): string;
 
@@ -76,10 +76,12 @@ export abstract class WarehouseSession {
   }
 
   async maintainIfDue(runId: number, now: Date, intervalMs: number): Promise<boolean> {
+    const statements = this.maintenanceStatements();
+    if (statements.length === 0) return false;
     const { rows } = await this.client.query(this.sql.get('etl/warehouse/last-maintained'));
     const last: Date | null = rows[0]?.maintained_at ?? null;
     if (last && now.getTime() - last.getTime() < intervalMs) return false;
-    for (const statement of this.maintenanceStatements()) await this.client.query(statement);
+    for (const statement of statements) await this.client.query(statement);
     await this.client.query(this.sql.get('etl/warehouse/mark-maintained'), [runId]);
     return true;
   }
