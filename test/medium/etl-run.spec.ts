@@ -3,6 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlRunView } from '../../src/etl/etl-run.js';
 import { EtlService } from '../../src/etl/etl.service.js';
 import { eventCallback, installCallback, NOW_EPOCH, sessionCallback } from '../support/adjust-callbacks.js';
@@ -79,6 +81,20 @@ describe(EtlService.name, () => {
     const left = await readdir(path.join(stageDir(), 'runs'));
     expect(left).not.toContain('20200101T000000Z-run-1');
     expect(left).toContain(path.basename(recent));
+  });
+
+  it("lifts the source's 30 s statement timeout for the extract's transaction only (a full load streams for minutes)", async () => {
+    const client = new pg.Client({ connectionString: app.databases.sourceUrl, options: '-c statement_timeout=30000' });
+    await client.connect();
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(app.app.get(SqlCatalog).get('etl/extract/set-bounds'), ['0', 'infinity']);
+      expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('0');
+      await client.query('COMMIT');
+      expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('30s');
+    } finally {
+      await client.end();
+    }
   });
 
   function stageDir(): string {
