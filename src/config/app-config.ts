@@ -88,7 +88,8 @@ function pickKnown(raw: Record<string, string | undefined>): Record<string, stri
   return Object.fromEntries(ENVIRONMENT_KEYS.map((key) => [key, raw[key]]));
 }
 
-const ENVIRONMENT_KEYS = [
+// every variable the service reads (the benchmarks pass exactly these to the processes they start)
+export const ENVIRONMENT_KEYS = [
   'PORT',
   'DATA_DIR',
   'DATABASE_URL',
