@@ -24,49 +24,56 @@
 //
 // Not part of `npm test`. Results also go to bench/results/collector-<timestamp>.json (ignored by git).
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { describeTraffic, generateCallbacks } from './adjust-traffic.mjs';
 import { NAIVE_TABLE_SQL } from './baseline-server.mjs';
+import {
+  BENCH_DIR,
+  checkpoint,
+  cleanUpOnSignals,
+  cleanups,
+  CLK_TCK,
+  describeMachine,
+  gitState,
+  machineTicks,
+  median,
+  parseBenchFlags,
+  postgresTicks,
+  procStat,
+  ROOT,
+  runBench,
+  snapshotService,
+  statusKb,
+  walBytesSince,
+  walPosition,
+  writeResults,
+} from './support.mjs';
 // the service's own helpers, from the build this benchmark runs (`npm run bench:collector` builds first)
 import { freePort, readPostmasterPid } from '../dist/database/embedded-postgres.js';
 import { isAlive } from '../dist/database/processes.js';
 
-const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(BENCH_DIR);
 const TARGETS = { callbacksPerSecond: 3000, p99Ms: 50 };
 const POOL_PER_SECOND = 8000;
-const CLK_TCK = 100; // Linux USER_HZ; /proc times are in these ticks on every mainstream kernel
 
-const { values: flags } = parseFlags({
-  options: {
-    duration: { type: 'string', default: '60' },
-    'baseline-duration': { type: 'string', default: '20' },
-    rounds: { type: 'string', default: '3' },
-    warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
-    seed: { type: 'string', default: '42' },
-    pool: { type: 'string' },
-    only: { type: 'string', multiple: true },
-    'no-results': { type: 'boolean', default: false },
-    'log-level': { type: 'string', default: 'warn' },
-    service: { type: 'string' },
-  },
+const { flags, fail, positive } = parseBenchFlags('bench:collector', {
+  duration: { type: 'string', default: '60' },
+  'baseline-duration': { type: 'string', default: '20' },
+  rounds: { type: 'string', default: '3' },
+  warmup: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '50' },
+  seed: { type: 'string', default: '42' },
+  pool: { type: 'string' },
+  only: { type: 'string', multiple: true },
+  'no-results': { type: 'boolean', default: false },
+  'log-level': { type: 'string', default: 'warn' },
+  service: { type: 'string' },
 });
-function parseFlags(config) {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    return fail(error.message);
-  }
-}
 const SERVICE_ENTRY = path.resolve(flags.service ?? path.join(ROOT, 'dist', 'main.js'));
 const options = {
   duration: positive('duration'),
@@ -82,36 +89,7 @@ const only = new Set(flags.only ?? ['ceiling', 'naive', 'service']);
 for (const target of only) if (!['ceiling', 'naive', 'service'].includes(target)) fail('--only accepts service, ceiling or naive');
 options.pool = flags.pool ? positive('pool') : Math.max(50_000, Math.ceil(POOL_PER_SECOND * (options.duration + options.warmup)));
 
-function positive(name) {
-  const value = Number(flags[name]);
-  if (!(value > 0)) fail(`--${name} must be a positive number`);
-  return value;
-}
-
-function fail(message) {
-  process.stderr.write(`bench:collector: ${message}\n`);
-  process.exit(2);
-}
-
-// ---------------------------------------------------------------------------------------------- cleanup
-
-const cleanups = [];
-let cleaning = null;
-function runCleanups() {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const step = cleanups.pop();
-      await step().catch((error) => process.stderr.write(`cleanup: ${error.message}\n`));
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping servers and removing the data folder…\n`);
-    void runCleanups().finally(() => process.exit(130));
-  });
-}
+cleanUpOnSignals('stopping servers and removing the data folder');
 
 // ---------------------------------------------------------------------------------------------- processes
 
@@ -160,65 +138,11 @@ async function waitForHttp(url, proc, timeoutMs) {
   }
 }
 
-// A private copy of the built service: <tmp>/dist (the folder of SERVICE_ENTRY), <tmp>/sql, package.json
-// (for "type": "module") and a node_modules link, laid out like the project so that dist/ finds ../sql.
-async function snapshotService() {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'collector-bench-app-'));
-  const distDir = path.dirname(SERVICE_ENTRY);
-  const projectDir = path.dirname(distDir);
-  await cp(distDir, path.join(root, 'dist'), { recursive: true });
-  await cp(path.join(projectDir, 'sql'), path.join(root, 'sql'), { recursive: true });
-  await cp(path.join(projectDir, 'package.json'), path.join(root, 'package.json'));
-  await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  const builtAt = (await stat(SERVICE_ENTRY)).mtime;
-  return { root, entry: path.join(root, 'dist', path.basename(SERVICE_ENTRY)), builtAt };
-}
-
 // ---------------------------------------------------------------------------------------------- /proc sampling
-
-// utime, stime, cutime, cstime of a process (ticks), and its parent pid.
-async function procStat(pid) {
-  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (text === null) return null;
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return {
-    ppid: Number(fields[1]),
-    utime: Number(fields[11]),
-    stime: Number(fields[12]),
-    cutime: Number(fields[13]),
-    cstime: Number(fields[14]),
-  };
-}
 
 async function cpuTicks(pid) {
   const times = await procStat(pid);
   return times === null ? 0 : times.utime + times.stime;
-}
-
-// The postmaster and all its backends; backends that exited are in the postmaster's cutime/cstime.
-async function postgresTicks(postmasterPid) {
-  const postmaster = await procStat(postmasterPid);
-  if (postmaster === null) return 0;
-  let total = postmaster.utime + postmaster.stime + postmaster.cutime + postmaster.cstime;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const child = await procStat(Number(entry));
-    if (child?.ppid === postmasterPid) total += child.utime + child.stime;
-  }
-  return total;
-}
-
-async function machineTicks() {
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
-  const values = line.trim().split(/\s+/).slice(1, 9).map(Number); // user nice system idle iowait irq softirq steal
-  const total = values.reduce((a, b) => a + b, 0);
-  return { busy: total - values[3] - values[4], total };
-}
-
-async function statusKb(pid, field) {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
-  return match ? Number(match[1]) : null;
 }
 
 // Peak resident memory of a process while a phase runs, polled every 200 ms.
@@ -380,25 +304,19 @@ async function measure({ name, port, pid, postmasterPid, seconds, warmupSeconds,
     warmup = await load({ ...common, seconds: warmupSeconds });
     process.stdout.write(`${int(warmup.ok2xxPerSecond)}/s\n`);
   }
-  if (postmasterPid) await checkpoint();
+  if (postmasterPid) await checkpoint(admin);
   process.stdout.write(`  ${name}: ${+seconds.toFixed(1)} s at ${options.connections} connections… `);
   const rss = rssSampler(pid);
   const before = await cpuSnapshot(pid, postmasterPid);
-  const walBefore = postmasterPid ? await walPosition() : null;
+  const walBefore = postmasterPid ? await walPosition(admin) : null;
   const run = await load({ ...common, seconds });
   const after = await cpuSnapshot(pid, postmasterPid);
   const memory = await rss.stop();
-  const wal = walBefore === null ? null : await walSince(walBefore);
+  const wal = walBefore === null ? null : { bytes: await walBytesSince(admin, walBefore) };
   const cpu = cpuShares(before, after, { countPostgres });
   cpu.msPerThousand = (((cpu.targetPct + cpu.postgresPct) / 100) * run.seconds * 1000) / Math.max(1, run.ok2xx / 1000);
   process.stdout.write(`${int(run.ok2xxPerSecond)}/s, p99 ${ms(run.latencyMs.p99)} ms, other work ${int(cpu.otherPct)} % of a core\n`);
   return { name, warmup, ...run, ...memory, cpu, wal };
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 // The rounds of one target: medians of the rates, latencies and CPU shares; sums of the counts (warm-up
@@ -476,19 +394,6 @@ async function createNaiveDatabase(db) {
   await naiveDb.query('TRUNCATE public.bench_naive');
 }
 
-async function checkpoint() {
-  await admin.query('CHECKPOINT');
-}
-
-async function walPosition() {
-  return (await admin.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn;
-}
-
-async function walSince(lsn) {
-  const { rows } = await admin.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8 AS bytes', [lsn]);
-  return { bytes: rows[0].bytes };
-}
-
 async function commitsInAdjust() {
   // backends report to pg_stat_database at most once a second: read it a second after the load
   const { rows } = await admin.query(`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'adjust'`);
@@ -540,17 +445,6 @@ function table(rows) {
 
 // ---------------------------------------------------------------------------------------------- main
 
-// Read-only: which commit the figures belong to, and whether the working tree differed from it.
-function gitState() {
-  try {
-    const run = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const changed = run(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length;
-    return `commit ${run(['rev-parse', '--short', 'HEAD'])}${changed > 0 ? ` + ${changed} modified files` : ''}`;
-  } catch {
-    return 'not a git checkout';
-  }
-}
-
 async function main() {
   if (!existsSync(SERVICE_ENTRY)) fail(`${path.relative(process.cwd(), SERVICE_ENTRY)} is missing: run npm run build first`);
   const startedAt = new Date();
@@ -575,7 +469,11 @@ async function main() {
 
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'collector-bench-'));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-  const app = await snapshotService();
+  const app = await snapshotService(
+    await mkdtemp(path.join(os.tmpdir(), 'collector-bench-app-')),
+    path.dirname(SERVICE_ENTRY),
+    path.basename(SERVICE_ENTRY),
+  );
   cleanups.push(() => rm(app.root, { recursive: true, force: true }));
 
   // 1. The service on the embedded default (its PostgreSQL also serves the naive baseline).
@@ -783,26 +681,10 @@ async function main() {
   console.log(lines.join('\n'));
 
   if (!flags['no-results']) {
-    const resultsDir = path.join(BENCH_DIR, 'results');
-    await mkdir(resultsDir, { recursive: true });
-    const stamp = startedAt
-      .toISOString()
-      .replace(/:/g, '-')
-      .replace(/\.\d+Z$/, 'Z');
-    const file = path.join(resultsDir, `collector-${stamp}.json`);
-    const report = {
-      benchmark: 'collector',
-      startedAt: startedAt.toISOString(),
-      tree: gitState(),
+    await writeResults('collector', startedAt, {
       serviceBuiltAt: app.builtAt.toISOString(),
       machineBusyBeforePct: busyBefore,
-      machine: {
-        cpus: cores,
-        model: os.cpus()[0]?.model.trim(),
-        memoryGb: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        loadAverageAtStart: os.loadavg(),
-      },
+      machine: describeMachine(),
       options,
       postgres: { version: settings.version, synchronousCommit: settings.sc, fsync: settings.fsync },
       serviceStartupSeconds: startup,
@@ -811,18 +693,8 @@ async function main() {
       results,
       loss,
       printed: lines,
-    };
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+    });
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench:collector failed: ${error.stack ?? error}\n`);
-  process.exitCode = 1;
-} finally {
-  await runCleanups();
-}
-process.exit(process.exitCode ?? 0); // idle keep-alive sockets of fetch() would hold the process a few seconds
+await runBench('bench:collector', main);

@@ -29,55 +29,62 @@
 // gets the VACUUM ANALYZE autovacuum would have given it between runs 10 minutes apart (untimed).
 // Not part of `npm test`.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { Logger } from '@nestjs/common';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { COPY_ACTIVITIES_SQL, createActivityStream, DAY_MS, diurnalSlots, SLOT_MS } from './adjust-activities.mjs';
 import { describeTraffic } from './adjust-traffic.mjs';
+import {
+  BENCH_DIR,
+  checkpoint,
+  cleanUpOnSignals,
+  cleanups,
+  CLK_TCK,
+  describeMachine,
+  gitState,
+  machineTicks,
+  median,
+  parseBenchFlags,
+  postgresTicks,
+  ROOT,
+  runBench,
+  snapshotService,
+  statusKb,
+  walBytesSince,
+  walPosition,
+  writeResults,
+} from './support.mjs';
 // the service's own helpers, from the build this benchmark runs (`npm run bench:etl` builds first)
-import { loadConfig } from '../dist/config/app-config.js';
+import { ENVIRONMENT_KEYS, loadConfig } from '../dist/config/app-config.js';
 import { Connections } from '../dist/database/connections.js';
 import { EmbeddedPostgres, readPostmasterPid } from '../dist/database/embedded-postgres.js';
 
-const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-const ROOT = path.dirname(BENCH_DIR);
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'etl.js');
 const PROBE = pathToFileURL(path.join(BENCH_DIR, 'etl-probe.mjs')).href;
 const TARGETS = { fullLoadShareOfCopy: 0.5, incrementalShareOfWindow: 0.05, flatAt4x: 1.5, peakRssMb: 300 };
 const DAYS = 7;
 const SLOTS_PER_WEEK = (DAYS * DAY_MS) / SLOT_MS; // 1008 ten-minute slots
-const CLK_TCK = 100; // Linux USER_HZ
 const COPY_ID_STEP = 10_000_000_000; // the 4× copies get ids id − k·10^10: below every source id, never replaced
 
-const { values: flags } = parseFlags({
-  options: {
-    rows: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    seed: { type: 'string', default: '42' },
-    rounds: { type: 'string' },
-    'incremental-rounds': { type: 'string' },
-    'full-rounds': { type: 'string' },
-    fsync: { type: 'string', default: 'on' },
-    keep: { type: 'boolean', default: false },
-    'no-results': { type: 'boolean', default: false },
-  },
+const { flags, fail, positive } = parseBenchFlags('bench:etl', {
+  rows: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  seed: { type: 'string', default: '42' },
+  rounds: { type: 'string' },
+  'incremental-rounds': { type: 'string' },
+  'full-rounds': { type: 'string' },
+  fsync: { type: 'string', default: 'on' },
+  keep: { type: 'boolean', default: false },
+  'no-results': { type: 'boolean', default: false },
 });
-function parseFlags(config) {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    return fail(error.message);
-  }
-}
 const options = {
   rows: flags.rows !== undefined ? Math.round(positive('rows')) : flags.quick ? 200_000 : 2_000_000,
   seed: Math.round(positive('seed')),
@@ -88,80 +95,9 @@ const options = {
 options.slotRows = Math.max(1, Math.round(options.rows / SLOTS_PER_WEEK));
 if (options.rows < 10 * SLOTS_PER_WEEK) fail(`--rows must be at least ${10 * SLOTS_PER_WEEK} (ten per 10-minute slot)`);
 
-function positive(name, fallback) {
-  if (flags[name] === undefined && fallback !== undefined) return fallback;
-  const value = Number(flags[name]);
-  if (!(value > 0)) fail(`--${name} must be a positive number`);
-  return value;
-}
-
-function fail(message) {
-  process.stderr.write(`bench:etl: ${message}\n`);
-  process.exit(2);
-}
-
-// ---------------------------------------------------------------------------------------------- cleanup
-
-const cleanups = [];
-let cleaning = null;
-function runCleanups() {
-  cleaning ??= (async () => {
-    while (cleanups.length > 0) {
-      const step = cleanups.pop();
-      await step().catch((error) => process.stderr.write(`cleanup: ${error.message}\n`));
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, () => {
-    process.stderr.write(`\n${signal}: stopping the ETL and PostgreSQL, removing the temp folder…\n`);
-    void runCleanups().finally(() => process.exit(130));
-  });
-}
+cleanUpOnSignals('stopping the ETL and PostgreSQL, removing the temp folder');
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// ---------------------------------------------------------------------------------------------- /proc
-
-async function procStat(pid) {
-  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
-  if (text === null) return null;
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-  return {
-    ppid: Number(fields[1]),
-    utime: Number(fields[11]),
-    stime: Number(fields[12]),
-    cutime: Number(fields[13]),
-    cstime: Number(fields[14]),
-  };
-}
-
-// CPU ticks of the postmaster and all its processes; exited backends are in its cutime/cstime.
-async function postgresTicks(postmasterPid) {
-  const postmaster = await procStat(postmasterPid);
-  if (postmaster === null) return 0;
-  let total = postmaster.utime + postmaster.stime + postmaster.cutime + postmaster.cstime;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const child = await procStat(Number(entry));
-    if (child?.ppid === postmasterPid) total += child.utime + child.stime;
-  }
-  return total;
-}
-
-async function machineTicks() {
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
-  const values = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = values.reduce((a, b) => a + b, 0);
-  return { busy: total - values[3] - values[4], total };
-}
-
-async function statusKb(pid, field) {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);
-  return match ? Number(match[1]) : null;
-}
 
 // ---------------------------------------------------------------------------------------------- databases
 
@@ -209,18 +145,6 @@ async function startPostgres(tempRoot) {
 
 const scalar = async (client, sql, params) => Object.values((await client.query(sql, params)).rows[0])[0];
 
-async function checkpoint() {
-  await source.query('CHECKPOINT'); // one cluster: this writes the warehouse's pages too
-}
-
-async function walLsn() {
-  return scalar(source, 'SELECT pg_current_wal_lsn()::text');
-}
-
-async function walSince(lsn) {
-  return Number(await scalar(source, 'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1)::float8', [lsn]));
-}
-
 async function tableMb(client, table) {
   return Number(await scalar(client, 'SELECT pg_total_relation_size($1::regclass)::float8', [table])) / 2 ** 20;
 }
@@ -231,21 +155,10 @@ async function countRows(client, table) {
 
 // ---------------------------------------------------------------------------------------------- the service
 
-// A private copy of the built service, laid out like the project (dist/ finds ../sql), no .env.
-async function snapshotService(tempRoot) {
-  const root = path.join(tempRoot, 'app');
-  await mkdir(root);
-  await cp(path.join(ROOT, 'dist'), path.join(root, 'dist'), { recursive: true });
-  await cp(path.join(ROOT, 'sql'), path.join(root, 'sql'), { recursive: true });
-  await cp(path.join(ROOT, 'package.json'), path.join(root, 'package.json'));
-  await symlink(path.join(ROOT, 'node_modules'), path.join(root, 'node_modules'), 'dir');
-  return { root, entry: path.join(root, 'dist', 'cli', 'etl.js'), builtAt: (await stat(ENTRY)).mtime };
-}
-
 // The ETL's environment: only what this benchmark sets, the defaults for everything else.
 function serviceEnv(db, dataDir, warehouseUrl = db.warehouseUrl) {
   const env = { ...process.env };
-  for (const key of Object.keys(env)) if (SERVICE_KEYS.includes(key) || key === 'NODE_OPTIONS' || key.startsWith('PG')) delete env[key];
+  for (const key of Object.keys(env)) if (ENVIRONMENT_KEYS.includes(key) || key === 'NODE_OPTIONS' || key.startsWith('PG')) delete env[key];
   return {
     ...env,
     DATABASE_URL: db.sourceUrl,
@@ -257,29 +170,6 @@ function serviceEnv(db, dataDir, warehouseUrl = db.warehouseUrl) {
     LOG_LEVEL: 'warn',
   };
 }
-const SERVICE_KEYS = [
-  'PORT',
-  'DATA_DIR',
-  'DATABASE_URL',
-  'WAREHOUSE_URL',
-  'STAGE_URL',
-  'S3_ENDPOINT',
-  'AWS_REGION',
-  'REDSHIFT_IAM_ROLE',
-  'ETL_CRON',
-  'ETL_WINDOW_DAYS',
-  'ETL_RECONCILE_CRON',
-  'STAGE_PART_SIZE_MB',
-  'STAGE_RETENTION_DAYS',
-  'REPORT_TIMEZONE',
-  'REGISTRATION_EVENTS',
-  'SESSION_LENGTH_FIELD',
-  'API_KEYS',
-  'ADMIN_API_KEYS',
-  'CALLBACK_TOKEN',
-  'DEMO',
-  'LOG_LEVEL',
-];
 
 // The service's migrations on both databases, exactly as a start applies them.
 async function migrate(env, cwd) {
@@ -293,9 +183,9 @@ let runCounter = 0;
 // One ETL run as the operator starts it: `node dist/cli/etl.js --once [args]`, timed from spawn to exit.
 // Peak RSS: VmRSS polled every 100 ms, and VmHWM read by the process itself at exit (bench/etl-probe.mjs).
 async function runEtl(app, env, tempRoot, label, args = []) {
-  await checkpoint();
+  await checkpoint(source); // one cluster: this writes the warehouse's pages too
   const probeFile = path.join(tempRoot, `probe-${++runCounter}.json`);
-  const lsn = await walLsn();
+  const lsn = await walPosition(source);
   const pgBefore = await postgresTicks(postmasterPid);
   const machineBefore = await machineTicks();
   const started = performance.now();
@@ -336,7 +226,7 @@ async function runEtl(app, env, tempRoot, label, args = []) {
   const pgTicks = (await postgresTicks(postmasterPid)) - pgBefore;
   const machineAfter = await machineTicks();
   const probe = JSON.parse(await readFile(probeFile, 'utf8').catch(() => '{}'));
-  const walBytes = await walSince(lsn);
+  const walBytes = await walBytesSince(source, lsn);
   const { rows } = await source.query(
     `SELECT id, status, mode, rows_extracted::float8 AS rows_extracted, rows_loaded::float8 AS rows_loaded, staged_files,
             staged_bytes::float8 AS staged_bytes, cardinality(days_refreshed) AS days, step_ms, error,
@@ -448,8 +338,8 @@ async function exportActivities(sqlDir, file) {
 async function bareCopy(file, label) {
   await warehouse.query('DROP TABLE IF EXISTS public.bench_bare_copy');
   await warehouse.query('CREATE TABLE public.bench_bare_copy (LIKE stg.adjust)');
-  await checkpoint();
-  const lsn = await walLsn();
+  await checkpoint(source);
+  const lsn = await walPosition(source);
   const pgBefore = await postgresTicks(postmasterPid);
   const started = performance.now();
   const copy = warehouse.query(copyFrom(`COPY public.bench_bare_copy FROM STDIN WITH (FORMAT text, DELIMITER '|')`));
@@ -462,7 +352,7 @@ async function bareCopy(file, label) {
     rows: copy.rowCount,
     rowsPerSecond: copy.rowCount / (wallMs / 1000),
     tableMb: await tableMb(warehouse, 'public.bench_bare_copy'),
-    walBytes: await walSince(lsn),
+    walBytes: await walBytesSince(source, lsn),
     postgresPctOfCore: (100 * pgTicks) / CLK_TCK / (wallMs / 1000),
   };
   await warehouse.query('DROP TABLE public.bench_bare_copy');
@@ -538,12 +428,6 @@ const steps = (stepMs) =>
     .map((s) => `${s} ${int(stepMs[s])}`)
     .join(' · ') + ' ms';
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 // Medians of the rounds of one kind of run (peak RSS: the highest round).
 function summarize(runs) {
   const med = (pick) => median(runs.map(pick));
@@ -575,16 +459,6 @@ function formatTable(header, rows, rightAligned) {
   return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
 }
 
-function gitState() {
-  try {
-    const run = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const changed = run(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length;
-    return `commit ${run(['rev-parse', '--short', 'HEAD'])}${changed > 0 ? ` + ${changed} modified files` : ''}`;
-  } catch {
-    return 'not a git checkout';
-  }
-}
-
 // ---------------------------------------------------------------------------------------------- main
 
 async function main() {
@@ -606,7 +480,9 @@ async function main() {
   const tempRoot = await mkdtemp(path.join(os.tmpdir(), 'etl-bench-'));
   if (flags.keep) console.log(`--keep: the temp folder ${tempRoot} stays (its PostgreSQL is stopped at the end)`);
   else cleanups.push(() => rm(tempRoot, { recursive: true, force: true }));
-  const app = await snapshotService(tempRoot);
+  const appRoot = path.join(tempRoot, 'app');
+  await mkdir(appRoot);
+  const app = await snapshotService(appRoot, path.join(ROOT, 'dist'), path.join('cli', 'etl.js'));
   const dataDir = path.join(tempRoot, 'etl-data');
 
   const db = await startPostgres(tempRoot);
@@ -636,7 +512,7 @@ async function main() {
   const stream = createActivityStream({ seed: options.seed });
   const history = await loadHistory(stream, Date.now() - 15 * 60_000);
   await source.query('VACUUM (ANALYZE) mob.adjust');
-  await checkpoint();
+  await checkpoint(source);
   const sourceMb = await tableMb(source, 'mob.adjust');
   const loadSeconds = (performance.now() - phase) / 1000;
   console.log(`${loadSeconds.toFixed(1)} s (${int(history.rows / loadSeconds)} rows/s incl. generation and parsing)`);
@@ -903,26 +779,9 @@ async function main() {
   console.log(lines.join('\n'));
 
   if (!flags['no-results']) {
-    const resultsDir = path.join(BENCH_DIR, 'results');
-    await mkdir(resultsDir, { recursive: true });
-    const stamp = startedAt
-      .toISOString()
-      .replace(/:/g, '-')
-      .replace(/\.\d+Z$/, 'Z');
-    const file = path.join(resultsDir, `etl-${stamp}.json`);
-    const report = {
-      benchmark: 'etl',
-      startedAt: startedAt.toISOString(),
-      tree: gitState(),
+    await writeResults('etl', startedAt, {
       serviceBuiltAt: app.builtAt.toISOString(),
-      machine: {
-        cpus: cores,
-        model: os.cpus()[0]?.model.trim(),
-        memoryGb: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        loadAverageAtStart: os.loadavg(),
-        busyBeforePct: busyBefore,
-      },
+      machine: { ...describeMachine(), busyBeforePct: busyBefore },
       options,
       postgres: s,
       dataset: {
@@ -938,18 +797,8 @@ async function main() {
       ratios,
       checks,
       printed: lines,
-    };
-    await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+    });
   }
 }
 
-try {
-  await main();
-} catch (error) {
-  process.stderr.write(`bench:etl failed: ${error.stack ?? error}\n`);
-  process.exitCode = 1;
-} finally {
-  await runCleanups();
-}
-process.exit(process.exitCode ?? 0);
+await runBench('bench:etl', main);
