@@ -150,14 +150,14 @@ export class EtlService implements BeforeApplicationShutdown {
     const plan = loadPlan(run.request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
     const load = await session.beginLoad(plan);
     try {
-      const extracted = await this.extractor.extract(plan, async (summary, rows) => {
-        run.expectRows(summary.rows);
+      const { summary, result: parts } = await this.extractor.extract(plan, (rowCount, rows) => {
+        run.expectRows(rowCount);
         const onRows = (done: number) => run.report('extract', done);
-        return { summary, parts: await this.stager.writeParts(prefix, rows, onRows, (part) => load.partWritten(part.url)) };
+        return this.stager.writeParts(prefix, rows, onRows, (part) => load.partWritten(part.url));
       });
-      this.countStaged(run, extracted.parts, extracted.summary.rows);
+      this.countStaged(run, parts, summary.rows);
       await this.afterStep('extract', run);
-      return { plan, load, ...extracted };
+      return { plan, load, summary, parts };
     } catch (error) {
       load.abort(error as Error);
       throw error;

@@ -27,8 +27,9 @@ export type ExtractSummary = {
 
 type SummaryRow = { created_day: string; session_day: string | null; row_count: string; data_through: Date };
 
-// Streams one consistent snapshot of the source's activities: a summary first (so progress has a total
-// and the run knows its days), then every row in the staged file format's raw form (COPY text).
+// Streams one consistent snapshot of the source's activities in the staged file format's raw form (COPY
+// text), then describes them (row count, days, newest arrival, where the next run resumes). The COPY
+// starts at once: only a count (the progress bar's total) comes before it.
 @Injectable()
 export class SourceExtractor {
   constructor(
@@ -38,7 +39,10 @@ export class SourceExtractor {
   ) {}
 
   // `consume` must read the stream to its end before it resolves: the snapshot closes afterwards.
-  async extract<T>(bounds: ExtractBounds, consume: (summary: ExtractSummary, rows: Readable) => Promise<T>): Promise<T> {
+  async extract<T>(
+    bounds: ExtractBounds,
+    consume: (rowCount: number, rows: Readable) => Promise<T>,
+  ): Promise<{ summary: ExtractSummary; result: T }> {
     const client = await checkoutClient(this.db);
     let broken = false;
     try {
@@ -46,13 +50,13 @@ export class SourceExtractor {
       const window = bounds.windowStart?.toISOString() ?? 'infinity';
       const { rows: opened } = await client.query(this.sql.get('etl/extract/set-bounds'), [bounds.afterId, window]);
       const snapshotAt: Date = opened[0].snapshot_at;
+      const { rows: counted } = await client.query(this.sql.get('etl/extract/count'));
+      const result = await consume(Number(counted[0].row_count), client.query(copyTo(this.sql.get('etl/extract/activities'))));
       const { rows: groups } = await client.query<SummaryRow>(this.sql.get('etl/extract/summary'), [this.config.report.timezone]);
       const resumeSql = this.sql.get('etl/extract/resume-point');
       const { rows: resume } = await client.query(resumeSql, [snapshotAt, COMMIT_OVERLAP_SECONDS]);
-      const summary = summarize(snapshotAt, groups, maxId(resume[0].resume_after_id ?? '0', bounds.afterId));
-      const result = await consume(summary, client.query(copyTo(this.sql.get('etl/extract/activities'))));
       await client.query('COMMIT');
-      return result;
+      return { summary: summarize(snapshotAt, groups, maxId(resume[0].resume_after_id ?? '0', bounds.afterId)), result };
     } catch (error) {
       broken = true;
       throw error;
