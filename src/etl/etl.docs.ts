@@ -12,7 +12,7 @@ export const ApiStartRun = () =>
       summary: 'Start a load now',
       description:
         'Takes the ETL lease (one run at a time across every replica and the CLI) and runs in the background: extract what arrived ' +
-        'since the last load, stage gzip parts and a manifest, load them into a staging table, merge in one transaction. ' +
+        'since the last load, stage gzip parts and a manifest, load them (Redshift: into a staging table) and merge in one transaction. ' +
         'Poll GET /api/v1/etl/runs/{id} for the outcome. The body is optional.',
     }),
     ApiAcceptedResponse({ description: 'The run started', schema: { example: { id: 43, status: 'running' } } }),

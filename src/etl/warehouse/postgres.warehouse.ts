@@ -9,7 +9,7 @@ import { type ReplaceBounds, type WarehouseLoad, WarehouseSession } from './ware
 
 // The PostgreSQL stand-in. It cannot read S3, so it reads the staged parts back from the store and
 // streams them through gunzip into COPY … FROM STDIN: the same files, read the same way Redshift reads
-// them. Its DDL is transactional, so it needs no staging table: the merge transaction opens first,
+// them. Its transactions hold a COPY, so it needs no staging table: the merge transaction opens first,
 // deletes the rows the run replaces, and copies each part straight into stg.adjust as soon as it is
 // written — the source's COPY and this one run on two cores at once, and every row is written once.
 export class PostgresWarehouseSession extends WarehouseSession {
