@@ -62,7 +62,7 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
     redshiftIamRole: env.REDSHIFT_IAM_ROLE,
     etl: {
       cron: cronOrOff(env.ETL_CRON, '*/10 * * * *'),
-      reconcileCron: cronOrOff(env.ETL_RECONCILE_CRON, '30 3 * * *'),
+      reconcileCron: cronOrOff(env.ETL_RECONCILE_CRON, '35 3 * * *'),
       windowDays: env.ETL_WINDOW_DAYS ?? 7,
     },
     stage: { partSizeBytes: (env.STAGE_PART_SIZE_MB ?? 16) * 1024 * 1024, retentionDays: env.STAGE_RETENTION_DAYS ?? 7 },

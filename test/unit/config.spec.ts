@@ -190,7 +190,7 @@ describe('loadConfig', () => {
       const config = loadConfig({ ETL_RECONCILE_CRON: 'off', STAGE_PART_SIZE_MB: '8', STAGE_RETENTION_DAYS: '3' }, CWD);
       expect(config.etl.reconcileCron).toBeNull();
       expect(config.stage).toEqual({ partSizeBytes: 8 * 1024 * 1024, retentionDays: 3 });
-      expect(loadConfig({}, CWD).etl).toEqual({ cron: '*/10 * * * *', reconcileCron: '30 3 * * *', windowDays: 7 });
+      expect(loadConfig({}, CWD).etl).toEqual({ cron: '*/10 * * * *', reconcileCron: '35 3 * * *', windowDays: 7 });
       expect(loadConfig({}, CWD).stage).toEqual({ partSizeBytes: 16 * 1024 * 1024, retentionDays: 7 });
     });
 

@@ -60,7 +60,7 @@ export class EtlRunDto {
   daysRefreshed!: string[];
   @ApiProperty({
     example: { lease: 3, extract: 120, stage: 8, load: 40, merge: 25, maintain: 2 },
-    description: `milliseconds per step (${ETL_STEPS.join(', ')}); the extract step includes writing the parts, which stream beside it`,
+    description: `milliseconds per step (${ETL_STEPS.join(', ')}); extract includes writing the parts (and, on PostgreSQL, copying them into the warehouse as they are written); load is then what is left of the COPY`,
   })
   stepMs!: Record<string, number>;
   @ApiProperty({ nullable: true, type: String, example: null, description: 'why the run failed or was skipped' }) error!: string | null;

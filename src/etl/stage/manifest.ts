@@ -1,6 +1,6 @@
 // The run's manifest, in the format Redshift's COPY … MANIFEST reads: exactly the parts of this run,
-// each mandatory, so a leftover or missing file can never be loaded silently. The PostgreSQL loader
-// follows the same file.
+// each mandatory, so a leftover or missing file can never be loaded silently. (The PostgreSQL loader
+// copies the same parts as each is written, before the manifest exists.)
 export type ManifestEntry = { url: string; mandatory: true; meta: { content_length: number } };
 export type Manifest = { entries: ManifestEntry[] };
 
@@ -10,12 +10,4 @@ export const MANIFEST_NAME = 'manifest.json';
 
 export function buildManifest(parts: StagedPart[]): Manifest {
   return { entries: parts.map((part) => ({ url: part.url, mandatory: true, meta: { content_length: part.bytes } })) };
-}
-
-export function parseManifest(text: string): Manifest {
-  const manifest = JSON.parse(text) as Manifest;
-  if (!Array.isArray(manifest?.entries) || manifest.entries.some((entry) => typeof entry?.url !== 'string')) {
-    throw new Error('the staged manifest is not a list of entries with a url');
-  }
-  return manifest;
 }
