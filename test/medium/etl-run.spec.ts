@@ -83,6 +83,33 @@ describe(EtlService.name, () => {
     expect(left).toContain(path.basename(recent));
   });
 
+  it('stops the extract at its next part when the warehouse refuses the COPY, and changes nothing', async () => {
+    const padding = 'q'.repeat(1000);
+    await storeCallbacks(
+      app,
+      Array.from({ length: 5000 }, (_, i) => sessionCallback({ created_at: String(NOW_EPOCH - 7 * 86_400 - i), user_note: padding })),
+    );
+    const before = await query(app.databases.warehouseUrl, 'SELECT count(*)::int AS count FROM stg.adjust');
+    await query(
+      app.databases.warehouseUrl,
+      `CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$;
+       CREATE TRIGGER refuse BEFORE INSERT ON stg.adjust FOR EACH ROW EXECUTE FUNCTION public.refuse()`,
+    );
+    try {
+      const run = await runEtl(app);
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/^extract failed: .*refused by a test trigger/);
+      // about 6 MB of text: without the early stop the extract would write 6 parts of 1 MB
+      const written = (await readdir(await runFolder(run))).filter((name) => name.endsWith('.gz'));
+      expect(written.length).toBeLessThan(4);
+    } finally {
+      await query(app.databases.warehouseUrl, 'DROP TRIGGER refuse ON stg.adjust; DROP FUNCTION public.refuse()');
+    }
+    expect(await query(app.databases.warehouseUrl, 'SELECT count(*)::int AS count FROM stg.adjust')).toEqual(before);
+    expect((await runEtl(app)).status).toBe('succeeded');
+    await expectConverged(app);
+  });
+
   it("lifts the source's 30 s statement timeout for the extract's transaction only (a full load streams for minutes)", async () => {
     const client = new pg.Client({ connectionString: app.databases.sourceUrl, options: '-c statement_timeout=30000' });
     await client.connect();

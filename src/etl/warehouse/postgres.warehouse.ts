@@ -25,10 +25,15 @@ export class PostgresWarehouseSession extends WarehouseSession {
     await this.openMerge(bounds);
     const urls = new PassThrough({ objectMode: true });
     const copied = this.copyParts(urls);
-    // a failure surfaces through loadStaged(); until then, keep it from being unhandled
-    copied.catch(() => undefined);
+    // a failed COPY stops the extract at its next part, rather than after minutes of wasted work; it
+    // surfaces through partWritten() or loadStaged(), so it is never left unhandled
+    let failure: Error | undefined;
+    copied.catch((error: Error) => (failure = error));
     return {
-      partWritten: (url) => urls.write(url),
+      partWritten: (url) => {
+        if (failure) throw failure;
+        urls.write(url);
+      },
       loadStaged: async () => {
         urls.end();
         await copied;
