@@ -123,13 +123,13 @@ export class EtlService implements BeforeApplicationShutdown {
   private async load(run: RunTracker, lease: EtlLease, session: WarehouseSession, startedAt: Date): Promise<void> {
     const prefix = this.stager.runPrefix(run.id, startedAt);
     const { plan, load, summary, parts } = await run.step('extract', () => this.extract(run, session, prefix, startedAt));
-    const staged = await run.step('stage', async () => {
-      const written = parts.length > 0 ? await this.stager.writeManifest(prefix, parts) : null;
+    const manifestUrl = await run.step('stage', async () => {
+      const url = parts.length > 0 ? await this.stager.writeManifest(prefix, parts) : null;
       await this.afterStep('stage', run);
-      return written;
+      return url;
     });
     await run.step('load', async () => {
-      await load.loadStaged(staged);
+      await load.loadStaged(manifestUrl);
       await this.afterStep('load', run);
     });
     run.counts.daysRefreshed = plan.daysRefreshed(summary.days);

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '../../config/app-config.js';
 import { StageFormat } from './copy-text.js';
-import { buildManifest, MANIFEST_NAME, type Manifest, type StagedPart } from './manifest.js';
+import { buildManifest, MANIFEST_NAME, type StagedPart } from './manifest.js';
 import { PartWriter } from './part-writer.js';
 import type { StageStore } from './stage-store.js';
 
@@ -39,11 +39,11 @@ export class Stager {
     return writer.parts;
   }
 
-  async writeManifest(prefix: string, parts: StagedPart[]): Promise<{ url: string; manifest: Manifest }> {
-    const manifest = buildManifest(parts);
+  // returns the manifest's URL, which Redshift's COPY reads
+  async writeManifest(prefix: string, parts: StagedPart[]): Promise<string> {
     const key = `${prefix}${MANIFEST_NAME}`;
-    await this.store.putObject(key, JSON.stringify(manifest, null, 2));
-    return { url: this.store.urlOf(key), manifest };
+    await this.store.putObject(key, JSON.stringify(buildManifest(parts), null, 2));
+    return this.store.urlOf(key);
   }
 
   // Staged runs older than the retention period; a failure here never fails a run.

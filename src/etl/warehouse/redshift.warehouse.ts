@@ -20,8 +20,8 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     await this.client.query(this.sql.get('etl/warehouse/redshift/create-stage'));
     return {
       partWritten: () => undefined,
-      loadStaged: async (staged) => {
-        if (staged) await this.copyStage(staged.url);
+      loadStaged: async (manifestUrl) => {
+        if (manifestUrl) await this.copyStage(manifestUrl);
       },
       commit: async (plan, beforeCommit) => {
         await this.openMerge(bounds);

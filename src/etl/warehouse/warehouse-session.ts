@@ -2,7 +2,6 @@ import type pg from 'pg';
 import { utcTimestamp } from '../../database/pg-client.js';
 import type { SqlCatalog } from '../../database/sql-catalog.js';
 import type { EtlMode } from '../etl-run.js';
-import type { Manifest } from '../stage/manifest.js';
 
 // What one session needs from a connection; the Redshift statement tests record through it.
 export type SqlClient = Pick<pg.ClientBase, 'query'>;
@@ -29,15 +28,14 @@ export type MergePlan = ReplaceBounds & {
   loadedAt: Date;
 };
 
-export type Staged = { url: string; manifest: Manifest };
 export type BeforeCommit = (client: SqlClient) => Promise<void>;
 
 // One run's load, from its first part to its commit. Readers see the warehouse as it was until the
 // commit; any failure before it (or a killed process) leaves it so.
 export interface WarehouseLoad {
   partWritten(url: string): void;
-  // every part is written: the manifest, or null when the extract was empty
-  loadStaged(staged: Staged | null): Promise<void>;
+  // every part is written: the manifest's URL, or null when the extract was empty
+  loadStaged(manifestUrl: string | null): Promise<void>;
   // records the load, runs `beforeCommit` (rollups, fault injection) and commits
   commit(plan: MergePlan, beforeCommit: BeforeCommit): Promise<void>;
   abort(error: Error): void;
