@@ -73,7 +73,7 @@ describe('the service started with npm start', () => {
     expect(await res.json()).toMatchObject({ status: 'ok', info: { source: { status: 'up' }, warehouse: { status: 'up' } } });
   });
 
-  it('serves Swagger UI and an OpenAPI document that lists the health route', async () => {
+  it('serves Swagger UI and an OpenAPI document that lists the health and ETL routes', async () => {
     const ui = await fetch(url('/docs'));
     expect(ui.status).toBe(200);
     expect(ui.headers.get('content-type')).toMatch(/text\/html/);
@@ -81,8 +81,13 @@ describe('the service started with npm start', () => {
 
     const spec = await fetch(url('/docs-json'));
     expect(spec.status).toBe(200);
-    const document = (await spec.json()) as { paths: Record<string, { get?: { operationId?: string } }> };
+    type Operation = { operationId?: string; responses?: Record<string, unknown> };
+    const document = (await spec.json()) as { paths: Record<string, { get?: Operation; post?: Operation }> };
     expect(document.paths['/api/v1/health']?.get?.operationId).toBe('getHealth');
+    const runs = document.paths['/api/v1/etl/runs'];
+    expect([runs?.post?.operationId, runs?.get?.operationId]).toEqual(['startRun', 'listRuns']);
+    expect(Object.keys(runs?.post?.responses ?? {})).toEqual(expect.arrayContaining(['202', '409']));
+    expect(document.paths['/api/v1/etl/runs/{id}']?.get?.operationId).toBe('getRun');
   });
 
   it('logs a request once, as a JSON line, without the key it carried', async () => {
