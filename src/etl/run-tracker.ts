@@ -6,7 +6,7 @@ export type EtlProgress = { runId: number; step: EtlStep; rowsDone: number; rows
 export type ProgressListener = (progress: EtlProgress) => void;
 
 // A step's failure, worded for the run record: which step, and what was unreachable or wrong.
-export class EtlStepError extends Error {
+class EtlStepError extends Error {
   constructor(
     readonly step: EtlStep,
     cause: unknown,

@@ -8,17 +8,12 @@ const at = (iso: string) => new Date(iso);
 const request = (mode: EtlMode, windowDays?: number) => ({ trigger: 'api' as const, mode, windowDays });
 
 const LAST: LoadRecord = {
-  runId: 41,
-  mode: 'arrival',
-  loadedAt: at('2026-03-31T09:50:00Z'),
   resumeAfterId: '1500',
   dataThrough: at('2026-03-31T09:49:30Z'),
-  rowsLoaded: 12,
 };
 
 function summary(overrides: Partial<ExtractSummary> = {}): ExtractSummary {
   return {
-    snapshotAt: at('2026-03-31T10:00:00Z'),
     rows: 3,
     dataThrough: at('2026-03-31T09:59:00Z'),
     days: ['2026-03-30', '2026-03-31'],

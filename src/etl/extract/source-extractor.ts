@@ -15,7 +15,6 @@ export const COMMIT_OVERLAP_SECONDS = 300;
 export type ExtractBounds = { afterId: string; windowStart: Date | null };
 
 export type ExtractSummary = {
-  snapshotAt: Date;
   rows: number;
   // the newest arrival among the extracted rows
   dataThrough: Date | null;
@@ -56,7 +55,7 @@ export class SourceExtractor {
       const resumeSql = this.sql.get('etl/extract/resume-point');
       const { rows: resume } = await client.query(resumeSql, [snapshotAt, COMMIT_OVERLAP_SECONDS]);
       await client.query('COMMIT');
-      return { summary: summarize(snapshotAt, groups, maxId(resume[0].resume_after_id ?? '0', bounds.afterId)), result };
+      return { summary: summarize(groups, maxId(resume[0].resume_after_id ?? '0', bounds.afterId)), result };
     } catch (error) {
       broken = true;
       throw error;
@@ -67,7 +66,7 @@ export class SourceExtractor {
   }
 }
 
-function summarize(snapshotAt: Date, groups: SummaryRow[], resumeAfterId: string): ExtractSummary {
+function summarize(groups: SummaryRow[], resumeAfterId: string): ExtractSummary {
   const days = new Set<string>();
   let rows = 0;
   let dataThrough: Date | null = null;
@@ -77,7 +76,7 @@ function summarize(snapshotAt: Date, groups: SummaryRow[], resumeAfterId: string
     if (group.session_day) days.add(group.session_day);
     if (!dataThrough || group.data_through > dataThrough) dataThrough = group.data_through;
   }
-  return { snapshotAt, rows, dataThrough, days: [...days].sort(), resumeAfterId };
+  return { rows, dataThrough, days: [...days].sort(), resumeAfterId };
 }
 
 const maxId = (a: string, b: string) => (BigInt(a) > BigInt(b) ? a : b);

@@ -6,14 +6,8 @@ import type { EtlMode } from '../etl-run.js';
 // What one session needs from a connection; the Redshift statement tests record through it.
 export type SqlClient = Pick<pg.ClientBase, 'query'>;
 
-export type LoadRecord = {
-  runId: number;
-  mode: EtlMode;
-  loadedAt: Date;
-  resumeAfterId: string;
-  dataThrough: Date | null;
-  rowsLoaded: number;
-};
+// What the next run needs of the latest load: where to resume, and the newest arrival loaded so far.
+export type LoadRecord = { resumeAfterId: string; dataThrough: Date | null };
 
 // Which warehouse rows a run replaces, known before it extracts: every row after the extract's id
 // bound, plus (window mode) every row created since the window's start, or (rebuild) every row.
@@ -62,15 +56,7 @@ export abstract class WarehouseSession {
   async lastLoad(): Promise<LoadRecord | null> {
     const { rows } = await this.client.query(this.sql.get('etl/warehouse/last-load'));
     if (rows.length === 0) return null;
-    const row = rows[0];
-    return {
-      runId: Number(row.run_id),
-      mode: row.mode,
-      loadedAt: row.loaded_at,
-      resumeAfterId: String(row.resume_after_id),
-      dataThrough: row.data_through,
-      rowsLoaded: Number(row.rows_loaded),
-    };
+    return { resumeAfterId: String(rows[0].resume_after_id), dataThrough: rows[0].data_through };
   }
 
   async maintainIfDue(runId: number, now: Date, intervalMs: number): Promise<boolean> {
