@@ -3,7 +3,7 @@ export const ETL_MODES = ['arrival', 'window', 'rebuild'] as const;
 export type EtlMode = (typeof ETL_MODES)[number];
 export type EtlTrigger = 'schedule' | 'reconcile' | 'api' | 'cli';
 export type EtlStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
-export const ETL_STEPS = ['lease', 'extract', 'stage', 'load', 'merge', 'maintain'] as const;
+export const ETL_STEPS = ['lease', 'extract', 'stage', 'load', 'merge', 'rollups', 'maintain'] as const;
 export type EtlStep = (typeof ETL_STEPS)[number];
 
 export type EtlRunRequest = { trigger: EtlTrigger; mode: EtlMode; windowDays?: number };

@@ -10,6 +10,7 @@ import { EtlLease } from './lease.js';
 import { loadPlan } from './load-plan.js';
 import { type ProgressListener, RunTracker } from './run-tracker.js';
 import type { StagedPart } from './stage/manifest.js';
+import { RollupRefresh } from './rollups/rollup-refresh.js';
 import { Stager } from './stage/stager.js';
 import { Warehouse } from './warehouse/warehouse.js';
 import type { WarehouseSession } from './warehouse/warehouse-session.js';
@@ -23,7 +24,7 @@ const MAINTENANCE_INTERVAL_MS = 24 * 3600_000;
 const LEASE_ATTEMPTS = 100;
 const LEASE_RETRY_MS = 10;
 
-// One run: lease → extract → stage → load → merge → record. Every run is recorded, including one
+// One run: lease → extract → stage → load → merge (with the rollups) → record. Every run is recorded, including one
 // that could not take the lease (skipped) and one that failed (with the step and the reason).
 @Injectable()
 export class EtlService implements BeforeApplicationShutdown {
@@ -134,7 +135,11 @@ export class EtlService implements BeforeApplicationShutdown {
     });
     run.counts.daysRefreshed = plan.daysRefreshed(summary.days);
     await run.step('merge', () =>
-      load.commit(plan.mergePlan(run.id, summary), async () => {
+      load.commit(plan.mergePlan(run.id, summary), async (client) => {
+        const recounted = await run.step('rollups', () =>
+          new RollupRefresh(client, this.sql, this.config.report).run({ ...plan, runId: run.id, days: plan.daysRefreshed(summary.createdDays) }),
+        );
+        run.counts.daysRefreshed = [...new Set([...run.counts.daysRefreshed, ...recounted])].sort();
         await this.afterStep('merge', run);
         // last thing before the commit: a lease lost with its connection may already be someone else's
         await lease.assertHeld();

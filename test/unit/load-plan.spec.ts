@@ -17,6 +17,7 @@ function summary(overrides: Partial<ExtractSummary> = {}): ExtractSummary {
     rows: 3,
     dataThrough: at('2026-03-31T09:59:00Z'),
     days: ['2026-03-30', '2026-03-31'],
+    createdDays: ['2026-03-31'],
     resumeAfterId: '1600',
     ...overrides,
   };

@@ -20,6 +20,8 @@ export type ExtractSummary = {
   dataThrough: Date | null;
   // report-time-zone days of the rows' created_at and last_session_time, sorted
   days: string[];
+  // the rows' own (created_at) days alone, sorted: what the rollups recount
+  createdDays: string[];
   // where the next arrival-mode extract may resume (see sql/etl/extract/resume-point.sql)
   resumeAfterId: string;
 };
@@ -68,15 +70,17 @@ export class SourceExtractor {
 
 function summarize(groups: SummaryRow[], resumeAfterId: string): ExtractSummary {
   const days = new Set<string>();
+  const createdDays = new Set<string>();
   let rows = 0;
   let dataThrough: Date | null = null;
   for (const group of groups) {
     rows += Number(group.row_count);
     days.add(group.created_day);
+    createdDays.add(group.created_day);
     if (group.session_day) days.add(group.session_day);
     if (!dataThrough || group.data_through > dataThrough) dataThrough = group.data_through;
   }
-  return { rows, dataThrough, days: [...days].sort(), resumeAfterId };
+  return { rows, dataThrough, days: [...days].sort(), createdDays: [...createdDays].sort(), resumeAfterId };
 }
 
 const maxId = (a: string, b: string) => (BigInt(a) > BigInt(b) ? a : b);

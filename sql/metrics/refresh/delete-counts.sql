@@ -1,0 +1,4 @@
+-- Purpose: remove the additive counts of the days being recounted (by the activities' own day).
+-- Parameters: none; the days are in stg.refresh_day.
+DELETE FROM stg.daily_counts
+WHERE created_day IN (SELECT day FROM stg.refresh_day)

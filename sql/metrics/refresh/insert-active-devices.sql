@@ -1,0 +1,20 @@
+-- Purpose: the devices active on the days in stg.refresh_day (metrics.md "Active": an install, session,
+--          reattribution, reinstall or reattribution_reinstall that day; production only), with the
+--          dimension values of their activities (a device seen in two countries that day is in both).
+-- Grain: one row per (day, adid, app, os, country, channel).
+-- Parameters: $1 and $2 the first and last instants (UTC) of all refreshed days, to narrow the scan.
+INSERT INTO stg.active_device (day, adid, app, os, country, channel)
+SELECT DISTINCT r.day,
+       a.adid,
+       COALESCE(a.app_name, a.app_id, a.app_token, ''),
+       COALESCE(a.os_name, ''),
+       COALESCE(a.country, ''),
+       COALESCE(NULLIF(TRIM(a.network_name), ''),
+                NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
+                CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END)
+FROM stg.adjust a
+JOIN stg.refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at
+WHERE a.created_at >= $1 AND a.created_at < $2
+  AND a.activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall')
+  AND a.adid IS NOT NULL
+  AND COALESCE(a.environment, '') <> 'sandbox'

@@ -1,0 +1,66 @@
+-- Warehouse (PostgreSQL stand-in for Redshift): the rollups the metrics API answers from, refreshed in
+-- the ETL's merge transaction for the days a load touched. Same tables and columns as the Redshift file
+-- next to this one; only physical design differs. Dimension values are never NULL here: unknown is ''.
+
+-- Additive counts. A row belongs to the activities' own day (`created_day`, what a refresh replaces) and
+-- counts for `day`: the same day, except for a session length, which counts for the day of the session it
+-- measures (last_session_time). Installs carry their dynamic channel (the latest install_update's).
+CREATE TABLE stg.daily_counts (
+  created_day     DATE         NOT NULL,
+  day             DATE         NOT NULL,
+  app             VARCHAR(256) NOT NULL,
+  os              VARCHAR(32)  NOT NULL,
+  country         VARCHAR(16)  NOT NULL,
+  channel         VARCHAR(256) NOT NULL,
+  installs        BIGINT       NOT NULL,
+  registrations   BIGINT       NOT NULL,
+  session_seconds BIGINT       NOT NULL,
+  sessions        BIGINT       NOT NULL
+);
+CREATE INDEX daily_counts_day ON stg.daily_counts (day);
+CREATE INDEX daily_counts_created_day ON stg.daily_counts (created_day);
+
+-- The devices active on each day, once per day and dimension values: exact distinct counts for any filter.
+CREATE TABLE stg.active_device (
+  day     DATE         NOT NULL,
+  adid    VARCHAR(64)  NOT NULL,
+  app     VARCHAR(256) NOT NULL,
+  os      VARCHAR(32)  NOT NULL,
+  country VARCHAR(16)  NOT NULL,
+  channel VARCHAR(256) NOT NULL
+);
+CREATE INDEX active_device_day ON stg.active_device (day);
+
+-- How many devices enter (+) and leave (-) the 1-, 7- and 30-day active windows on each day, for all apps
+-- (app NULL) and per app: DAU, WAU and MAU of a day are the running sums of these changes up to that day.
+CREATE TABLE stg.active_change (
+  day  DATE         NOT NULL,
+  app  VARCHAR(256),
+  dau  INTEGER      NOT NULL,
+  wau  INTEGER      NOT NULL,
+  mau  INTEGER      NOT NULL
+);
+CREATE INDEX active_change_app_day ON stg.active_change (app, day);
+
+-- Work tables of the refresh, filled and emptied inside the merge transaction (merges run one at a time).
+CREATE TABLE stg.refresh_day (
+  day       DATE      NOT NULL,
+  starts_at TIMESTAMP NOT NULL,
+  ends_at   TIMESTAMP NOT NULL
+);
+CREATE TABLE stg.registration_event (
+  name VARCHAR(256) NOT NULL PRIMARY KEY
+);
+
+-- The settings the rollups were built with; a change of them needs a rebuild (`npm run etl -- --once --rebuild`).
+CREATE TABLE stg.rollup_build (
+  run_id               BIGINT        NOT NULL,
+  built_at             TIMESTAMP     NOT NULL,
+  timezone             VARCHAR(64)   NOT NULL,
+  registration_events  VARCHAR(4096) NOT NULL,
+  session_length_field VARCHAR(32)   NOT NULL
+);
+
+-- The dynamic channel of an install looks up the device's install_updates; both kinds are a few percent
+-- of the rows, so this partial index costs the load little.
+CREATE INDEX adjust_attribution ON stg.adjust (adid) WHERE activity_kind IN ('install', 'install_update');

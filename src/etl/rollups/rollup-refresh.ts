@@ -1,0 +1,109 @@
+import { addDays, zonedMidnight } from '../../common/zoned-time.js';
+import { utcTimestamp } from '../../database/pg-client.js';
+import type { SqlCatalog } from '../../database/sql-catalog.js';
+import type { AppConfig } from '../../config/app-config.js';
+import type { EtlMode } from '../etl-run.js';
+import type { SqlClient } from '../warehouse/warehouse-session.js';
+
+export type RollupSettings = AppConfig['report'];
+
+// What a load brought, by the merge's own bounds, and the days it touched (its rows' own days, and in
+// window mode every day of the window).
+export type RollupRefreshRequest = { runId: number; mode: EtlMode; afterId: string; windowStart: Date | null; days: string[] };
+
+// The last active day whose 30-day window still contains a given day is 29 days later; its change
+// (a device leaving the window) lands 30 days later.
+const ACTIVE_WINDOW_DAYS = 30;
+// Outside window mode the updated-installs lookup has no window: a bound no row reaches.
+const NO_WINDOW = new Date('9999-01-01T00:00:00Z');
+
+// Recounts the rollups the metrics API reads, inside the merge transaction, for the days the load
+// touched: readers see the old rollups until the commit, then the new ones with the new rows. A rebuild,
+// or the first load after the rollups appeared, builds them from every activity.
+export class RollupRefresh {
+  constructor(
+    private readonly client: SqlClient,
+    private readonly sql: SqlCatalog,
+    private readonly settings: RollupSettings,
+  ) {}
+
+  // The days recounted, sorted.
+  async run(request: RollupRefreshRequest): Promise<string[]> {
+    const fullBuild = request.mode === 'rebuild' || !(await this.isBuilt());
+    await this.useRegistrationEvents();
+    const days = fullBuild ? await this.allDays() : await this.touchedDays(request);
+    if (fullBuild) await this.clear();
+    if (days.length > 0) await this.recount(days);
+    if (fullBuild) await this.recordSettings(request.runId);
+    return days;
+  }
+
+  private async recount(days: string[]): Promise<void> {
+    const { timezone, sessionLengthField } = this.settings;
+    await this.query('refresh/clear-days');
+    for (const day of days) {
+      await this.query('refresh/add-day', [day, utcTimestamp(zonedMidnight(day, timezone)), utcTimestamp(this.dayEnd(day))]);
+    }
+    const scan = [utcTimestamp(zonedMidnight(days[0], timezone)), utcTimestamp(this.dayEnd(days.at(-1)!))];
+    await this.query('refresh/delete-counts');
+    await this.query('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
+    await this.query('refresh/delete-active-devices');
+    await this.query('refresh/insert-active-devices', scan);
+    // a device's activity on day d moves the windows of d … d + 30; those days' changes are recomputed
+    const [first, last] = [days[0], addDays(days.at(-1)!, ACTIVE_WINDOW_DAYS)];
+    await this.query('refresh/delete-active-changes', [first, last]);
+    for (const perApp of [false, true]) {
+      await this.query('refresh/insert-active-changes', [first, last, perApp, addDays(first, -ACTIVE_WINDOW_DAYS)]);
+    }
+    await this.query('refresh/clear-days');
+  }
+
+  // The load's own days, plus the days of installs whose dynamic channel an install_update in it may move.
+  private async touchedDays(request: RollupRefreshRequest): Promise<string[]> {
+    const { rows } = await this.query('refresh/updated-install-days', [
+      this.settings.timezone,
+      request.afterId,
+      utcTimestamp(request.windowStart ?? NO_WINDOW),
+    ]);
+    return [...new Set([...request.days, ...rows.map((row) => row.day as string)])].sort();
+  }
+
+  private async allDays(): Promise<string[]> {
+    const { rows } = await this.query('refresh/all-days', [this.settings.timezone]);
+    return rows.map((row) => row.day as string).sort();
+  }
+
+  private async isBuilt(): Promise<boolean> {
+    const { rows } = await this.query('refresh/build-settings');
+    return rows.length > 0;
+  }
+
+  private async clear(): Promise<void> {
+    for (const table of ['counts', 'active-devices', 'active-changes']) await this.query(`refresh/clear-${table}`);
+  }
+
+  private async useRegistrationEvents(): Promise<void> {
+    await this.query('refresh/clear-registration-events');
+    for (const name of new Set(this.settings.registrationEvents)) await this.query('refresh/add-registration-event', [name]);
+  }
+
+  private async recordSettings(runId: number): Promise<void> {
+    const { timezone, registrationEvents, sessionLengthField } = this.settings;
+    await this.query('refresh/clear-build-settings');
+    await this.query('refresh/record-build-settings', [
+      runId,
+      utcTimestamp(new Date()),
+      timezone,
+      registrationEvents.join(','),
+      sessionLengthField,
+    ]);
+  }
+
+  private dayEnd(day: string): Date {
+    return zonedMidnight(addDays(day, 1), this.settings.timezone);
+  }
+
+  private query(name: string, params: unknown[] = []) {
+    return this.client.query(this.sql.get(`metrics/${name}`), params);
+  }
+}
