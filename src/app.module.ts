@@ -10,6 +10,7 @@ import type { EtlStepHook } from './etl/etl-run.js';
 import { EtlModule } from './etl/etl.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 
 export type TestSeams = { etlStepHook?: EtlStepHook };
 
@@ -25,6 +26,7 @@ export class AppModule {
         HealthModule,
         CollectorModule,
         EtlModule.forRoot({ schedule: true, stepHook: seams.etlStepHook }),
+        MetricsModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -4,3 +4,4 @@ export const API_PREFIX = 'api/v1';
 export const CALLBACK_ROUTE = 'adjust/callback';
 export const HEALTH_ROUTE = 'health';
 export const ETL_RUNS_ROUTE = 'etl/runs';
+export const METRICS_ROUTE = 'metrics';

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config.js';
 import { EtlController } from './etl.controller.js';
 import { ETL_STEP_HOOK, type EtlStepHook } from './etl-run.js';
+import { LoadEvents } from './load-events.js';
 import { EtlRunRepository } from './etl-run.repository.js';
 import { EtlRunsService } from './etl-runs.service.js';
 import { EtlScheduler } from './etl.scheduler.js';
@@ -15,6 +16,7 @@ import { Warehouse } from './warehouse/warehouse.js';
 const CORE_PROVIDERS = [
   { provide: STAGE_STORE, inject: [AppConfig], useFactory: (config: AppConfig) => openStageStore(config.stageUrl, config.s3) },
   EtlRunRepository,
+  LoadEvents,
   SourceExtractor,
   Stager,
   Warehouse,
@@ -29,10 +31,12 @@ export class EtlModule {
     const hook = stepHook ? [{ provide: ETL_STEP_HOOK, useValue: stepHook }] : [];
     return {
       module: EtlModule,
+      // LoadEvents: the metrics module hears of this process's loads
+      global: true,
       imports: schedule ? [ScheduleModule.forRoot()] : [],
       controllers: schedule ? [EtlController] : [],
       providers: [...CORE_PROVIDERS, ...hook, ...(schedule ? [EtlRunsService, EtlScheduler] : [])],
-      exports: [EtlService, EtlRunRepository],
+      exports: [EtlService, EtlRunRepository, LoadEvents],
     };
   }
 }

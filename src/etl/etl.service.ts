@@ -8,6 +8,7 @@ import { ETL_STEP_HOOK, type EtlRunRequest, type EtlRunView, type EtlStep, type 
 import { SourceExtractor } from './extract/source-extractor.js';
 import { EtlLease } from './lease.js';
 import { loadPlan } from './load-plan.js';
+import { LoadEvents } from './load-events.js';
 import { type ProgressListener, RunTracker } from './run-tracker.js';
 import type { StagedPart } from './stage/manifest.js';
 import { RollupRefresh } from './rollups/rollup-refresh.js';
@@ -39,6 +40,7 @@ export class EtlService implements BeforeApplicationShutdown {
     @Inject(SourceExtractor) private readonly extractor: SourceExtractor,
     @Inject(Stager) private readonly stager: Stager,
     @Inject(Warehouse) private readonly warehouse: Warehouse,
+    @Inject(LoadEvents) private readonly loads: LoadEvents,
     @Optional() @Inject(ETL_STEP_HOOK) private readonly hook?: EtlStepHook,
   ) {}
 
@@ -110,6 +112,7 @@ export class EtlService implements BeforeApplicationShutdown {
       });
       await this.runs.finish(run.id, 'succeeded', null, run.counts);
       this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded`);
+      await this.loads.committed();
     } catch (error) {
       const message = (error as Error).message;
       this.logger.error(`run ${run.id}: ${message}`);

@@ -1,0 +1,22 @@
+import { Injectable, Logger } from '@nestjs/common';
+
+type Listener = () => Promise<void>;
+
+// Tells this process's readers of the warehouse (the metrics cache) that a load has committed, so they
+// refresh at once instead of at their next poll. Other replicas notice by polling.
+@Injectable()
+export class LoadEvents {
+  private readonly logger = new Logger('Etl');
+  private readonly listeners: Listener[] = [];
+
+  onCommitted(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  // Waits for the listeners (the run ends once the answers of the new data are ready); never rejects.
+  async committed(): Promise<void> {
+    for (const listener of this.listeners) {
+      await listener().catch((error: Error) => this.logger.warn(`after the load: ${error.message}`));
+    }
+  }
+}

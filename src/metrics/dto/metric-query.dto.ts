@@ -1,0 +1,89 @@
+import { ApiHideProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Length, Matches, Validate, type ValidatorConstraintInterface, ValidatorConstraint } from 'class-validator';
+import { GRANULARITIES, type Granularity, MAX_RANGE_DAYS, PERIODS, type Period } from '../date-range.js';
+
+export const FORMATS = ['json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+// A real calendar date written YYYY-MM-DD (2026-02-30 is refused).
+@ValidatorConstraint({ name: 'calendarDate' })
+class CalendarDate implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }
+}
+
+const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
+const dateMessage = (name: string) =>
+  `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`;
+
+// Query parameters of every klip (api.md). Filters combine with AND; a value that matches nothing gives zeros.
+export class MetricQuery {
+  @ApiPropertyOptional({ description: 'first day, inclusive, report time zone (default: 29 days before `to`)', example: '2026-11-01' })
+  @IsOptional()
+  @Validate(CalendarDate, { message: dateMessage('from') })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'last day, inclusive, report time zone (default: today)', example: '2026-11-07' })
+  @IsOptional()
+  @Validate(CalendarDate, { message: dateMessage('to') })
+  to?: string;
+
+  @ApiPropertyOptional({
+    enum: PERIODS,
+    description: `a range resolved on the server in the report time zone; not together with from/to (at most ${MAX_RANGE_DAYS} days either way)`,
+    example: 'last_7_days',
+  })
+  @IsOptional()
+  @IsIn(PERIODS, { message: `period accepts ${PERIODS.join(', ')}` })
+  period?: Period;
+
+  @ApiPropertyOptional({ enum: GRANULARITIES, description: 'bucket size: ISO weeks start on Monday, months on the 1st', example: 'day' })
+  @IsOptional()
+  @IsIn(GRANULARITIES, { message: `granularity accepts ${GRANULARITIES.join(', ')}` })
+  granularity?: Granularity;
+
+  @ApiPropertyOptional({ description: "app: the app_name callback value (else app_id, else app_token)", example: 'com.example.fitapp' })
+  @IsOptional()
+  @IsString({ message: 'app accepts one app name, e.g. com.example.fitapp' })
+  @Length(1, 256, { message: 'app accepts one app name of 1 to 256 characters, e.g. com.example.fitapp' })
+  app?: string;
+
+  @ApiPropertyOptional({ description: 'os_name, lower case (android, ios, …)', example: 'android' })
+  @IsOptional()
+  @IsString({ message: 'os accepts one os_name, e.g. android or ios' })
+  @Transform(lowerCase)
+  @Length(1, 32, { message: 'os accepts one os_name of 1 to 32 characters, e.g. android or ios' })
+  os?: string;
+
+  @ApiPropertyOptional({ description: 'two-letter country code, lower case', example: 'de' })
+  @IsOptional()
+  @IsString({ message: 'country accepts a two-letter country code, e.g. de' })
+  @Transform(lowerCase)
+  @Matches(/^[a-z]{2}$/, { message: 'country accepts a two-letter country code, e.g. de' })
+  country?: string;
+
+  @ApiPropertyOptional({
+    description: 'channel: network_name, else the first :: segment of tracker_name, else Organic or Unknown (installs: dynamic channel)',
+    example: 'Organic',
+  })
+  @IsOptional()
+  @IsString({ message: 'channel accepts one channel name, e.g. Organic or Facebook Installs' })
+  @Length(1, 256, { message: 'channel accepts one channel name of 1 to 256 characters, e.g. Organic' })
+  channel?: string;
+
+  @ApiPropertyOptional({ enum: FORMATS, description: 'answer format; Accept: text/csv also selects CSV', example: 'json' })
+  @IsOptional()
+  @IsIn(FORMATS, { message: `format accepts ${FORMATS.join(', ')}` })
+  format?: Format;
+
+  // the key may travel as a query parameter (Klipfolio's simplest option); the guard reads it, and
+  // Swagger shows it as a security scheme rather than a parameter
+  @ApiHideProperty()
+  @IsOptional()
+  @IsString({ message: 'api_key accepts one API key' })
+  api_key?: string;
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { MetricAnswers } from './metric-answers.js';
+import { MetricsController } from './metrics.controller.js';
+import { MetricsRepository } from './metrics.repository.js';
+import { MetricsService } from './metrics.service.js';
+import { RollupSettingsCheck } from './rollup-settings-check.js';
+
+@Module({
+  controllers: [MetricsController],
+  providers: [MetricsRepository, MetricAnswers, MetricsService, RollupSettingsCheck],
+})
+export class MetricsModule {}

@@ -1,0 +1,96 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Connections } from '../database/connections.js';
+import { SqlCatalog } from '../database/sql-catalog.js';
+import { DomainError } from '../common/domain-error.js';
+import type { DateRange } from './date-range.js';
+
+export type Filters = { app?: string; os?: string; country?: string; channel?: string };
+export type DayCount = { day: string; value: number };
+export type DayLengths = { day: string; seconds: number; sessions: number };
+export type DayChannelCount = { day: string; channel: string; value: number };
+export type ActiveChange = { day: string; dau: number; wau: number; mau: number };
+export type BuildSettings = { REPORT_TIMEZONE: string; REGISTRATION_EVENTS: string; SESSION_LENGTH_FIELD: string };
+export type Freshness = { loadedAt: string | null; dataThrough: string | null; changedBy: number | null };
+
+// Runs sql/metrics/*.sql on the warehouse; `pg` returns SUM and COUNT as strings: numbers are made here.
+@Injectable()
+export class MetricsRepository {
+  private readonly logger = new Logger('Metrics');
+
+  constructor(
+    @Inject(Connections) private readonly connections: Connections,
+    @Inject(SqlCatalog) private readonly sql: SqlCatalog,
+  ) {}
+
+  async installs(range: DateRange, filters: Filters): Promise<DayCount[]> {
+    const rows = await this.query('installs', [...dayRange(range), ...filterValues(filters)]);
+    return rows.map((row) => ({ day: row.day, value: Number(row.installs) }));
+  }
+
+  async registrations(range: DateRange, filters: Filters): Promise<DayCount[]> {
+    const rows = await this.query('registrations', [...dayRange(range), ...filterValues(filters)]);
+    return rows.map((row) => ({ day: row.day, value: Number(row.registrations) }));
+  }
+
+  async sessionLengths(range: DateRange, filters: Filters): Promise<DayLengths[]> {
+    const rows = await this.query('session-duration', [...dayRange(range), ...filterValues(filters)]);
+    return rows.map((row) => ({ day: row.day, seconds: Number(row.seconds), sessions: Number(row.sessions) }));
+  }
+
+  async installsByChannel(range: DateRange, filters: Filters): Promise<DayChannelCount[]> {
+    const rows = await this.query('installs-by-channel', [...dayRange(range), ...filterValues(filters)]);
+    return rows.map((row) => ({ day: row.day, channel: row.channel, value: Number(row.installs) }));
+  }
+
+  // The stored DAU/WAU/MAU changes (all apps, or one app) of every day up to `to`, in day order.
+  async activeChanges(to: string, app: string | undefined): Promise<ActiveChange[]> {
+    const rows = await this.query('active-users', [to, app ?? null]);
+    return rows.map((row) => ({ day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) }));
+  }
+
+  // The changes of one window (1, 7 or 30 days) under any filters, from `firstDay` to `to`.
+  async filteredActiveChanges(firstDay: string, to: string, filters: Filters, windowDays: number): Promise<DayCount[]> {
+    const rows = await this.query('active-users-filtered', [firstDay, to, ...filterValues(filters), windowDays]);
+    return rows.map((row) => ({ day: row.day, value: Number(row.change) }));
+  }
+
+  async distinctDevices(range: DateRange, filters: Filters): Promise<number> {
+    const rows = await this.query('distinct-devices', [...dayRange(range), ...filterValues(filters)]);
+    return Number(rows[0].devices);
+  }
+
+  async freshness(): Promise<Freshness> {
+    const rows = await this.query('freshness', []);
+    const row = rows[0];
+    return {
+      loadedAt: row?.loaded_at ? (row.loaded_at as Date).toISOString() : null,
+      dataThrough: row?.data_through ? (row.data_through as Date).toISOString() : null,
+      changedBy: row?.changed_by == null ? null : Number(row.changed_by),
+    };
+  }
+
+  // The settings the rollups were built with, or null before the first build.
+  async buildSettings(): Promise<BuildSettings | null> {
+    const [row] = await this.query('refresh/build-settings', []);
+    if (!row) return null;
+    return { REPORT_TIMEZONE: row.timezone, REGISTRATION_EVENTS: row.registration_events, SESSION_LENGTH_FIELD: row.session_length_field };
+  }
+
+  private async query(name: string, params: unknown[]): Promise<Record<string, any>[]> {
+    if (!this.connections.warehouseReady) throw new DomainError('UNAVAILABLE', 'The warehouse is not reachable yet; try again shortly');
+    try {
+      return await this.connections.warehouse.query(this.sql.get(`metrics/${name}`), params);
+    } catch (error) {
+      this.logger.warn(`sql/metrics/${name}.sql failed: ${(error as Error).message}`);
+      throw new DomainError('UNAVAILABLE', 'The warehouse did not answer; try again shortly');
+    }
+  }
+}
+
+function dayRange(range: DateRange): string[] {
+  return [range.from, range.to];
+}
+
+function filterValues(filters: Filters): (string | null)[] {
+  return [filters.app ?? null, filters.os ?? null, filters.country ?? null, filters.channel ?? null];
+}
