@@ -1,10 +1,10 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { API_PREFIX } from './common/api-routes.js';
+import { validationPipe } from './common/validation-pipe.js';
 import { MAX_CALLBACK_BYTES } from './collector/callback-limits.js';
 import type { AppConfig } from './config/app-config.js';
 import { requestId } from './logging/logging.module.js';
@@ -38,7 +38,7 @@ export async function createApp(config: AppConfig, seams: TestSeams = {}): Promi
       reply.header('x-request-id', request.id);
     });
   app.setGlobalPrefix(API_PREFIX);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(validationPipe());
   setUpSwagger(app);
   await app.init();
   return app;

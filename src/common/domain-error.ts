@@ -1,6 +1,6 @@
 // Errors that modules throw; only the exception filter knows which HTTP status each code becomes.
 export type ErrorCode =
-  'INVALID_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'OVERLOADED' | 'UNAVAILABLE';
+  'INVALID_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'OVERLOADED' | 'UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -20,6 +20,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  TOO_MANY_REQUESTS: 429,
   OVERLOADED: 503,
   UNAVAILABLE: 503,
 };

@@ -23,6 +23,8 @@ export class AppConfig {
   stage!: { partSizeBytes: number; retentionDays: number };
   report!: { timezone: string; registrationEvents: string[]; sessionLengthField: SessionLengthField };
   auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string };
+  // metric requests per minute and API key; null: no limit
+  rateLimitPerMinute!: number | null;
   demo!: boolean;
   logLevel!: LogLevel;
 }
@@ -76,6 +78,7 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
       adminApiKeys: splitList(env.ADMIN_API_KEYS),
       callbackToken: env.CALLBACK_TOKEN,
     },
+    rateLimitPerMinute: env.RATE_LIMIT === 'off' ? null : Number(env.RATE_LIMIT ?? 600),
     demo: env.DEMO === undefined ? embedded : env.DEMO === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
@@ -108,6 +111,7 @@ export const ENVIRONMENT_KEYS = [
   'SESSION_LENGTH_FIELD',
   'API_KEYS',
   'ADMIN_API_KEYS',
+  'RATE_LIMIT',
   'CALLBACK_TOKEN',
   'DEMO',
   'LOG_LEVEL',

@@ -193,6 +193,11 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @Matches(/^(off|[1-9]\d{0,5})$/, { message: 'RATE_LIMIT accepts a number of metric requests per minute and API key (1 to 999999) or "off"' })
+  RATE_LIMIT?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @IsIn(LOG_LEVELS, { message: `LOG_LEVEL accepts one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL?: (typeof LOG_LEVELS)[number];
 }

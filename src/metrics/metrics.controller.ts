@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../auth/access.decorator.js';
@@ -9,9 +9,11 @@ import { KLIPS, type Klip } from './klips.js';
 import { ApiClearCache, ApiMetric } from './metrics.docs.js';
 import { sendAnswer } from './metric-reply.js';
 import { MetricsService } from './metrics.service.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 
 @ApiTags('metrics')
 @Controller(METRICS_ROUTE)
+@UseGuards(RateLimitGuard)
 export class MetricsController {
   constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 

@@ -3,10 +3,11 @@ import { MetricAnswers } from './metric-answers.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
 import { RollupSettingsCheck } from './rollup-settings-check.js';
 
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsRepository, MetricAnswers, MetricsService, RollupSettingsCheck],
+  providers: [RateLimitGuard, MetricsRepository, MetricAnswers, MetricsService, RollupSettingsCheck],
 })
 export class MetricsModule {}

@@ -37,9 +37,15 @@ describe('loadConfig', () => {
         etl: { cron: '*/10 * * * *', windowDays: 7 },
         report: { timezone: 'UTC', registrationEvents: ['registration'], sessionLengthField: 'last_time_spent' },
         auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined },
+        rateLimitPerMinute: 600,
         demo: true,
         logLevel: 'info',
       });
+    });
+
+    it('reads RATE_LIMIT as requests per minute, or off for none', () => {
+      expect(loadConfig({ RATE_LIMIT: '90' }, CWD).rateLimitPerMinute).toBe(90);
+      expect(loadConfig({ RATE_LIMIT: 'off' }, CWD).rateLimitPerMinute).toBeNull();
     });
 
     it('treats empty strings as unset, as a blank line in an .env file means', () => {
@@ -147,6 +153,8 @@ describe('loadConfig', () => {
       ['ADMIN_API_KEYS', 'has a space in the key'],
       ['CALLBACK_TOKEN', 'tiny'],
       ['LOG_LEVEL', 'verbose'],
+      ['RATE_LIMIT', '0'],
+      ['RATE_LIMIT', 'unlimited'],
       ['DEMO', 'yes'],
     ])('rejects %s=%j naming the variable and what it accepts', (name, value) => {
       // keys are set so that a bad DATABASE_URL is the only problem
