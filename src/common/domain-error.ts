@@ -1,6 +1,14 @@
 // Errors that modules throw; only the exception filter knows which HTTP status each code becomes.
 export type ErrorCode =
-  'INVALID_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'PAYLOAD_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'OVERLOADED' | 'UNAVAILABLE';
+  | 'INVALID_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'TOO_MANY_REQUESTS'
+  | 'OVERLOADED'
+  | 'UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(

@@ -193,7 +193,9 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(off|[1-9]\d{0,5})$/, { message: 'RATE_LIMIT accepts a number of metric requests per minute and API key (1 to 999999) or "off"' })
+  @Matches(/^(off|[1-9]\d{0,5})$/, {
+    message: 'RATE_LIMIT accepts a number of metric requests per minute and API key (1 to 999999) or "off"',
+  })
   RATE_LIMIT?: string;
 
   @Transform(emptyToUndefined)

@@ -140,7 +140,11 @@ export class EtlService implements BeforeApplicationShutdown {
     await run.step('merge', () =>
       load.commit(plan.mergePlan(run.id, summary), async (client) => {
         const recounted = await run.step('rollups', () =>
-          new RollupRefresh(client, this.sql, this.config.report).run({ ...plan, runId: run.id, days: plan.daysRefreshed(summary.createdDays) }),
+          new RollupRefresh(client, this.sql, this.config.report).run({
+            ...plan,
+            runId: run.id,
+            days: plan.daysRefreshed(summary.createdDays),
+          }),
         );
         run.counts.daysRefreshed = [...new Set([...run.counts.daysRefreshed, ...recounted])].sort();
         await this.afterStep('merge', run);

@@ -99,7 +99,9 @@ export class MetricAnswers {
   // One window's values under filters the stored changes do not cover.
   private async filteredActive(windowDays: number, range: DateRange, filters: Filters): Promise<Map<number, Map<string, number>>> {
     const firstDay = addDays(range.from, 1 - windowDays);
-    const changes = new Map((await this.repository.filteredActiveChanges(firstDay, range.to, filters, windowDays)).map((row) => [row.day, row.value]));
+    const changes = new Map(
+      (await this.repository.filteredActiveChanges(firstDay, range.to, filters, windowDays)).map((row) => [row.day, row.value]),
+    );
     const values = new Map<string, number>();
     let running = 0;
     for (const day of datesBetween(firstDay, range.to)) {
@@ -151,4 +153,3 @@ function weightedMean({ seconds, sessions }: { seconds: number; sessions: number
 export function round2(value: number): number {
   return Math.round((value + Number.EPSILON) * 100) / 100;
 }
-

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import { KLIP_DEFINITIONS, type Klip } from './klips.js';
 
-type SchemaObject = Record<string, any>;
+type SchemaObject = Record<string, unknown>;
 
 const errorExample = (statusCode: number, error: string, message: string) => ({ schema: { example: { statusCode, error, message } } });
 
@@ -52,11 +52,29 @@ function example(klip: Klip) {
   const days = ['2026-11-01', '2026-11-02', '2026-11-03'];
   switch (kind) {
     case 'total':
-      return { ...base, granularity: 'day', summary: { total: 521 }, data: days.map((date, i) => ({ date, value: [170, 181, 170][i] })), freshness };
+      return {
+        ...base,
+        granularity: 'day',
+        summary: { total: 521 },
+        data: days.map((date, i) => ({ date, value: [170, 181, 170][i] })),
+        freshness,
+      };
     case 'mean':
-      return { ...base, granularity: 'day', summary: { average: 402.17 }, data: days.map((date, i) => ({ date, value: [398.5, 410.12, null][i] })), freshness };
+      return {
+        ...base,
+        granularity: 'day',
+        summary: { average: 402.17 },
+        data: days.map((date, i) => ({ date, value: [398.5, 410.12, null][i] })),
+        freshness,
+      };
     case 'active':
-      return { ...base, granularity: 'day', summary: { average: 1204.33, distinct: 2950 }, data: days.map((date, i) => ({ date, value: [1180, 1251, 1182][i] })), freshness };
+      return {
+        ...base,
+        granularity: 'day',
+        summary: { average: 1204.33, distinct: 2950 },
+        data: days.map((date, i) => ({ date, value: [1180, 1251, 1182][i] })),
+        freshness,
+      };
     case 'channels':
       return {
         ...base,
@@ -108,7 +126,10 @@ export const ApiMetric = (klip: Klip) => {
       description: 'A parameter is wrong; the message names it and says what it accepts',
       ...errorExample(400, 'Bad Request', 'from (2026-11-08) is after to (2026-11-01): from must be on or before to'),
     }),
-    ApiUnauthorizedResponse({ description: 'No API key, or one not recognised', ...errorExample(401, 'Unauthorized', 'API key not recognised') }),
+    ApiUnauthorizedResponse({
+      description: 'No API key, or one not recognised',
+      ...errorExample(401, 'Unauthorized', 'API key not recognised'),
+    }),
     ApiResponse({
       status: 429,
       description: 'Too many requests for this key; Retry-After says when to try again',
@@ -124,6 +145,9 @@ export const ApiMetric = (klip: Klip) => {
 export const ApiClearCache = () =>
   applyDecorators(
     ApiKeySecurity(),
-    ApiOperation({ summary: 'Empty the answer cache (admin key)', description: 'The next requests recompute their answers from the warehouse.' }),
+    ApiOperation({
+      summary: 'Empty the answer cache (admin key)',
+      description: 'The next requests recompute their answers from the warehouse.',
+    }),
     ApiNoContentResponse({ description: 'Emptied' }),
   );

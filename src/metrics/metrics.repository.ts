@@ -23,60 +23,74 @@ export class MetricsRepository {
   ) {}
 
   async installs(range: DateRange, filters: Filters): Promise<DayCount[]> {
-    const rows = await this.query('installs', [...dayRange(range), ...filterValues(filters)]);
+    const rows = await this.query<{ day: string; installs: string }>('installs', [...dayRange(range), ...filterValues(filters)]);
     return rows.map((row) => ({ day: row.day, value: Number(row.installs) }));
   }
 
   async registrations(range: DateRange, filters: Filters): Promise<DayCount[]> {
-    const rows = await this.query('registrations', [...dayRange(range), ...filterValues(filters)]);
+    const rows = await this.query<{ day: string; registrations: string }>('registrations', [...dayRange(range), ...filterValues(filters)]);
     return rows.map((row) => ({ day: row.day, value: Number(row.registrations) }));
   }
 
   async sessionLengths(range: DateRange, filters: Filters): Promise<DayLengths[]> {
-    const rows = await this.query('session-duration', [...dayRange(range), ...filterValues(filters)]);
+    const rows = await this.query<{ day: string; seconds: string; sessions: string }>('session-duration', [
+      ...dayRange(range),
+      ...filterValues(filters),
+    ]);
     return rows.map((row) => ({ day: row.day, seconds: Number(row.seconds), sessions: Number(row.sessions) }));
   }
 
   async installsByChannel(range: DateRange, filters: Filters): Promise<DayChannelCount[]> {
-    const rows = await this.query('installs-by-channel', [...dayRange(range), ...filterValues(filters)]);
+    const rows = await this.query<{ day: string; channel: string; installs: string }>('installs-by-channel', [
+      ...dayRange(range),
+      ...filterValues(filters),
+    ]);
     return rows.map((row) => ({ day: row.day, channel: row.channel, value: Number(row.installs) }));
   }
 
   // The stored DAU/WAU/MAU changes (all apps, or one app) of every day up to `to`, in day order.
   async activeChanges(to: string, app: string | undefined): Promise<ActiveChange[]> {
-    const rows = await this.query('active-users', [to, app ?? null]);
+    const rows = await this.query<{ day: string; dau: number; wau: number; mau: number }>('active-users', [to, app ?? null]);
     return rows.map((row) => ({ day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) }));
   }
 
   // The changes of one window (1, 7 or 30 days) under any filters, from `firstDay` to `to`.
   async filteredActiveChanges(firstDay: string, to: string, filters: Filters, windowDays: number): Promise<DayCount[]> {
-    const rows = await this.query('active-users-filtered', [firstDay, to, ...filterValues(filters), windowDays]);
+    const rows = await this.query<{ day: string; change: string }>('active-users-filtered', [
+      firstDay,
+      to,
+      ...filterValues(filters),
+      windowDays,
+    ]);
     return rows.map((row) => ({ day: row.day, value: Number(row.change) }));
   }
 
   async distinctDevices(range: DateRange, filters: Filters): Promise<number> {
-    const rows = await this.query('distinct-devices', [...dayRange(range), ...filterValues(filters)]);
+    const rows = await this.query<{ devices: string }>('distinct-devices', [...dayRange(range), ...filterValues(filters)]);
     return Number(rows[0].devices);
   }
 
   async freshness(): Promise<Freshness> {
-    const rows = await this.query('freshness', []);
+    const rows = await this.query<{ loaded_at: Date | null; data_through: Date | null; changed_by: string | null }>('freshness', []);
     const row = rows[0];
     return {
-      loadedAt: row?.loaded_at ? (row.loaded_at as Date).toISOString() : null,
-      dataThrough: row?.data_through ? (row.data_through as Date).toISOString() : null,
+      loadedAt: row?.loaded_at ? row.loaded_at.toISOString() : null,
+      dataThrough: row?.data_through ? row.data_through.toISOString() : null,
       changedBy: row?.changed_by == null ? null : Number(row.changed_by),
     };
   }
 
   // The settings the rollups were built with, or null before the first build.
   async buildSettings(): Promise<BuildSettings | null> {
-    const [row] = await this.query('refresh/build-settings', []);
+    const [row] = await this.query<{ timezone: string; registration_events: string; session_length_field: string }>(
+      'refresh/build-settings',
+      [],
+    );
     if (!row) return null;
     return { REPORT_TIMEZONE: row.timezone, REGISTRATION_EVENTS: row.registration_events, SESSION_LENGTH_FIELD: row.session_length_field };
   }
 
-  private async query(name: string, params: unknown[]): Promise<Record<string, any>[]> {
+  private async query<Row>(name: string, params: unknown[]): Promise<Row[]> {
     if (!this.connections.warehouseReady) throw new DomainError('UNAVAILABLE', 'The warehouse is not reachable yet; try again shortly');
     try {
       return await this.connections.warehouse.query(this.sql.get(`metrics/${name}`), params);

@@ -115,7 +115,10 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     const { timezone } = this.config.report;
     const answer = await this.answers.compute(request, timezone);
     const json = JSON.stringify(answer);
-    const tag = createHash('sha1').update(`${timezone}|${requestKey(request)}`).digest('base64url').slice(0, 16);
+    const tag = createHash('sha1')
+      .update(`${timezone}|${requestKey(request)}`)
+      .digest('base64url')
+      .slice(0, 16);
     return { request, answer, json, etag: `W/"${version ?? 0}-${tag}"` };
   }
 

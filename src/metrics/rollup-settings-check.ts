@@ -18,7 +18,11 @@ export class RollupSettingsCheck {
     const built = await this.repository.buildSettings().catch(() => null);
     if (!built) return [];
     const { timezone, registrationEvents, sessionLengthField } = this.config.report;
-    const current = { REPORT_TIMEZONE: timezone, REGISTRATION_EVENTS: registrationEvents.join(','), SESSION_LENGTH_FIELD: sessionLengthField };
+    const current = {
+      REPORT_TIMEZONE: timezone,
+      REGISTRATION_EVENTS: registrationEvents.join(','),
+      SESSION_LENGTH_FIELD: sessionLengthField,
+    };
     const changed = (Object.keys(current) as (keyof typeof current)[]).filter((name) => current[name] !== built[name]);
     if (changed.length > 0) {
       const what = changed.map((name) => `${name} is "${current[name]}" but they were built with "${built[name]}"`).join('; ');

@@ -167,7 +167,9 @@ describe(EtlController.name, () => {
     expect((await asAdmin.post({ windowDays: 0 }).expect(400)).body.message).toBe(
       'windowDays accepts a whole number of days from 1 to 731',
     );
-    expect((await asAdmin.post({ mode: 'arrival', force: true }).expect(400)).body.message).toBe('unknown parameter force; this route accepts mode, windowDays');
+    expect((await asAdmin.post({ mode: 'arrival', force: true }).expect(400)).body.message).toBe(
+      'unknown parameter force; this route accepts mode, windowDays',
+    );
 
     expect(await runCount()).toBe(before);
   });

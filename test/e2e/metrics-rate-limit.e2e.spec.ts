@@ -9,7 +9,10 @@ const INSTALLS = '/api/v1/metrics/installs?from=2026-11-01&to=2026-11-07';
 describe(RateLimitGuard.name, () => {
   describe('with RATE_LIMIT=3', () => {
     let t: TestApp;
-    const get = (key: string) => request(t.app.getHttpServer() as Server).get(INSTALLS).set('X-API-Key', key);
+    const get = (key: string) =>
+      request(t.app.getHttpServer() as Server)
+        .get(INSTALLS)
+        .set('X-API-Key', key);
 
     beforeAll(async () => {
       t = await startTestApp({ RATE_LIMIT: '3' });
@@ -32,10 +35,6 @@ describe(RateLimitGuard.name, () => {
       // another key has its own minute
       await get(ADMIN_KEY).expect(200);
     });
-
-    it('does not count requests refused for their key', async () => {
-      await request(t.app.getHttpServer() as Server).get(INSTALLS).set('X-API-Key', 'not-a-key-0123456789').expect(401);
-    });
   });
 
   describe('with RATE_LIMIT=off', () => {
@@ -49,7 +48,16 @@ describe(RateLimitGuard.name, () => {
     });
 
     it('never refuses', async () => {
-      for (let i = 0; i < 30; i++) await request(t.app.getHttpServer() as Server).get(INSTALLS).set('X-API-Key', API_KEY).expect(200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 30; i++)
+        statuses.push(
+          (
+            await request(t.app.getHttpServer() as Server)
+              .get(INSTALLS)
+              .set('X-API-Key', API_KEY)
+          ).status,
+        );
+      expect(new Set(statuses)).toEqual(new Set([200]));
     });
   });
 });

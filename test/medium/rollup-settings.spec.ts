@@ -9,7 +9,10 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 describe(RollupSettingsCheck.name, () => {
   let t: TestApp;
   const checkWith = (env: Record<string, string>) =>
-    new RollupSettingsCheck(loadConfig({ ...env, DATABASE_URL: t.databases.sourceUrl, API_KEYS: 'a-reader-key-0123456789' }), t.app.get(MetricsRepository));
+    new RollupSettingsCheck(
+      loadConfig({ ...env, DATABASE_URL: t.databases.sourceUrl, API_KEYS: 'a-reader-key-0123456789' }),
+      t.app.get(MetricsRepository),
+    );
 
   beforeAll(async () => {
     t = await startTestApp({ REPORT_TIMEZONE: 'Europe/Berlin', REGISTRATION_EVENTS: 'reg7k2,registration' });
@@ -26,11 +29,23 @@ describe(RollupSettingsCheck.name, () => {
     await storeCallbacks(t, [installCallback()]);
     const run = await runEtl(t);
     expect(run.status).toBe('succeeded');
-    const [built] = await query(t.databases.warehouseUrl, 'SELECT run_id, timezone, registration_events, session_length_field FROM stg.rollup_build');
-    expect(built).toEqual({ run_id: String(run.id), timezone: 'Europe/Berlin', registration_events: 'reg7k2,registration', session_length_field: 'last_time_spent' });
+    const [built] = await query(
+      t.databases.warehouseUrl,
+      'SELECT run_id, timezone, registration_events, session_length_field FROM stg.rollup_build',
+    );
+    expect(built).toEqual({
+      run_id: String(run.id),
+      timezone: 'Europe/Berlin',
+      registration_events: 'reg7k2,registration',
+      session_length_field: 'last_time_spent',
+    });
 
-    await expect(checkWith({ REPORT_TIMEZONE: 'Europe/Berlin', REGISTRATION_EVENTS: 'reg7k2,registration' }).warnIfOutdated()).resolves.toEqual([]);
-    await expect(checkWith({ REPORT_TIMEZONE: 'UTC', REGISTRATION_EVENTS: 'reg7k2,registration' }).warnIfOutdated()).resolves.toEqual(['REPORT_TIMEZONE']);
+    await expect(
+      checkWith({ REPORT_TIMEZONE: 'Europe/Berlin', REGISTRATION_EVENTS: 'reg7k2,registration' }).warnIfOutdated(),
+    ).resolves.toEqual([]);
+    await expect(checkWith({ REPORT_TIMEZONE: 'UTC', REGISTRATION_EVENTS: 'reg7k2,registration' }).warnIfOutdated()).resolves.toEqual([
+      'REPORT_TIMEZONE',
+    ]);
     await expect(
       checkWith({ REPORT_TIMEZONE: 'Europe/Berlin', REGISTRATION_EVENTS: 'signup', SESSION_LENGTH_FIELD: 'time_spent' }).warnIfOutdated(),
     ).resolves.toEqual(['REGISTRATION_EVENTS', 'SESSION_LENGTH_FIELD']);

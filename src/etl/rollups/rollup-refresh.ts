@@ -79,7 +79,7 @@ export class RollupRefresh {
   }
 
   private async clear(): Promise<void> {
-    for (const table of ['counts', 'active-devices', 'active-changes']) await this.query(`refresh/clear-${table}`);
+    for (const name of ['refresh/clear-counts', 'refresh/clear-active-devices', 'refresh/clear-active-changes']) await this.query(name);
   }
 
   private async useRegistrationEvents(): Promise<void> {

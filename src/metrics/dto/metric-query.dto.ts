@@ -1,6 +1,15 @@
 import { ApiHideProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, Matches, Validate, type ValidatorConstraintInterface, ValidatorConstraint } from 'class-validator';
+import {
+  IsIn,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Validate,
+  type ValidatorConstraintInterface,
+  ValidatorConstraint,
+} from 'class-validator';
 import { GRANULARITIES, type Granularity, MAX_RANGE_DAYS, PERIODS, type Period } from '../date-range.js';
 
 export const FORMATS = ['json', 'csv'] as const;
@@ -17,8 +26,7 @@ class CalendarDate implements ValidatorConstraintInterface {
 }
 
 const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
-const dateMessage = (name: string) =>
-  `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`;
+const dateMessage = (name: string) => `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`;
 
 // Query parameters of every klip (api.md). Filters combine with AND; a value that matches nothing gives zeros.
 export class MetricQuery {
@@ -46,7 +54,7 @@ export class MetricQuery {
   @IsIn(GRANULARITIES, { message: `granularity accepts ${GRANULARITIES.join(', ')}` })
   granularity?: Granularity;
 
-  @ApiPropertyOptional({ description: "app: the app_name callback value (else app_id, else app_token)", example: 'com.example.fitapp' })
+  @ApiPropertyOptional({ description: 'app: the app_name callback value (else app_id, else app_token)', example: 'com.example.fitapp' })
   @IsOptional()
   @IsString({ message: 'app accepts one app name, e.g. com.example.fitapp' })
   @Length(1, 256, { message: 'app accepts one app name of 1 to 256 characters, e.g. com.example.fitapp' })
