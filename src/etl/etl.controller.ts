@@ -2,10 +2,12 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@ne
 import { ApiTags } from '@nestjs/swagger';
 import { ETL_RUNS_ROUTE } from '../common/api-routes.js';
 import { ListRunsQuery, RunIdParams, StartRunBody } from './dto/etl-run.dto.js';
+import { ApiKeySecurity } from '../auth/api-key-security.js';
 import { ApiGetRun, ApiListRuns, ApiStartRun } from './etl.docs.js';
 import { EtlRunsService } from './etl-runs.service.js';
 
 @ApiTags('etl')
+@ApiKeySecurity()
 @Controller(ETL_RUNS_ROUTE)
 export class EtlController {
   constructor(@Inject(EtlRunsService) private readonly runs: EtlRunsService) {}

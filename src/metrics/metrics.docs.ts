@@ -1,24 +1,20 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiResponse,
-  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ApiKeySecurity } from '../auth/api-key-security.js';
 import { KLIP_DEFINITIONS, type Klip } from './klips.js';
 
 type SchemaObject = Record<string, unknown>;
 
 const errorExample = (statusCode: number, error: string, message: string) => ({ schema: { example: { statusCode, error, message } } });
-
-// "Authorize" in /docs offers all three; any one of them is enough.
-export const ApiKeySecurity = () => applyDecorators(ApiSecurity('api-key'), ApiSecurity('api-key-query'), ApiBearerAuth('bearer'));
 
 const FRESHNESS_SCHEMA = {
   type: 'object',

@@ -59,8 +59,8 @@ export class EtlRunDto {
   @ApiProperty({ example: ['2026-11-27', '2026-11-28'], description: 'report-time-zone days whose rows the run touched' })
   daysRefreshed!: string[];
   @ApiProperty({
-    example: { lease: 3, extract: 120, stage: 8, load: 40, merge: 25, maintain: 2 },
-    description: `milliseconds per step (${ETL_STEPS.join(', ')}); extract includes writing the parts (and, on PostgreSQL, copying them into the warehouse as they are written); load is then what is left of the COPY`,
+    example: { lease: 3, extract: 120, stage: 8, load: 40, merge: 25, rollups: 18, maintain: 2 },
+    description: `milliseconds per step (${ETL_STEPS.join(', ')}); extract includes writing the parts (and, on PostgreSQL, copying them into the warehouse as they are written); load is then what is left of the COPY; merge includes rollups, the recount of the metric rollups inside the merge transaction`,
   })
   stepMs!: Record<string, number>;
   @ApiProperty({ nullable: true, type: String, example: null, description: 'why the run failed or was skipped' }) error!: string | null;
