@@ -23,7 +23,7 @@ type RunRow = { id: number; status: string; trigger: string; mode: string; start
 
 const USAGE = 'Usage: npm run etl -- --once [--window DAYS | --rebuild]\n';
 const SUMMARY =
-  /^Run (\d+) succeeded: (\d+) rows loaded \(arrival\), 1 part\(s\), \d+ bytes staged, \d+ day\(s\) refreshed \(lease \d+ ms, extract \d+ ms, stage \d+ ms, load \d+ ms, merge \d+ ms, maintain \d+ ms\)\n$/;
+  /^Run (\d+) succeeded: (\d+) rows loaded \(arrival\), 1 part\(s\), \d+ bytes staged, \d+ day\(s\) refreshed \(lease \d+ ms, extract \d+ ms, stage \d+ ms, load \d+ ms, merge \d+ ms, rollups \d+ ms, maintain \d+ ms\)\n$/;
 
 // Black-box: `npm run etl` and `npm start` as real processes on this file's own pair of test databases
 // (migrated by an in-process app, which also stores the callbacks and checks the warehouse).

@@ -209,6 +209,12 @@ describe('sql/etl files', () => {
     )
     .filter((name) => !name.startsWith('migrations/'));
 
+  it('of sql/metrics are each named by code in src (relative to sql/metrics, as the metrics code asks for them)', () => {
+    const metricNames = catalogNames.filter((name) => name.startsWith('metrics/')).map((name) => name.slice('metrics/'.length));
+    expect(metricNames.length).toBeGreaterThan(20);
+    expect(metricNames.filter((name) => !srcText.includes(`'${name}'`))).toEqual([]);
+  });
+
   it('are each named by code in src', () => {
     const etlNames = catalogNames.filter((name) => name.startsWith('etl/'));
     expect(etlNames.length).toBeGreaterThan(30);
@@ -216,7 +222,7 @@ describe('sql/etl files', () => {
   });
 
   it('cover every statement name src asks the catalog for', () => {
-    const asked = [...srcText.matchAll(/\.get\('([\w/-]+)'\)/g)].map((match) => match[1]).filter((name) => name.includes('/'));
+    const asked = [...srcText.matchAll(/\bsql\.get\('([\w/-]+)'\)/g)].map((match) => match[1]).filter((name) => name.includes('/'));
     expect(asked.length).toBeGreaterThan(30);
     expect(asked.filter((name) => !catalogNames.includes(name))).toEqual([]);
   });
