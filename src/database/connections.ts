@@ -153,8 +153,10 @@ function warehouseDataSource(url: string, engine: WarehouseEngine): DataSource {
     applicationName: 'mobile-kpi-warehouse',
     poolSize: 5,
     connectTimeoutMS: 10_000,
-    // Redshift sessions are UTC already; warehouse times are UTC wall-clock TIMESTAMPs
-    extra: { ...(redshift ? {} : { options: '-c TimeZone=UTC' }), types: WAREHOUSE_TYPES },
+    // Redshift sessions are UTC already; warehouse times are UTC wall-clock TIMESTAMPs. The PostgreSQL
+    // stand-in's rollup refresh and active-user answers sort a few hundred thousand device-days:
+    // PostgreSQL's default 4 MB of sort memory would spill them to disk.
+    extra: { ...(redshift ? {} : { options: '-c TimeZone=UTC -c work_mem=64MB' }), types: WAREHOUSE_TYPES },
   });
 }
 

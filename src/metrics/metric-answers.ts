@@ -21,7 +21,10 @@ export type MetricAnswer = {
 export type MetricRequest = { klip: Klip; range: DateRange; granularity: Granularity | null; filters: Filters };
 
 type Body = Pick<MetricAnswer, 'summary' | 'data'>;
-const WINDOW_COLUMN = { 1: 'dau', 7: 'wau', 30: 'mau' } as const;
+type Window = 'dau' | 'wau' | 'mau';
+const WINDOW_COLUMN: Record<number, Window | undefined> = { 1: 'dau', 7: 'wau', 30: 'mau' };
+const MAX_WINDOW_DAYS = 30;
+const FILTER_NAMES = ['app', 'os', 'country', 'channel'] as const;
 
 // Turns the rollups' rows into a klip's answer: every bucket present (0, or null for a mean), bucket
 // values and the summary as metrics.md says (sums, weighted means, means of daily values).
@@ -67,48 +70,22 @@ export class MetricAnswers {
   }
 
   private async activeUsers(windowDays: 1 | 7 | 30, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
-    const stored = filters.os === undefined && filters.country === undefined && filters.channel === undefined;
-    const daily = stored ? await this.storedActive(range, filters.app) : await this.filteredActive(windowDays, range, filters);
-    const values = daily.get(windowDays)!;
+    const daily = runningSums(await this.activeChanges(range, filters), range);
+    const values = daily[WINDOW_COLUMN[windowDays]!];
     const data = bucketsOf.map((bucket) => ({ date: bucket.label, value: round2(mean(bucket.days.map((day) => values.get(day)!))) }));
     const average = round2(mean(datesBetween(range.from, range.to).map((day) => values.get(day)!)));
-    return { summary: { average, distinct: await this.distinct(range, filters, daily) }, data };
+    // the devices active on any day of a range of 1, 7 or 30 days are its last day's DAU, WAU or MAU
+    const span = WINDOW_COLUMN[daysBetween(range.from, range.to) + 1];
+    const distinct = span ? daily[span].get(range.to)! : await this.repository.distinctDevices(range, filters);
+    return { summary: { average, distinct }, data };
   }
 
-  // The devices active on any day of the range: a range of 1, 7 or 30 days is the DAU, WAU or MAU of
-  // its last day, when that is at hand; otherwise counted.
-  private async distinct(range: DateRange, filters: Filters, daily: Map<number, Map<string, number>>): Promise<number> {
-    const known = daily.get(daysBetween(range.from, range.to) + 1)?.get(range.to);
-    return known ?? this.repository.distinctDevices(range, filters);
-  }
-
-  // DAU, WAU and MAU of each day of the range, from the stored changes (all apps, or one app).
-  private async storedActive(range: DateRange, app: string | undefined): Promise<Map<number, Map<string, number>>> {
-    const changes = await this.repository.activeChanges(range.to, app);
-    const daily = new Map<number, Map<string, number>>([1, 7, 30].map((window) => [window, new Map()]));
-    const running = { dau: 0, wau: 0, mau: 0 };
-    let next = 0;
-    for (const day of datesBetween(changes[0] && changes[0].day < range.from ? changes[0].day : range.from, range.to)) {
-      for (; next < changes.length && changes[next].day === day; next++) addChange(running, changes[next]);
-      if (day < range.from) continue;
-      for (const window of [1, 7, 30] as const) daily.get(window)!.set(day, running[WINDOW_COLUMN[window]]);
-    }
-    return daily;
-  }
-
-  // One window's values under filters the stored changes do not cover.
-  private async filteredActive(windowDays: number, range: DateRange, filters: Filters): Promise<Map<number, Map<string, number>>> {
-    const firstDay = addDays(range.from, 1 - windowDays);
-    const changes = new Map(
-      (await this.repository.filteredActiveChanges(firstDay, range.to, filters, windowDays)).map((row) => [row.day, row.value]),
-    );
-    const values = new Map<string, number>();
-    let running = 0;
-    for (const day of datesBetween(firstDay, range.to)) {
-      running += changes.get(day) ?? 0;
-      if (day >= range.from) values.set(day, running);
-    }
-    return new Map([[windowDays, values]]);
+  // Stored for no filter or one; computed at request time for two or more.
+  private activeChanges(range: DateRange, filters: Filters): Promise<ActiveChange[]> {
+    const set = FILTER_NAMES.filter((name) => filters[name] !== undefined);
+    if (set.length === 0) return this.repository.activeChanges(range.to, 'all', '');
+    if (set.length === 1) return this.repository.activeChanges(range.to, set[0], filters[set[0]]!);
+    return this.repository.filteredActiveChanges(addDays(range.from, 1 - MAX_WINDOW_DAYS), range.to, filters);
   }
 
   private async installsByChannel(range: DateRange, filters: Filters, bucketsOf: Bucket[] | null): Promise<Body> {
@@ -131,11 +108,23 @@ export class MetricAnswers {
   }
 }
 
-function addChange(running: { dau: number; wau: number; mau: number }, change: ActiveChange): void {
-  running.dau += change.dau;
-  running.wau += change.wau;
-  running.mau += change.mau;
+// DAU, WAU and MAU of each day of the range: the running sums of the changes (which start at a day
+// with no device before it), kept from `range.from` on.
+function runningSums(changes: ActiveChange[], range: DateRange): Record<Window, Map<string, number>> {
+  const daily = { dau: new Map<string, number>(), wau: new Map<string, number>(), mau: new Map<string, number>() };
+  const running = { dau: 0, wau: 0, mau: 0 };
+  let next = 0;
+  const first = changes.length > 0 && changes[0].day < range.from ? changes[0].day : range.from;
+  for (const day of datesBetween(first, range.to)) {
+    for (; next < changes.length && changes[next].day === day; next++) {
+      for (const window of WINDOWS) running[window] += changes[next][window];
+    }
+    if (day >= range.from) for (const window of WINDOWS) daily[window].set(day, running[window]);
+  }
+  return daily;
 }
+
+const WINDOWS = ['dau', 'wau', 'mau'] as const;
 
 function sum(values: number[]): number {
   return values.reduce((total, value) => total + value, 0);

@@ -48,21 +48,17 @@ export class MetricsRepository {
     return rows.map((row) => ({ day: row.day, channel: row.channel, value: Number(row.installs) }));
   }
 
-  // The stored DAU/WAU/MAU changes (all apps, or one app) of every day up to `to`, in day order.
-  async activeChanges(to: string, app: string | undefined): Promise<ActiveChange[]> {
-    const rows = await this.query<{ day: string; dau: number; wau: number; mau: number }>('active-users', [to, app ?? null]);
-    return rows.map((row) => ({ day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) }));
+  // The stored DAU/WAU/MAU changes of every day up to `to`, in day order: for all devices
+  // (dimension 'all', value '') or one filter (dimension app, os, country or channel).
+  async activeChanges(to: string, dimension: string, value: string): Promise<ActiveChange[]> {
+    const rows = await this.query<ActiveChangeRow>('active-users', [to, dimension, value]);
+    return rows.map(toActiveChange);
   }
 
-  // The changes of one window (1, 7 or 30 days) under any filters, from `firstDay` to `to`.
-  async filteredActiveChanges(firstDay: string, to: string, filters: Filters, windowDays: number): Promise<DayCount[]> {
-    const rows = await this.query<{ day: string; change: string }>('active-users-filtered', [
-      firstDay,
-      to,
-      ...filterValues(filters),
-      windowDays,
-    ]);
-    return rows.map((row) => ({ day: row.day, value: Number(row.change) }));
+  // The same changes under several filters, computed from `firstDay` to `to`.
+  async filteredActiveChanges(firstDay: string, to: string, filters: Filters): Promise<ActiveChange[]> {
+    const rows = await this.query<ActiveChangeRow>('active-users-filtered', [firstDay, to, ...filterValues(filters)]);
+    return rows.map(toActiveChange);
   }
 
   async distinctDevices(range: DateRange, filters: Filters): Promise<number> {
@@ -99,6 +95,12 @@ export class MetricsRepository {
       throw new DomainError('UNAVAILABLE', 'The warehouse did not answer; try again shortly');
     }
   }
+}
+
+type ActiveChangeRow = { day: string; dau: string | number; wau: string | number; mau: string | number };
+
+function toActiveChange(row: ActiveChangeRow): ActiveChange {
+  return { day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) };
 }
 
 function dayRange(range: DateRange): string[] {

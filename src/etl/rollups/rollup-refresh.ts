@@ -33,12 +33,12 @@ export class RollupRefresh {
     await this.useRegistrationEvents();
     const days = fullBuild ? await this.allDays() : await this.touchedDays(request);
     if (fullBuild) await this.clear();
-    if (days.length > 0) await this.recount(days);
+    if (days.length > 0) await this.recount(days, fullBuild);
     if (fullBuild) await this.recordSettings(request.runId);
     return days;
   }
 
-  private async recount(days: string[]): Promise<void> {
+  private async recount(days: string[], fullBuild: boolean): Promise<void> {
     const { timezone, sessionLengthField } = this.settings;
     await this.query('refresh/clear-days');
     for (const day of days) {
@@ -47,15 +47,29 @@ export class RollupRefresh {
     const scan = [utcTimestamp(zonedMidnight(days[0], timezone)), utcTimestamp(this.dayEnd(days.at(-1)!))];
     await this.query('refresh/delete-counts');
     await this.query('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
+    await this.recountActiveDevices(days, scan, fullBuild);
+    await this.query('refresh/clear-days');
+  }
+
+  // A device's activity on day d moves the windows of d … d + 30: the changes of those days move by
+  // what the recounted devices contributed before and contribute after (a full build: every device).
+  private async recountActiveDevices(days: string[], scan: string[], fullBuild: boolean): Promise<void> {
+    const [first, last] = [days[0], addDays(days.at(-1)!, ACTIVE_WINDOW_DAYS)];
+    const contributions = (sign: number) => [first, last, addDays(first, -ACTIVE_WINDOW_DAYS), sign, fullBuild];
+    await this.query('refresh/clear-active-change-work');
+    await this.query('refresh/copy-active-changes', [first, last]);
+    await this.query('refresh/clear-devices');
+    if (!fullBuild) {
+      await this.query('refresh/add-devices', scan);
+      await this.query('refresh/add-active-changes', contributions(-1));
+    }
     await this.query('refresh/delete-active-devices');
     await this.query('refresh/insert-active-devices', scan);
-    // a device's activity on day d moves the windows of d … d + 30; those days' changes are recomputed
-    const [first, last] = [days[0], addDays(days.at(-1)!, ACTIVE_WINDOW_DAYS)];
+    await this.query('refresh/add-active-changes', contributions(1));
     await this.query('refresh/delete-active-changes', [first, last]);
-    for (const perApp of [false, true]) {
-      await this.query('refresh/insert-active-changes', [first, last, perApp, addDays(first, -ACTIVE_WINDOW_DAYS)]);
-    }
-    await this.query('refresh/clear-days');
+    await this.query('refresh/merge-active-changes');
+    await this.query('refresh/clear-active-change-work');
+    await this.query('refresh/clear-devices');
   }
 
   // The load's own days, plus the days of installs whose dynamic channel an install_update in it may move.

@@ -33,23 +33,38 @@ CREATE TABLE stg.active_device (
 DISTKEY (adid)
 SORTKEY (day);
 
--- How many devices enter (+) and leave (-) the 1-, 7- and 30-day active windows on each day, for all apps
--- (app NULL) and per app: DAU, WAU and MAU of a day are the running sums of these changes up to that day.
+-- How many devices enter (+) and leave (-) the 1-, 7- and 30-day active windows on each day, for all
+-- devices (dimension 'all', value '') and for each app, os, country and channel value: DAU, WAU and MAU
+-- of a day, under no filter or one, are the running sums of these changes up to that day.
 CREATE TABLE stg.active_change (
-  day  DATE         NOT NULL,
-  app  VARCHAR(256),
-  dau  INTEGER      NOT NULL,
-  wau  INTEGER      NOT NULL,
-  mau  INTEGER      NOT NULL
+  day       DATE         NOT NULL,
+  dimension VARCHAR(16)  NOT NULL,
+  value     VARCHAR(256) NOT NULL,
+  dau       INTEGER      NOT NULL,
+  wau       INTEGER      NOT NULL,
+  mau       INTEGER      NOT NULL
 )
 DISTSTYLE ALL
-SORTKEY (app, day);
+SORTKEY (dimension, value, day);
 
 -- Work tables of the refresh, filled and emptied inside the merge transaction (merges run one at a time).
 CREATE TABLE stg.refresh_day (
   day       DATE      NOT NULL,
   starts_at TIMESTAMP NOT NULL,
   ends_at   TIMESTAMP NOT NULL
+)
+DISTSTYLE ALL;
+CREATE TABLE stg.refresh_device (
+  adid VARCHAR(64) NOT NULL
+)
+DISTKEY (adid);
+CREATE TABLE stg.active_change_work (
+  day       DATE         NOT NULL,
+  dimension VARCHAR(16)  NOT NULL,
+  value     VARCHAR(256) NOT NULL,
+  dau       INTEGER      NOT NULL,
+  wau       INTEGER      NOT NULL,
+  mau       INTEGER      NOT NULL
 )
 DISTSTYLE ALL;
 CREATE TABLE stg.registration_event (

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { addDays, datesBetween } from '../../src/common/zoned-time.js';
+import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
+import { eventCallback, installCallback, installUpdateCallback, NOW_EPOCH, sessionCallback } from '../support/adjust-callbacks.js';
+import { query, runEtl, storeCallbacks } from '../support/etl.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// A small deterministic generator (mulberry32), so a failure replays.
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const DAY = 86_400;
+const pick = <T>(next: () => number, values: readonly T[]): T => values[Math.floor(next() * values.length)];
+
+// Activities of 30 devices over 70 days before NOW, in batches that arrive one ETL run at a time, each
+// with some activities days late: devices in two apps, two countries, changing channels.
+function batches(seed: number, count: number, perBatch: number): URLSearchParams[][] {
+  const next = random(seed);
+  const devices = Array.from({ length: 30 }, (_, i) => `device-${seed}-${i}`);
+  return Array.from({ length: count }, (_, batch) =>
+    Array.from({ length: perBatch }, (_, i) => {
+      // mostly recent for the batch (batches move forward in time), sometimes weeks late
+      const daysAgo = next() < 0.25 ? Math.floor(next() * 70) : Math.floor(((count - batch) * 60) / count + next() * 3);
+      const common = {
+        adid: pick(next, devices),
+        created_at: String(NOW_EPOCH - daysAgo * DAY - Math.floor(next() * DAY) - batch * 7 - i),
+        app_name: pick(next, ['com.example.fitapp', 'com.example.fitapp', 'com.example.runner']),
+        country: pick(next, ['de', 'de', 'us']),
+        os_name: pick(next, ['android', 'ios']),
+        network_name: pick(next, ['Organic', 'Facebook Installs', '']),
+      };
+      const kind = next();
+      if (kind < 0.12) return installCallback(common);
+      if (kind < 0.16) return installUpdateCallback(common);
+      if (kind < 0.24) return eventCallback(common);
+      return sessionCallback({ ...common, last_time_spent: String(Math.floor(next() * 600) - 50) });
+    }),
+  );
+}
+
+type Snapshot = { changes: unknown[]; counts: unknown[]; devices: unknown[] };
+
+async function snapshot(t: TestApp): Promise<Snapshot> {
+  const url = t.databases.warehouseUrl;
+  return {
+    changes: await query(
+      url,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, dimension, value, dau, wau, mau FROM stg.active_change ORDER BY day, dimension, value`,
+    ),
+    counts: await query(
+      url,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, app, os, country, channel, sum(installs)::int AS installs, sum(registrations)::int AS registrations,
+              sum(session_seconds)::int AS seconds, sum(sessions)::int AS sessions
+       FROM stg.daily_counts GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+    ),
+    devices: await query(
+      url,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, adid, app, os, country, channel FROM stg.active_device ORDER BY 1, 2, 3, 4, 5, 6`,
+    ),
+  };
+}
+
+describe(RollupRefresh.name, () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('leaves after many loads with late data exactly the rollups a rebuild computes from scratch', async () => {
+    for (const batch of batches(7, 8, 40)) {
+      await storeCallbacks(t, batch);
+      expect((await runEtl(t)).status).toBe('succeeded');
+    }
+    const incremental = await snapshot(t);
+    expect(incremental.changes.length).toBeGreaterThan(100);
+
+    expect((await runEtl(t, { mode: 'rebuild' })).status).toBe('succeeded');
+    expect(await snapshot(t)).toEqual(incremental);
+  });
+
+  it('keeps changes whose running sums are the distinct devices active in each 1-, 7- and 30-day window', async () => {
+    const devices = await query<{ day: string; adid: string; app: string; country: string }>(
+      t.databases.warehouseUrl,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, adid, app, country FROM stg.active_device`,
+    );
+    const changes = await query<{ day: string; dimension: string; value: string; dau: number; wau: number; mau: number }>(
+      t.databases.warehouseUrl,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, dimension, value, dau, wau, mau FROM stg.active_change ORDER BY day`,
+    );
+    const days = devices.map((row) => row.day).sort();
+    const scopes = [
+      { dimension: 'all', value: '', rows: devices },
+      { dimension: 'app', value: 'com.example.runner', rows: devices.filter((row) => row.app === 'com.example.runner') },
+      { dimension: 'country', value: 'us', rows: devices.filter((row) => row.country === 'us') },
+    ];
+    for (const { dimension, value, rows } of scopes) {
+      const running = { dau: 0, wau: 0, mau: 0 };
+      const expected: string[] = [];
+      const actual: string[] = [];
+      for (const day of datesBetween(days[0], addDays(days.at(-1)!, 31))) {
+        for (const change of changes.filter((row) => row.day === day && row.dimension === dimension && row.value === value)) {
+          running.dau += change.dau;
+          running.wau += change.wau;
+          running.mau += change.mau;
+        }
+        const activeWithin = (windowDays: number) =>
+          new Set(rows.filter((row) => row.day <= day && row.day > addDays(day, -windowDays)).map((row) => row.adid)).size;
+        expected.push(`${day} ${activeWithin(1)} ${activeWithin(7)} ${activeWithin(30)}`);
+        actual.push(`${day} ${running.dau} ${running.wau} ${running.mau}`);
+      }
+      expect({ dimension, value, days: actual }).toEqual({ dimension, value, days: expected });
+    }
+  });
+});
