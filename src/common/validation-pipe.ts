@@ -1,34 +1,47 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 
-// Validation at the edge: unknown parameters are refused, each message names the parameter and what it
-// accepts (the DTOs' messages do; an unknown one lists the parameters the route takes).
+// The API key may travel as a query parameter on any route (Klipfolio's simplest option); the key guard
+// reads it before validation, so it is never a DTO's business.
+const KEY_PARAMETER = 'api_key';
+
+// Validation at the edge: each message names the parameter and says what it accepts (the DTOs' own
+// messages, one per parameter), and an unknown parameter is refused with the list of those the route takes.
+class EdgeValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: true,
+      exceptionFactory: (errors) => new BadRequestException({ message: errors.flatMap((error) => Object.values(error.constraints ?? {})) }),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if ((metadata.type === 'query' || metadata.type === 'body') && metadata.metatype && this.toValidate(metadata) && isRecord(value)) {
+      // checked here, on the raw names: class-transformer passes over names such as toString or
+      // constructor, which the whitelist would then never see
+      const accepted = acceptedParameters(metadata.metatype);
+      const unknown = Object.keys(value).find((name) => !accepted.includes(name) && name !== KEY_PARAMETER);
+      if (unknown !== undefined) {
+        throw new BadRequestException({ message: `unknown parameter "${unknown}"; this route accepts ${accepted.join(', ') || 'none'}` });
+      }
+      if (KEY_PARAMETER in value) value = Object.fromEntries(Object.entries(value).filter(([name]) => name !== KEY_PARAMETER));
+    }
+    return super.transform(value, metadata);
+  }
+}
+
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    // the DTO instance tells which parameters the route accepts; values are never echoed
-    validationError: { target: true, value: false },
-    exceptionFactory: (errors) => new BadRequestException({ message: errors.flatMap(messagesOf) }),
-  });
+  return new EdgeValidationPipe();
 }
 
-function messagesOf(error: ValidationError): string[] {
-  const own = Object.entries(error.constraints ?? {}).map(([name, message]) =>
-    name === 'whitelistValidation' ? unknownParameter(error) : message,
-  );
-  return [...own, ...(error.children ?? []).flatMap(messagesOf)];
+function acceptedParameters(metatype: NonNullable<ArgumentMetadata['metatype']>): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+  return [...new Set(metadata.map((entry) => entry.propertyName))];
 }
 
-function unknownParameter(error: ValidationError): string {
-  const accepted = error.target ? knownProperties(error.target.constructor) : [];
-  const list = accepted.length > 0 ? `; this route accepts ${accepted.join(', ')}` : '';
-  return `unknown parameter ${error.property}${list}`;
-}
-
-function knownProperties(target: Function): string[] {
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false);
-  // api_key is the key's own parameter, accepted everywhere
-  return [...new Set(metadata.map((entry) => entry.propertyName))].filter((name) => name !== 'api_key');
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -110,9 +110,10 @@ export class EtlService implements BeforeApplicationShutdown {
         await this.load(run, lease, session, startedAt);
         await run.step('maintain', () => this.maintain(run, session));
       });
+      // the answers of the new data are ready before the run reads as succeeded
+      await this.loads.committed();
       await this.runs.finish(run.id, 'succeeded', null, run.counts);
       this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded`);
-      await this.loads.committed();
     } catch (error) {
       const message = (error as Error).message;
       this.logger.error(`run ${run.id}: ${message}`);

@@ -5,12 +5,15 @@ import type { SentAnswer } from './metrics.service.js';
 
 // Sends an answer as JSON or CSV with its caching headers, or 304 when the client holds it already.
 export function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer: SentAnswer, format: Format | undefined): void {
-  reply.header('ETag', answer.etag).header('Cache-Control', `private, max-age=${answer.maxAgeSeconds}`).header('Vary', 'Accept');
-  if (matches(request.headers['if-none-match'], answer.etag)) {
+  const csv = wantsCsv(request, format);
+  // the CSV and the JSON of one answer are two representations: two tags
+  const etag = csv ? answer.etag.replace(/"$/, '-csv"') : answer.etag;
+  reply.header('ETag', etag).header('Cache-Control', `private, max-age=${answer.maxAgeSeconds}`).header('Vary', 'Accept');
+  if (matches(request.headers['if-none-match'], etag)) {
     void reply.code(304).send();
     return;
   }
-  if (wantsCsv(request, format)) {
+  if (csv) {
     void reply.type('text/csv; charset=utf-8').send(toCsv(answer.answer));
     return;
   }
@@ -18,9 +21,23 @@ export function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer:
   void reply.type('application/json; charset=utf-8').send(`${answer.json.slice(0, -1)},"freshness":${JSON.stringify(answer.freshness)}}`);
 }
 
+// Without format: CSV when Accept prefers text/csv to JSON (a q=0 or lower-q text/csv keeps JSON).
 function wantsCsv(request: FastifyRequest, format: Format | undefined): boolean {
   if (format) return format === 'csv';
-  return /\btext\/csv\b/i.test(request.headers.accept ?? '');
+  const q = acceptQualities(request.headers.accept ?? '');
+  const csv = q.get('text/csv') ?? 0;
+  return csv > 0 && csv > Math.max(q.get('application/json') ?? 0, q.get('application/*') ?? 0);
+}
+
+function acceptQualities(accept: string): Map<string, number> {
+  const qualities = new Map<string, number>();
+  for (const range of accept.split(',')) {
+    const [type, ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const q = params.find((param) => param.startsWith('q='));
+    const quality = q === undefined ? 1 : Number(q.slice(2));
+    if (type) qualities.set(type, Number.isFinite(quality) ? quality : 0);
+  }
+  return qualities;
 }
 
 // If-None-Match holds one or more ETags (weak comparison), or *.

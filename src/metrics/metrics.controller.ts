@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Inject, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../auth/access.decorator.js';
 import { DomainError } from '../common/domain-error.js';
@@ -77,6 +77,7 @@ export class MetricsController {
   // Any other name: a 404 that lists the klips (static routes above win over this one).
   @Get(':klip')
   @Access('metrics')
+  @ApiExcludeEndpoint()
   unknownKlip(@Param('klip') klip: string): never {
     throw new DomainError('NOT_FOUND', `No klip "${klip}": the metrics are ${KLIPS.join(', ')}`);
   }

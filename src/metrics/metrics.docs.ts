@@ -1,10 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiResponse,
   ApiServiceUnavailableResponse,
   ApiUnauthorizedResponse,
@@ -86,6 +86,14 @@ function example(klip: Klip) {
   }
 }
 
+function csvExample(klip: Klip): string {
+  const { data } = example(klip);
+  const columns = Object.keys(data[0]);
+  return [columns.join(','), ...data.map((row) => columns.map((column) => (row as Record<string, unknown>)[column] ?? '').join(','))].join(
+    '\r\n',
+  );
+}
+
 export const ApiMetric = (klip: Klip) => {
   const { title, definition } = KLIP_DEFINITIONS[klip];
   return applyDecorators(
@@ -97,24 +105,28 @@ export const ApiMetric = (klip: Klip) => {
         'Without from/to or period: the last 30 days ending today. Answers come from rollups the ETL keeps current and are cached until ' +
         'the next load brings data: send If-None-Match with the ETag to get 304. CSV with format=csv or Accept: text/csv.',
     }),
-    ApiProduces('application/json', 'text/csv'),
     ApiOkResponse({
-      description: 'The numbers, a flat table under data',
-      schema: {
-        type: 'object',
-        properties: {
-          metric: { type: 'string', example: klip },
-          unit: { type: 'string' },
-          from: { type: 'string', format: 'date' },
-          to: { type: 'string', format: 'date' },
-          granularity: { type: 'string', nullable: true, enum: ['day', 'week', 'month'] },
-          timezone: { type: 'string' },
-          filters: { type: 'object', additionalProperties: { type: 'string' } },
-          summary: summarySchema(klip),
-          data: { type: 'array', items: rowSchema(klip) },
-          freshness: FRESHNESS_SCHEMA,
+      description: 'The numbers, a flat table under data (CSV: a header line and the data rows)',
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            properties: {
+              metric: { type: 'string', example: klip },
+              unit: { type: 'string' },
+              from: { type: 'string', format: 'date' },
+              to: { type: 'string', format: 'date' },
+              granularity: { type: 'string', nullable: true, enum: ['day', 'week', 'month'] },
+              timezone: { type: 'string' },
+              filters: { type: 'object', additionalProperties: { type: 'string' } },
+              summary: summarySchema(klip),
+              data: { type: 'array', items: rowSchema(klip) },
+              freshness: FRESHNESS_SCHEMA,
+            },
+            example: example(klip),
+          },
         },
-        example: example(klip),
+        'text/csv': { schema: { type: 'string', example: csvExample(klip) } },
       },
     }),
     ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is still current' }),
@@ -146,4 +158,12 @@ export const ApiClearCache = () =>
       description: 'The next requests recompute their answers from the warehouse.',
     }),
     ApiNoContentResponse({ description: 'Emptied' }),
+    ApiUnauthorizedResponse({
+      description: 'No API key, or one not recognised',
+      ...errorExample(401, 'Unauthorized', 'API key not recognised'),
+    }),
+    ApiForbiddenResponse({
+      description: 'A key that may read metrics but is not an admin key',
+      ...errorExample(403, 'Forbidden', 'This route needs a key from ADMIN_API_KEYS'),
+    }),
   );

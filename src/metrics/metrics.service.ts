@@ -21,6 +21,8 @@ const CACHE_ENTRIES = 2_000;
 // After a load, the answers recomputed before the switch: every klip's default view, and the most
 // recently requested ones (Klipfolio's data sources ask for the same URLs again and again).
 const REWARMED_ANSWERS = 100;
+// what Cache-Control's max-age allows a scheduled load to finish
+const LOAD_GRACE_SECONDS = 60;
 
 // Answers a klip's request from the cache of the current data version, computing it on a miss. The
 // version is the latest load that brought rows; when it changes, the new answers are computed first and
@@ -136,9 +138,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     return Date.now() - Date.parse(loadedAt) > 2 * interval;
   }
 
+  // Until the next scheduled load has had time to finish: a client that asked again at the tick itself
+  // would get the old answer, good for a whole interval more.
   private secondsToNextLoad(): number {
     if (!this.schedule) return 0;
-    return Math.max(0, Math.ceil((this.schedule.sendAt().toMillis() - Date.now()) / 1000));
+    return Math.max(0, Math.ceil((this.schedule.sendAt().toMillis() - Date.now()) / 1000)) + LOAD_GRACE_SECONDS;
   }
 }
 

@@ -117,7 +117,7 @@ describe(AllExceptionsFilter.name, () => {
 
   it('names an unknown parameter', async () => {
     const res = await http().get('/probe/runs').query({ limt: '5' }).expect(400);
-    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'unknown parameter limt; this route accepts limit' });
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'unknown parameter "limt"; this route accepts limit' });
   });
 
   it('answers a malformed JSON body with a 400 JSON error', async () => {

@@ -168,7 +168,7 @@ describe(EtlController.name, () => {
       'windowDays accepts a whole number of days from 1 to 731',
     );
     expect((await asAdmin.post({ mode: 'arrival', force: true }).expect(400)).body.message).toBe(
-      'unknown parameter force; this route accepts mode, windowDays',
+      'unknown parameter "force"; this route accepts mode, windowDays',
     );
 
     expect(await runCount()).toBe(before);

@@ -23,9 +23,9 @@ const pick = <T>(next: () => number, values: readonly T[]): T => values[Math.flo
 // with some activities days late: devices in two apps, two countries, changing channels.
 function batches(seed: number, count: number, perBatch: number): URLSearchParams[][] {
   const next = random(seed);
-  const devices = Array.from({ length: 30 }, (_, i) => `device-${seed}-${i}`);
-  return Array.from({ length: count }, (_, batch) =>
-    Array.from({ length: perBatch }, (_, i) => {
+  const devices = Array.from({ length: 30 }, (_unused, device) => `device-${seed}-${device}`);
+  return Array.from({ length: count }, (_batch, batch) =>
+    Array.from({ length: perBatch }, (_activity, i) => {
       // mostly recent for the batch (batches move forward in time), sometimes weeks late
       const daysAgo = next() < 0.25 ? Math.floor(next() * 70) : Math.floor(((count - batch) * 60) / count + next() * 3);
       const common = {

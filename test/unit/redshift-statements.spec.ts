@@ -278,7 +278,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
     const values = Object.fromEntries(sent.map((s) => [nameOf(s.text), s.values]));
     expect(values['etl/warehouse/delete-window']).toEqual(['2026-11-13 23:00:00.000']);
     expect(values[AFTER_ID]).toEqual(['1200']);
-    expect(values['etl/warehouse/record-load']).toEqual([42, 'window', '2026-11-20 10:15:00.123', '1500', '2026-11-20 10:14:59.500', 3]);
+    expect(values['etl/warehouse/record-load']).toEqual([42, 'window', '2026-11-20 10:15:00.123', '1500', '2026-11-20 10:14:59.500', 3, 3]);
     // load records are kept 30 days
     expect(values['etl/warehouse/prune-loads']).toEqual(['2026-10-21 10:15:00.123']);
   });

@@ -41,6 +41,9 @@ const LOAD_RECORD_DAYS = 30;
 // One run's session with the warehouse: a single connection, because the merge is one transaction.
 // Subclasses differ only where the engines do: how the parts are copied in, the lock, maintenance.
 export abstract class WarehouseSession {
+  // rows the merge's deletes took out, which the staged rows put back
+  private replacedRows = 0;
+
   constructor(
     protected readonly client: SqlClient,
     protected readonly sql: SqlCatalog,
@@ -74,19 +77,26 @@ export abstract class WarehouseSession {
   // deletes of every row the run replaces, by the extract's own bounds (no join with staged rows).
   // Nothing in it commits implicitly (no TRUNCATE, no VACUUM).
   protected async openMerge(bounds: ReplaceBounds): Promise<void> {
+    this.replacedRows = 0;
     await this.client.query('BEGIN');
     await this.inMerge(async () => {
       await this.client.query(this.lockLoadsStatement());
       if (bounds.mode === 'rebuild') {
-        await this.client.query(this.sql.get('etl/warehouse/delete-all'));
+        await this.replace(this.sql.get('etl/warehouse/delete-all'));
         return;
       }
-      if (bounds.windowStart) await this.client.query(this.sql.get('etl/warehouse/delete-window'), [utcTimestamp(bounds.windowStart)]);
-      await this.client.query(this.sql.get('etl/warehouse/delete-after-id'), [bounds.afterId]);
+      if (bounds.windowStart) await this.replace(this.sql.get('etl/warehouse/delete-window'), [utcTimestamp(bounds.windowStart)]);
+      await this.replace(this.sql.get('etl/warehouse/delete-after-id'), [bounds.afterId]);
     });
   }
 
-  // The merge's end: the load record (with the resume point) moves with the rows.
+  private async replace(statement: string, params: unknown[] = []): Promise<void> {
+    const result = await this.client.query(statement, params);
+    this.replacedRows += result.rowCount ?? 0;
+  }
+
+  // The merge's end: the load record (with the resume point) moves with the rows; it counts the rows
+  // that were not there before (arrival runs re-read the last minutes' rows, which changes nothing).
   protected async closeMerge(plan: MergePlan, beforeCommit: BeforeCommit): Promise<void> {
     await this.inMerge(async () => {
       await this.client.query(this.sql.get('etl/warehouse/record-load'), [
@@ -96,6 +106,7 @@ export abstract class WarehouseSession {
         plan.resumeAfterId,
         plan.dataThrough ? utcTimestamp(plan.dataThrough) : null,
         plan.stagedRows,
+        Math.max(0, plan.stagedRows - this.replacedRows),
       ]);
       const cutOff = new Date(plan.loadedAt.getTime() - LOAD_RECORD_DAYS * 86_400_000);
       await this.client.query(this.sql.get('etl/warehouse/prune-loads'), [utcTimestamp(cutOff)]);

@@ -1,4 +1,4 @@
-import { ApiHideProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsIn,
@@ -25,8 +25,21 @@ class CalendarDate implements ValidatorConstraintInterface {
   }
 }
 
+// No stored value holds a control character (the ETL removes CR, LF and NUL; PostgreSQL refuses NUL).
+@ValidatorConstraint({ name: 'printable' })
+class Printable implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && [...value].every((character) => character >= ' ' && character !== '\u007f');
+  }
+}
 const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
 const dateMessage = (name: string) => `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`;
+
+// Swagger UI's "Try it out" fills in a parameter's first example: for the filters and period, that is
+// "none" (an empty value, which it does not send), so a first try answers the default view.
+function filterExamples(value: string) {
+  return { none: { summary: 'no filter', value: '' }, one: { summary: `only ${value}`, value } };
+}
 
 // Query parameters of every klip (api.md). Filters combine with AND; a value that matches nothing gives zeros.
 export class MetricQuery {
@@ -43,7 +56,7 @@ export class MetricQuery {
   @ApiPropertyOptional({
     enum: PERIODS,
     description: `a range resolved on the server in the report time zone; not together with from/to (at most ${MAX_RANGE_DAYS} days either way)`,
-    example: 'last_7_days',
+    examples: { none: { summary: 'no period (from/to instead)', value: '' }, last7: { summary: 'the last 7 days', value: 'last_7_days' } },
   })
   @IsOptional()
   @IsIn(PERIODS, { message: `period accepts ${PERIODS.join(', ')}` })
@@ -54,20 +67,25 @@ export class MetricQuery {
   @IsIn(GRANULARITIES, { message: `granularity accepts ${GRANULARITIES.join(', ')}` })
   granularity?: Granularity;
 
-  @ApiPropertyOptional({ description: 'app: the app_name callback value (else app_id, else app_token)', example: 'com.example.fitapp' })
+  @ApiPropertyOptional({
+    description: 'app: the app_name callback value (else app_id, else app_token)',
+    examples: filterExamples('com.example.fitapp'),
+  })
   @IsOptional()
   @IsString({ message: 'app accepts one app name, e.g. com.example.fitapp' })
-  @Length(1, 256, { message: 'app accepts one app name of 1 to 256 characters, e.g. com.example.fitapp' })
+  @Validate(Printable, { message: 'app accepts one app name of 1 to 256 characters without control characters, e.g. com.example.fitapp' })
+  @Length(1, 256, { message: 'app accepts one app name of 1 to 256 characters without control characters, e.g. com.example.fitapp' })
   app?: string;
 
-  @ApiPropertyOptional({ description: 'os_name, lower case (android, ios, …)', example: 'android' })
+  @ApiPropertyOptional({ description: 'os_name, lower case (android, ios, …)', examples: filterExamples('android') })
   @IsOptional()
   @IsString({ message: 'os accepts one os_name, e.g. android or ios' })
   @Transform(lowerCase)
-  @Length(1, 32, { message: 'os accepts one os_name of 1 to 32 characters, e.g. android or ios' })
+  @Validate(Printable, { message: 'os accepts one os_name of 1 to 32 characters without control characters, e.g. android or ios' })
+  @Length(1, 32, { message: 'os accepts one os_name of 1 to 32 characters without control characters, e.g. android or ios' })
   os?: string;
 
-  @ApiPropertyOptional({ description: 'two-letter country code, lower case', example: 'de' })
+  @ApiPropertyOptional({ description: 'two-letter country code, lower case', examples: filterExamples('de') })
   @IsOptional()
   @IsString({ message: 'country accepts a two-letter country code, e.g. de' })
   @Transform(lowerCase)
@@ -76,22 +94,16 @@ export class MetricQuery {
 
   @ApiPropertyOptional({
     description: 'channel: network_name, else the first :: segment of tracker_name, else Organic or Unknown (installs: dynamic channel)',
-    example: 'Organic',
+    examples: filterExamples('Organic'),
   })
   @IsOptional()
   @IsString({ message: 'channel accepts one channel name, e.g. Organic or Facebook Installs' })
-  @Length(1, 256, { message: 'channel accepts one channel name of 1 to 256 characters, e.g. Organic' })
+  @Validate(Printable, { message: 'channel accepts one channel name of 1 to 256 characters without control characters, e.g. Organic' })
+  @Length(1, 256, { message: 'channel accepts one channel name of 1 to 256 characters without control characters, e.g. Organic' })
   channel?: string;
 
   @ApiPropertyOptional({ enum: FORMATS, description: 'answer format; Accept: text/csv also selects CSV', example: 'json' })
   @IsOptional()
   @IsIn(FORMATS, { message: `format accepts ${FORMATS.join(', ')}` })
   format?: Format;
-
-  // the key may travel as a query parameter (Klipfolio's simplest option); the guard reads it, and
-  // Swagger shows it as a security scheme rather than a parameter
-  @ApiHideProperty()
-  @IsOptional()
-  @IsString({ message: 'api_key accepts one API key' })
-  api_key?: string;
 }

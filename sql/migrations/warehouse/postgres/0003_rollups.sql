@@ -79,3 +79,7 @@ CREATE TABLE stg.rollup_build (
 -- The dynamic channel of an install looks up the device's install_updates; both kinds are a few percent
 -- of the rows, so this partial index costs the load little.
 CREATE INDEX adjust_attribution ON stg.adjust (adid) WHERE activity_kind IN ('install', 'install_update');
+
+-- Of a load's rows, those that were not in the warehouse before: a load that only read rows again (an
+-- arrival run re-reads the last minutes) leaves the metric answers, and their ETags, as they were.
+ALTER TABLE stg.load ADD COLUMN rows_new BIGINT DEFAULT 0 NOT NULL;

@@ -81,3 +81,7 @@ CREATE TABLE stg.rollup_build (
   session_length_field VARCHAR(32)   NOT NULL
 )
 DISTSTYLE ALL;
+
+-- Of a load's rows, those that were not in the warehouse before: a load that only read rows again (an
+-- arrival run re-reads the last minutes) leaves the metric answers, and their ETags, as they were.
+ALTER TABLE stg.load ADD COLUMN rows_new BIGINT DEFAULT 0 NOT NULL;
