@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import request from 'supertest';
-import { addDays, datesBetween } from '../../src/common/zoned-time.js';
+import { datesBetween } from '../../src/common/zoned-time.js';
 import type { EtlRunView } from '../../src/etl/etl-run.js';
 import { query, runEtl, storeCallbacks } from './etl.js';
 import { API_KEY, type TestApp } from './test-app.js';
@@ -20,8 +20,8 @@ export type MetricBody = {
 // Stores callbacks as the collector does and loads them in one arrival run that must succeed. The rows
 // are first made an hour old (arrival time), older than the extract's commit overlap, so the run moves
 // its resume point past them and the next run reads only what is stored after: a later run then really
-// is incremental (otherwise it would re-read, and recount, every recent row).
-// The run must read exactly the rows the source stored (duplicates are not stored).
+// is incremental (otherwise it would re-read, and recount, every recent row). The run must read exactly
+// the rows the source stored (a duplicate is not stored).
 export async function loadCallbacks(t: TestApp, callbacks: URLSearchParams[]): Promise<EtlRunView> {
   const before = await sourceRows(t);
   await storeCallbacks(t, callbacks);
@@ -38,17 +38,25 @@ async function sourceRows(t: TestApp): Promise<number> {
   return count;
 }
 
+export type MetricParams = Record<string, string | undefined>;
+
 // One klip's JSON answer through HTTP with a reader key; anything but a 200 fails the test with the body.
-export async function getMetric(t: TestApp, klip: string, params: Record<string, string>): Promise<MetricBody> {
-  const res = await request(t.app.getHttpServer())
-    .get(`/api/v1/metrics/${klip}?${new URLSearchParams(params)}`)
-    .set('X-API-Key', API_KEY);
-  if (res.status !== 200) throw new Error(`GET ${klip}?${new URLSearchParams(params)} answered ${res.status}: ${res.text}`);
+export async function getMetric(t: TestApp, klip: string, params: MetricParams): Promise<MetricBody> {
+  const search = new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const res = await request(t.app.getHttpServer()).get(`/api/v1/metrics/${klip}?${search}`).set('X-API-Key', API_KEY);
+  if (res.status !== 200) throw new Error(`GET ${klip}?${search} answered ${res.status}: ${res.text}`);
   return res.body as MetricBody;
 }
 
+// The ETag of one answer: it changes with the data version, so a comparison of answers from before and
+// after a run can tell that the answers after it were computed anew rather than served from the cache.
+export async function etagOf(t: TestApp): Promise<string> {
+  const res = await request(t.app.getHttpServer()).get('/api/v1/metrics/installs?from=2026-11-01&to=2026-11-30').set('X-API-Key', API_KEY);
+  return res.headers.etag as string;
+}
+
 // The `value`s of an answer's rows, in order.
-export async function valuesOf(t: TestApp, klip: string, params: Record<string, string>): Promise<(number | null)[]> {
+export async function valuesOf(t: TestApp, klip: string, params: MetricParams): Promise<(number | null)[]> {
   return (await getMetric(t, klip, params)).data.map((row) => row.value);
 }
 
@@ -66,5 +74,3 @@ export function noon(day: string): string {
 export function spans(from: string, to: string, given: [string, string, number][]): number[] {
   return datesBetween(from, to).map((day) => given.find(([first, last]) => day >= first && day <= last)?.[2] ?? 0);
 }
-
-export { addDays, datesBetween };
