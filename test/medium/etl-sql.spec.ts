@@ -5,7 +5,14 @@ import { DataSource } from 'typeorm';
 import { migrate } from '../../src/database/migrator.js';
 import { PROJECT_ROOT, SQL_ROOT } from '../../src/database/project-paths.js';
 import { listSqlFiles } from '../../src/database/sql-catalog.js';
-import { type ColumnDef, createTableColumns, expressionsBetween, identifierListAfter, readSql } from '../support/sql-columns.js';
+import {
+  addedColumns,
+  type ColumnDef,
+  createTableColumns,
+  expressionsBetween,
+  identifierListAfter,
+  readSql,
+} from '../support/sql-columns.js';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 
 // The ETL's column lists live in six files (two DDLs, the extract, the merge's insert, two COPYs) and
@@ -14,6 +21,9 @@ import { createTestDatabases, type TestDatabases } from '../support/databases.js
 
 const POSTGRES_DDL = 'migrations/warehouse/postgres/0002_adjust.sql';
 const REDSHIFT_DDL = 'migrations/warehouse/redshift/0002_adjust.sql';
+// the rollups, and stg.load.rows_new
+const POSTGRES_ROLLUPS_DDL = 'migrations/warehouse/postgres/0003_rollups.sql';
+const REDSHIFT_ROLLUPS_DDL = 'migrations/warehouse/redshift/0003_rollups.sql';
 const adjustColumns = (): ColumnDef[] => createTableColumns(readSql(POSTGRES_DDL), 'stg.adjust');
 
 describe('stg.adjust DDL', () => {
@@ -22,6 +32,26 @@ describe('stg.adjust DDL', () => {
     const redshift = createTableColumns(readSql(REDSHIFT_DDL), table);
     expect(postgres.length).toBeGreaterThan(5);
     expect(redshift).toEqual(postgres);
+  });
+
+  it.each([
+    'stg.daily_counts',
+    'stg.active_device',
+    'stg.active_change',
+    'stg.refresh_day',
+    'stg.refresh_device',
+    'stg.active_change_work',
+    'stg.registration_event',
+    'stg.rollup_build',
+  ])('declares the same rollup columns for both engines: %s', (table) => {
+    const postgres = createTableColumns(readSql(POSTGRES_ROLLUPS_DDL), table);
+    expect(postgres.length).toBeGreaterThan(0);
+    expect(createTableColumns(readSql(REDSHIFT_ROLLUPS_DDL), table)).toEqual(postgres);
+  });
+
+  it('adds the same columns to existing tables on both engines', () => {
+    expect(addedColumns(readSql(REDSHIFT_ROLLUPS_DDL), 'stg.load')).toEqual(addedColumns(readSql(POSTGRES_ROLLUPS_DDL), 'stg.load'));
+    expect(addedColumns(readSql(POSTGRES_ROLLUPS_DDL), 'stg.load')).toHaveLength(1);
   });
 
   it('uses only types both engines store alike, with VARCHAR limits Redshift accepts', () => {
@@ -116,7 +146,10 @@ describe('migrated databases', () => {
            FROM information_schema.columns WHERE table_schema = 'stg' AND table_name = $1 ORDER BY ordinal_position`,
           [table],
         );
-      const declared = createTableColumns(readSql(REDSHIFT_DDL), `stg.${table}`);
+      const declared = [
+        ...createTableColumns(readSql(REDSHIFT_DDL), `stg.${table}`),
+        ...addedColumns(readSql(REDSHIFT_ROLLUPS_DDL), `stg.${table}`),
+      ];
       expect(rows).toEqual(
         declared.map((column) => ({
           column_name: column.name,

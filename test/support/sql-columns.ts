@@ -17,17 +17,26 @@ export function createTableColumns(ddl: string, table: string): ColumnDef[] {
   const body = parenthesizedAfter(ddl, new RegExp(`\\bCREATE\\s+TABLE\\s+${table.replace('.', '\\.')}\\s*\\(`, 'i'));
   return splitTopLevel(body)
     .filter((item) => !/^(?:PRIMARY\s+KEY|UNIQUE|CONSTRAINT|FOREIGN\s+KEY|CHECK)\b/i.test(item))
-    .map((item) => {
-      const match =
-        /^(\w+)\s+([A-Za-z]+(?:\s+(?:PRECISION|VARYING|WITHOUT\s+TIME\s+ZONE|WITH\s+TIME\s+ZONE))?)(?:\s*\(\s*(\d+)\s*\))?/i.exec(item);
-      if (!match) throw new Error(`cannot read the column definition "${item}"`);
-      return {
-        name: match[1].toLowerCase(),
-        type: match[2].toUpperCase().replace(/\s+/g, ' '),
-        length: match[3] === undefined ? null : Number(match[3]),
-        notNull: /\bNOT\s+NULL\b/i.test(item),
-      };
-    });
+    .map(columnDef);
+}
+
+// The columns that `ALTER TABLE <table> ADD COLUMN …` statements add, in order.
+export function addedColumns(ddl: string, table: string): ColumnDef[] {
+  const pattern = new RegExp(`\\bALTER\\s+TABLE\\s+${table.replace('.', '\\.')}\\s+ADD\\s+COLUMN\\s+([^;]+)`, 'gi');
+  return [...stripSqlComments(ddl).matchAll(pattern)].map((match) => columnDef(match[1].trim()));
+}
+
+function columnDef(item: string): ColumnDef {
+  const match = /^(\w+)\s+([A-Za-z]+(?:\s+(?:PRECISION|VARYING|WITHOUT\s+TIME\s+ZONE|WITH\s+TIME\s+ZONE))?)(?:\s*\(\s*(\d+)\s*\))?/i.exec(
+    item,
+  );
+  if (!match) throw new Error(`cannot read the column definition "${item}"`);
+  return {
+    name: match[1].toLowerCase(),
+    type: match[2].toUpperCase().replace(/\s+/g, ' '),
+    length: match[3] === undefined ? null : Number(match[3]),
+    notNull: /\bNOT\s+NULL\b/i.test(item),
+  };
 }
 
 // The comma-separated identifiers in the parentheses that follow `opening` (which ends with "(").
