@@ -55,14 +55,8 @@ CREATE TABLE stg.refresh_day (
 CREATE TABLE stg.refresh_device (
   adid VARCHAR(64) NOT NULL
 );
-CREATE TABLE stg.active_change_work (
-  day       DATE         NOT NULL,
-  dimension VARCHAR(16)  NOT NULL,
-  value     VARCHAR(256) NOT NULL,
-  dau       INTEGER      NOT NULL,
-  wau       INTEGER      NOT NULL,
-  mau       INTEGER      NOT NULL
-);
+-- the changes a refresh adds up before writing them back: stg.active_change's columns
+CREATE TABLE stg.active_change_work (LIKE stg.active_change);
 CREATE TABLE stg.registration_event (
   name VARCHAR(256) NOT NULL PRIMARY KEY
 );
