@@ -123,3 +123,41 @@ describe(RollupRefresh.name, () => {
     }
   });
 });
+
+describe('a large load', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('analyses the rows it brings before the rollups read them, and counts them all', async () => {
+    // 120,000 sessions of 12,000 devices over 10 days, straight into the source (the collector's parsing
+    // is not what this is about)
+    await query(
+      t.databases.sourceUrl,
+      `INSERT INTO mob.adjust (received_at, dedup_key, activity_kind, created_at, adid, app_name, environment, os_name, country)
+       SELECT now() - interval '1 hour', decode(md5(n::text), 'hex'), 'session',
+              timestamptz '2026-11-20 10:00:00+00' - (n % 10) * interval '1 day', 'device-' || (n % 12000),
+              'com.example.fitapp', 'production', 'android', 'de'
+       FROM generate_series(1, 120000) AS n`,
+    );
+    const run = await runEtl(t);
+    expect(run).toMatchObject({ status: 'succeeded', rowsLoaded: 120_000 });
+    const [stats] = await query<{ analyzed: boolean; rows: number }>(
+      t.databases.warehouseUrl,
+      `SELECT last_analyze IS NOT NULL AS analyzed, reltuples::int AS rows
+       FROM pg_stat_user_tables JOIN pg_class ON pg_class.oid = relid WHERE schemaname = 'stg' AND pg_stat_user_tables.relname = 'adjust'`,
+    );
+    expect(stats).toEqual({ analyzed: true, rows: 120_000 });
+    // every device is active on every tenth day: 1,200 a day
+    const [dau] = await query<{ days: number; devices: number }>(
+      t.databases.warehouseUrl,
+      `SELECT count(DISTINCT day)::int AS days, min(n)::int AS devices FROM (SELECT day, count(*) AS n FROM stg.active_device GROUP BY day) per_day`,
+    );
+    expect(dau).toEqual({ days: 10, devices: 1_200 });
+  });
+});

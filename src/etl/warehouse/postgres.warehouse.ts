@@ -5,13 +5,16 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { SqlCatalog } from '../../database/sql-catalog.js';
 import type { StageStore } from '../stage/stage-store.js';
-import { type ReplaceBounds, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
+import { type MergePlan, type ReplaceBounds, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
 // The PostgreSQL stand-in. It cannot read S3, so it reads the staged parts back from the store and
 // streams them through gunzip into COPY … FROM STDIN: the same files, read the same way Redshift reads
 // them. Its transactions hold a COPY, so it needs no staging table: the merge transaction opens first,
 // deletes the rows the run replaces, and copies each part straight into stg.adjust as soon as it is
 // written — the source's COPY and this one run on two cores at once, and every row is written once.
+// Loads smaller than this leave the table's statistics about right; autovacuum catches up after them.
+const ANALYZE_AT_ROWS = 100_000;
+
 export class PostgresWarehouseSession extends WarehouseSession {
   constructor(
     protected override readonly client: pg.PoolClient,
@@ -56,6 +59,11 @@ export class PostgresWarehouseSession extends WarehouseSession {
 
   protected lockLoadsStatement(): string {
     return this.sql.get('etl/warehouse/postgres/lock-loads');
+  }
+
+  // A large load changes the table's statistics, which the rollups' plans need in the same transaction.
+  protected statisticsStatements(plan: MergePlan): string[] {
+    return plan.stagedRows >= ANALYZE_AT_ROWS ? [this.sql.get('etl/warehouse/postgres/analyze-loaded')] : [];
   }
 
   // PostgreSQL's autovacuum (on by default) already vacuums and analyses stg.adjust on its own cadence,

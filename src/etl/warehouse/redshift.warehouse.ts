@@ -65,6 +65,11 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     return this.sql.get('etl/warehouse/redshift/lock-loads');
   }
 
+  // Redshift keeps stg.adjust's statistics with its automatic analyze, and the daily ANALYZE after it.
+  protected statisticsStatements(): string[] {
+    return [];
+  }
+
   protected maintenanceStatements(): string[] {
     return [this.sql.get('etl/warehouse/redshift/vacuum'), this.sql.get('etl/warehouse/redshift/analyze')];
   }

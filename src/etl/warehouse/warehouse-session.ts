@@ -55,6 +55,8 @@ export abstract class WarehouseSession {
   // ANALYZE/VACUUM, outside any transaction (both engines refuse VACUUM inside one); none: nothing to do
   protected abstract maintenanceStatements(): string[];
   protected abstract lockLoadsStatement(): string;
+  // run inside the merge before the rollups read what it loaded; none: nothing to do
+  protected abstract statisticsStatements(plan: MergePlan): string[];
 
   async lastLoad(): Promise<LoadRecord | null> {
     const { rows } = await this.client.query(this.sql.get('etl/warehouse/last-load'));
@@ -110,6 +112,7 @@ export abstract class WarehouseSession {
       ]);
       const cutOff = new Date(plan.loadedAt.getTime() - LOAD_RECORD_DAYS * 86_400_000);
       await this.client.query(this.sql.get('etl/warehouse/prune-loads'), [utcTimestamp(cutOff)]);
+      for (const statement of this.statisticsStatements(plan)) await this.client.query(statement);
       await beforeCommit(this.client);
       await this.client.query('COMMIT');
     });
