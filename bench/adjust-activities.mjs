@@ -1,9 +1,11 @@
 // Realistic rows of mob.adjust at chosen arrival times, as COPY text lines: the seeded callback stream of
 // bench/adjust-traffic.mjs, moved in time to each activity's arrival, parsed by the service's own parser
 // (dist/collector/callback-parser.js, so columns, dedup keys and `extra` are exactly what the collector
-// stores) and deduplicated as the collector's unique dedup_key would. Used by bench/etl.mjs.
+// stores) and deduplicated as the collector's unique dedup_key would. Used by bench/etl.mjs and bench/metrics.mjs.
 //
 //   const stream = createActivityStream({ seed: 42 });
+//   createActivityStream({ seed: 42, devices })  → `devices.assign(params)` may rewrite each callback's query
+//                                                 parameters before parsing (bench/metrics-population.mjs)
 //   stream.next(arrivalMs)  → one COPY line (received_at = arrivalMs) for COPY_ACTIVITIES_SQL
 //   stream.summary()        → the mix, in the shape describeTraffic() prints
 
@@ -44,7 +46,7 @@ export function diurnalSlots(total, endMs, days) {
   return { startMs, slotMs: SLOT_MS, counts };
 }
 
-export function createActivityStream({ seed = 42, now = Math.floor(Date.now() / 1000) } = {}) {
+export function createActivityStream({ seed = 42, now = Math.floor(Date.now() / 1000), devices = null } = {}) {
   const traffic = createTraffic({ seed, now });
   const seen = new Set(); // dedup keys stored so far (latin1 strings of the 16 bytes)
   const categoryNames = MIX.map((m) => m.category);
@@ -74,7 +76,9 @@ export function createActivityStream({ seed = 42, now = Math.floor(Date.now() / 
         stats.exactDuplicates++;
         continue;
       }
-      const parsed = parseCallback(queryParams(item.path, offset));
+      const params = queryParams(item.path, offset);
+      devices?.assign(params);
+      const parsed = parseCallback(params);
       if (parsed.kind !== 'activity') {
         stats.rejected++;
         continue;

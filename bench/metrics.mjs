@@ -1,0 +1,885 @@
+// Benchmark of the metrics API (one endpoint per klip, answered from the rollups): `npm run bench:metrics`.
+//
+// On one embedded PostgreSQL in a temporary folder (source database `adjust`, warehouse `warehouse`):
+//   1. generates 90 days of realistic activities ending now (bench/adjust-traffic.mjs through
+//      bench/adjust-activities.mjs, seeded, with a daily cycle) whose devices come back along a retention
+//      curve (bench/metrics-population.mjs), and COPYs them into mob.adjust;
+//   2. full load: `node dist/cli/etl.js --once` on the empty warehouse (rollups included), timed, informational;
+//   3. incremental: 10 minutes' worth of new activities (rows / 12,960, a few of them hours late as the
+//      generator makes them), then `--once` again, timed: the ETL with the rollup refresh at this size;
+//   4. prints the DAU (mean of the last 30 days), WAU, MAU and D1/D7/D30 retention the data yields;
+//   5. starts the service (`node dist/main.js`, cron off, rate limit off) and measures every klip for the
+//      last 30 days (today − 29 … today, UTC) in five variants — unfiltered, per app (the busiest), per
+//      channel (the top row of installs-by-channel), and two seeded random filter combinations (os +
+//      country; app + channel + country) with values drawn from the data:
+//        cold: DELETE /api/v1/metrics/cache before each request, then one timed GET (sequential samples,
+//              node:http on a kept-alive connection, which adds ~0.2 ms of client time to each);
+//        warm: one priming GET, then autocannon at 1 connection (each answer's own latency: p50/p95 from
+//              every response, not autocannon's histogram) and at 10 connections (throughput, latency
+//              under load, informational);
+//        raw SQL, the baseline: the original setup's one hand-written statement per klip straight on
+//              stg.adjust (bench/metrics-raw-sql.mjs), timed on the warehouse connection;
+//      and checks that the API's answer equals the raw SQL's (every day, every channel, the summary).
+// Then a table of p50/p95 per klip and variant with the ratios raw p50 / API p50, and the targets of the
+// issue: warm p95 ≤ 5 ms; cold p95 ≤ 50 ms unfiltered and per app, ≤ 500 ms for any filter combination;
+// ≥ 50× faster than raw SQL (judged on cold, the harder side; warm printed too); the incremental ETL run
+// with the rollup refresh ≤ 5 s (median, wall time of the command).
+//
+// Flags: --rows <n> (default 10,000,000)  --quick (500,000 rows)  --seed <n> (default 42)
+//        --cold-samples <n> (per klip and variant, default 20)  --raw-runs <n> (default 5)
+//        --warm-seconds <s> (each autocannon run, default 3)  --connections <n> (the load run, default 10)
+//        --incremental-rounds <n> (default 3, after one uncounted warm-up round)
+//        --raw-only (no service: generation, ETL and raw SQL only, e.g. before the API is built)
+//        --log-slow <ms> (PostgreSQL logs every statement slower than this to <temp>/postgres.log; with --keep)
+//        --keep (leave the temp folder)  --no-results (do not write bench/results/metrics-<timestamp>.json)
+//
+// The ETL and the service run from a private copy of dist/, sql/ and the generator modules taken at start
+// (so a concurrent `npm run build` cannot change them mid-run). PostgreSQL's own buffers and the OS page
+// cache are warm for both sides: "cold" means the service's answer cache was cleared. Not part of `npm test`.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { compareAnswers, FILTER_KEYS, KLIPS, rawAnswer, rawStatement } from './metrics-raw-sql.mjs';
+import {
+  BENCH_DIR,
+  checkpoint,
+  cleanUpOnSignals,
+  cleanups,
+  describeMachine,
+  gitState,
+  median,
+  parseBenchFlags,
+  ROOT,
+  runBench,
+  snapshotService,
+  writeResults,
+} from './support.mjs';
+
+const TARGETS = { warmP95Ms: 5, coldP95Ms: 50, coldP95FilteredMs: 500, speedup: 50, incrementalSeconds: 5 };
+const DAYS = 90;
+const SLOTS = (DAYS * 86_400_000) / 600_000; // 12,960 ten-minute slots
+const RANGE_DAYS = 30;
+const API_KEY = `bench-metrics-key-${randomBytes(6).toString('hex')}`;
+const ADMIN_KEY = `bench-metrics-admin-${randomBytes(6).toString('hex')}`;
+// what the snapshot must hold (a build in progress deletes dist/ first)
+const REQUIRED = ['main.js', 'cli/etl.js', 'collector/callback-parser.js', 'config/app-config.js', 'database/connections.js'];
+const GENERATOR_MODULES = ['adjust-activities.mjs', 'adjust-traffic.mjs', 'metrics-population.mjs'];
+
+const { flags, fail, positive } = parseBenchFlags('bench:metrics', {
+  rows: { type: 'string' },
+  quick: { type: 'boolean', default: false },
+  seed: { type: 'string', default: '42' },
+  'cold-samples': { type: 'string', default: '20' },
+  'raw-runs': { type: 'string', default: '5' },
+  'warm-seconds': { type: 'string', default: '3' },
+  connections: { type: 'string', default: '10' },
+  'incremental-rounds': { type: 'string', default: '3' },
+  'raw-only': { type: 'boolean', default: false },
+  'log-slow': { type: 'string' },
+  keep: { type: 'boolean', default: false },
+  'no-results': { type: 'boolean', default: false },
+});
+const options = {
+  rows: flags.rows !== undefined ? Math.round(positive('rows')) : flags.quick ? 500_000 : 10_000_000,
+  seed: Math.round(positive('seed')),
+  coldSamples: Math.round(positive('cold-samples')),
+  rawRuns: Math.round(positive('raw-runs')),
+  warmSeconds: positive('warm-seconds'),
+  connections: Math.round(positive('connections')),
+  incrementalRounds: Math.round(positive('incremental-rounds')),
+  rawOnly: flags['raw-only'],
+  logSlowMs: flags['log-slow'] === undefined ? null : Math.round(positive('log-slow')),
+};
+options.slotRows = Math.max(1, Math.round(options.rows / SLOTS));
+if (options.rows < 10 * SLOTS) fail(`--rows must be at least ${10 * SLOTS} (ten per 10-minute slot)`);
+
+cleanUpOnSignals('stopping the service and PostgreSQL, removing the temp folder');
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------- the service
+
+// A private copy of dist/, sql/ and the generator modules (which import ../dist, so the copy's). A build in
+// progress (nest deletes dist/ first) is waited out for up to two minutes.
+async function snapshot(appRoot) {
+  for (let attempt = 1; ; attempt++) {
+    await rm(appRoot, { recursive: true, force: true });
+    await mkdir(path.join(appRoot, 'bench'), { recursive: true });
+    try {
+      const app = await snapshotService(appRoot, path.join(ROOT, 'dist'), 'main.js');
+      const missing = REQUIRED.filter((file) => !existsSync(path.join(appRoot, 'dist', file)));
+      if (missing.length > 0) throw new Error(`dist/ lacks ${missing.join(', ')}`);
+      for (const file of GENERATOR_MODULES) await cp(path.join(BENCH_DIR, file), path.join(appRoot, 'bench', file));
+      app.sqlNewerThanBuild = await newerFiles(path.join(ROOT, 'sql'), app.builtAt);
+      const metricsDir = path.join(appRoot, 'dist', 'metrics');
+      app.hasApi = existsSync(metricsDir) && (await readdir(metricsDir)).some((file) => file.endsWith('.js'));
+      return app;
+    } catch (error) {
+      if (attempt === 24) throw new Error(`no complete build in dist/ (${error.message}): run npm run build first`, { cause: error });
+      if (attempt === 1) process.stdout.write(`dist/ is incomplete (${error.message}), a build in progress? waiting… `);
+      await sleep(5000);
+    }
+  }
+}
+
+// Files under `dir` changed after `time` (sql/ edited since the last build: the copy may not match dist/).
+async function newerFiles(dir, time) {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const newer = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    if ((await stat(file)).mtime > time) newer.push(path.relative(ROOT, file));
+  }
+  return newer;
+}
+
+// Only what this benchmark sets, the defaults for everything else.
+function serviceEnv(environmentKeys, db, dataDir, extra = {}) {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (environmentKeys.includes(key) || key === 'NODE_OPTIONS' || key.startsWith('PG')) delete env[key];
+  return {
+    ...env,
+    DATABASE_URL: db.sourceUrl,
+    WAREHOUSE_URL: db.warehouseUrl,
+    API_KEYS: API_KEY,
+    ADMIN_API_KEYS: ADMIN_KEY,
+    DATA_DIR: dataDir,
+    ETL_CRON: 'off',
+    ETL_RECONCILE_CRON: 'off',
+    RATE_LIMIT: 'off',
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
+
+// A child process whose last lines of output are kept for the error message if it fails.
+function startChild(label, args, env, cwd) {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = [];
+  const keep = (chunk) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') tail.push(line);
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { label, child, tail, exited };
+}
+
+async function stopChild(proc, graceMs = 30_000) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
+  proc.child.kill('SIGTERM');
+  const result = await Promise.race([proc.exited, sleep(graceMs).then(() => null)]);
+  if (result !== null) return result;
+  proc.child.kill('SIGKILL');
+  return proc.exited;
+}
+
+// One ETL run as the operator starts it (`node dist/cli/etl.js --once`), timed from spawn to exit, with
+// its run record (the record's own time and steps, rollups among them).
+async function runEtl(app, env, label) {
+  await checkpoint(source); // one cluster: the previous step's dirty pages are not written during this one
+  const started = performance.now();
+  const proc = startChild(label, [path.join(app.root, 'dist', 'cli', 'etl.js'), '--once'], env, app.root);
+  const stop = () => stopChild(proc);
+  cleanups.push(stop);
+  const exit = await proc.exited;
+  const wallMs = performance.now() - started;
+  cleanups.splice(cleanups.indexOf(stop), 1);
+  const { rows } = await source.query(
+    `SELECT id, status, rows_extracted::float8 AS rows_extracted, cardinality(days_refreshed) AS days, step_ms, error,
+            extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
+     FROM mob.etl_run ORDER BY id DESC LIMIT 1`,
+  );
+  const record = rows[0];
+  if (exit.code !== 0 || record?.status !== 'succeeded') {
+    throw new Error(
+      `${label}: the ETL exited with ${JSON.stringify(exit)}, run ${record?.id} ${record?.status}: ${record?.error ?? ''}\n${proc.tail.join('\n')}`,
+    );
+  }
+  const result = {
+    label,
+    runId: Number(record.id),
+    wallMs,
+    runMs: Number(record.run_ms),
+    rowsExtracted: record.rows_extracted,
+    daysRefreshed: record.days,
+    stepMs: record.step_ms,
+  };
+  const steps = Object.entries(result.stepMs)
+    .map(([step, ms]) => `${step} ${int(ms)}`)
+    .join(' · ');
+  console.log(
+    `  ${pad(label, 22)} ${pad(secs(wallMs), 8, true)} wall (run ${secs(result.runMs)}), ${int(result.rowsExtracted)} rows, ` +
+      `${result.daysRefreshed} days refreshed; ${steps} ms`,
+  );
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------- databases
+
+let source = null; // pg.Client on `adjust`
+let warehouse = null; // pg.Client on `warehouse`, the raw SQL's connection
+
+// DATE as its YYYY-MM-DD text, not a local-midnight Date
+const types = { getTypeParser: (oid, format) => (oid === 1082 ? (value) => value : pg.types.getTypeParser(oid, format)) };
+
+async function connect(url) {
+  const client = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC -c statement_timeout=0', types });
+  await client.connect();
+  return client;
+}
+
+const withDatabase = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
+
+async function startPostgres(EmbeddedPostgres, tempRoot) {
+  const serverFlags = options.logSlowMs === null ? [] : ['-c', `log_min_duration_statement=${options.logSlowMs}`];
+  const server = new EmbeddedPostgres(path.join(tempRoot, 'postgres'), randomBytes(18).toString('base64url'), serverFlags);
+  await server.start();
+  cleanups.push(() => server.stop());
+  const admin = await connect(server.url);
+  await admin.query('CREATE DATABASE adjust');
+  await admin.query('CREATE DATABASE warehouse');
+  const settings = (
+    await admin.query(
+      `SELECT version() AS version, current_setting('fsync') AS fsync, current_setting('shared_buffers') AS shared_buffers,
+              current_setting('work_mem') AS work_mem, current_setting('max_parallel_workers_per_gather') AS parallel_workers`,
+    )
+  ).rows[0];
+  await admin.end();
+  const db = {
+    sourceUrl: withDatabase(server.url, 'adjust'),
+    warehouseUrl: withDatabase(server.url, 'warehouse'),
+    settings,
+    port: server.port,
+  };
+  source = await connect(db.sourceUrl);
+  warehouse = await connect(db.warehouseUrl);
+  cleanups.push(() => Promise.allSettled([source, warehouse].map((client) => client.end())));
+  return db;
+}
+
+const scalar = async (client, sql, params) => Object.values((await client.query(sql, params)).rows[0])[0];
+const tableMb = async (client, table) =>
+  Number(await scalar(client, 'SELECT pg_total_relation_size($1::regclass)::float8', [table])) / 2 ** 20;
+
+// ---------------------------------------------------------------------------------------------- data
+
+// Streams `count` COPY lines into mob.adjust, in chunks of about 1 MB.
+async function copyActivities(sql, count, lineAt) {
+  async function* chunks() {
+    let chunk = '';
+    for (let i = 0; i < count; i++) {
+      chunk += lineAt(i);
+      if (chunk.length >= 1 << 20) {
+        yield Buffer.from(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) yield Buffer.from(chunk);
+  }
+  const copy = source.query(copyFrom(sql));
+  await pipeline(chunks, copy);
+  return copy.rowCount;
+}
+
+// The 90-day history: arrivals over the 90 days that end 15 minutes ago, slot by slot with the daily cycle.
+async function loadHistory(generator, stream, endMs) {
+  const { startMs, slotMs, counts } = generator.diurnalSlots(options.rows, endMs, DAYS);
+  const arrivals = new Float64Array(options.rows);
+  let i = 0;
+  for (let slot = 0; slot < counts.length; slot++) {
+    for (let k = 0; k < counts[slot]; k++) arrivals[i++] = startMs + slot * slotMs + Math.floor(((k + 0.5) * slotMs) / counts[slot]);
+  }
+  let shown = 0;
+  const rows = await copyActivities(generator.COPY_ACTIVITIES_SQL, options.rows, (n) => {
+    if (process.stdout.isTTY && n - shown >= 250_000) {
+      shown = n;
+      process.stdout.write(`\r  ${int(n)} / ${int(options.rows)}…`);
+    }
+    return stream.next(arrivals[n]);
+  });
+  if (process.stdout.isTTY) process.stdout.write('\r');
+  return { rows, startMs, endMs };
+}
+
+// 10 minutes' worth of new activities, arrived over the last 10 minutes (the generator makes ~3 % of them
+// hours late, with their original created_at).
+async function addSlot(generator, stream) {
+  const endMs = Date.now();
+  const count = options.slotRows;
+  return copyActivities(generator.COPY_ACTIVITIES_SQL, count, (k) =>
+    stream.next(endMs - 600_000 + Math.floor(((k + 1) * 600_000) / count)),
+  );
+}
+
+// D1/D7/D30: of the devices installed in one week that has 30 days after it, the share active again on
+// the 1st, 7th and 30th day after their install day (same app and device).
+async function retention(today) {
+  const first = shiftDays(today, -44);
+  const last = shiftDays(today, -38);
+  const { rows } = await warehouse.query(
+    `WITH cohort AS (
+       SELECT DISTINCT COALESCE(app_name, app_id, app_token) AS app, adid, CAST(created_at AS DATE) AS d
+       FROM stg.adjust WHERE activity_kind = 'install' AND COALESCE(environment, '') <> 'sandbox'
+         AND created_at >= CAST($1 AS DATE) AND created_at < CAST($2 AS DATE) + INTERVAL '1 day'
+     ), active AS (
+       SELECT DISTINCT COALESCE(app_name, app_id, app_token) AS app, adid, CAST(created_at AS DATE) AS d
+       FROM stg.adjust WHERE activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall')
+         AND COALESCE(environment, '') <> 'sandbox'
+         AND created_at >= CAST($1 AS DATE) + INTERVAL '1 day' AND created_at < CAST($2 AS DATE) + INTERVAL '31 days'
+     )
+     SELECT COUNT(*)::float8 AS installs,
+            AVG(CASE WHEN d1.adid IS NULL THEN 0.0 ELSE 1.0 END)::float8 AS d1,
+            AVG(CASE WHEN d7.adid IS NULL THEN 0.0 ELSE 1.0 END)::float8 AS d7,
+            AVG(CASE WHEN d30.adid IS NULL THEN 0.0 ELSE 1.0 END)::float8 AS d30
+     FROM cohort c
+     LEFT JOIN active d1 ON d1.app = c.app AND d1.adid = c.adid AND d1.d = c.d + 1
+     LEFT JOIN active d7 ON d7.app = c.app AND d7.adid = c.adid AND d7.d = c.d + 7
+     LEFT JOIN active d30 ON d30.app = c.app AND d30.adid = c.adid AND d30.d = c.d + 30`,
+    [first, last],
+  );
+  return { cohort: { from: first, to: last }, ...rows[0] };
+}
+
+// The values the filters take in the range, with their activity counts (production only), busiest first.
+async function filterValues(range) {
+  const channel = `COALESCE(NULLIF(TRIM(network_name), ''), NULLIF(TRIM(SPLIT_PART(tracker_name, '::', 1)), ''), CASE WHEN is_organic THEN 'Organic' ELSE 'Unknown' END)`;
+  const { rows } = await warehouse.query(
+    `SELECT COALESCE(app_name, app_id, app_token) AS app, LOWER(os_name) AS os, LOWER(country) AS country, ${channel} AS channel,
+            COUNT(*)::float8 AS n
+     FROM stg.adjust
+     WHERE created_at >= CAST($1 AS DATE) AND created_at < CAST($2 AS DATE) + INTERVAL '1 day' AND COALESCE(environment, '') <> 'sandbox'
+       AND activity_kind NOT LIKE 'rejected\\_%' AND adid IS NOT NULL
+     GROUP BY GROUPING SETS ((COALESCE(app_name, app_id, app_token)), (LOWER(os_name)), (LOWER(country)), (${channel}))`,
+    [range.from, range.to],
+  );
+  const values = Object.fromEntries(FILTER_KEYS.map((key) => [key, []]));
+  for (const row of rows) {
+    const key = FILTER_KEYS.find((k) => row[k] !== null);
+    if (key && row[key] !== '') values[key].push({ value: row[key], n: row.n });
+  }
+  for (const list of Object.values(values)) list.sort((a, b) => b.n - a.n);
+  return values;
+}
+
+// ---------------------------------------------------------------------------------------------- HTTP
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+// One request on a kept-alive connection, timed from the call to the last byte of the body.
+function request(port, method, url, key) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = http.request({ host: '127.0.0.1', port, method, path: url, agent, headers: { 'x-api-key': key } }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function getJson(port, url) {
+  const response = await request(port, 'GET', url, API_KEY);
+  if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${response.body.slice(0, 300)}`);
+  return { ...response, json: JSON.parse(response.body) };
+}
+
+async function clearCache(port) {
+  const response = await request(port, 'DELETE', '/api/v1/metrics/cache', ADMIN_KEY);
+  if (response.status !== 204) throw new Error(`DELETE /api/v1/metrics/cache answered ${response.status}: ${response.body.slice(0, 300)}`);
+}
+
+async function waitForHealth(port, proc, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let exit = null;
+  void proc.exited.then((result) => (exit = result));
+  for (;;) {
+    if (exit !== null)
+      throw new Error(`the service exited (${JSON.stringify(exit)}) before its health answered 200:\n${proc.tail.join('\n')}`);
+    const response = await request(port, 'GET', '/api/v1/health', API_KEY).catch(() => null);
+    if (response?.status === 200) return;
+    if (Date.now() > deadline)
+      throw new Error(`the service's health did not answer 200 within ${timeoutMs / 1000} s:\n${proc.tail.join('\n')}`);
+    await sleep(250);
+  }
+}
+
+// Cold: the answer cache cleared before each sample, then one timed GET. The last answer is returned for
+// the comparison with the raw SQL.
+async function measureCold(port, url) {
+  const times = [];
+  let last = null;
+  for (let i = 0; i < options.coldSamples; i++) {
+    await clearCache(port);
+    last = await getJson(port, url);
+    times.push(last.ms);
+  }
+  return { ...percentiles(times), samples: times.length, answer: last.json };
+}
+
+// Warm: autocannon on the same URL after one priming request; latency of every answer from autocannon's
+// per-response event (hrtime, fractional ms), so p95 is exact rather than read off its histogram.
+async function measureWarm(port, url, connections) {
+  await getJson(port, url);
+  const times = [];
+  const result = await new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: `http://127.0.0.1:${port}${url}`,
+        connections,
+        pipelining: 1,
+        duration: options.warmSeconds,
+        headers: { 'x-api-key': API_KEY },
+      },
+      (error, res) => (error ? reject(error) : resolve(res)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`autocannon on ${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return { ...percentiles(times), requests: times.length, perSecond: times.length / options.warmSeconds, connections };
+}
+
+// The baseline: the raw SQL statement, `rawRuns` times on the warehouse connection.
+async function measureRaw(klip, range, filters) {
+  const { text, values } = rawStatement(klip, range, filters);
+  const times = [];
+  let rows = null;
+  for (let i = 0; i < options.rawRuns; i++) {
+    const started = performance.now();
+    rows = (await warehouse.query(text, values)).rows;
+    times.push(performance.now() - started);
+  }
+  return { ...percentiles(times), runs: times.length, answer: rawAnswer(klip, range, rows), statement: text };
+}
+
+function percentiles(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  // nearest rank
+  const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return { p50: median(sorted), p95: at(95), max: sorted.at(-1) };
+}
+
+function metricsUrl(klip, range, filters) {
+  const query = new URLSearchParams({ from: range.from, to: range.to });
+  for (const key of FILTER_KEYS) if (filters[key] !== undefined) query.set(key, filters[key]);
+  return `/api/v1/metrics/${klip}?${query}`;
+}
+
+// ---------------------------------------------------------------------------------------------- output
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const secs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
+const mb = (n) => `${Math.round(n)} MB`;
+const ms = (n) => (n === undefined || n === null ? '—' : n >= 100 ? int(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
+const times = (n) => (n >= 100 ? `${int(n)}×` : `${n.toFixed(1)}×`);
+const pct = (n) => `${(100 * n).toFixed(1)} %`;
+const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
+const shiftDays = (date, days) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const describeFilters = (filters) =>
+  Object.keys(filters).length === 0
+    ? 'no filter'
+    : Object.entries(filters)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(' & ');
+
+function formatTable(header, rows, rightAligned) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const format = (cells) =>
+    cells
+      .map((c, i) => pad(c, widths[i], rightAligned(i)))
+      .join('  ')
+      .trimEnd();
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+async function main() {
+  const startedAt = new Date();
+  const cores = os.cpus().length;
+  console.log(
+    `Metrics API benchmark — ${cores} CPUs (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ` +
+      `load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
+  console.log(
+    `Tree: ${gitState()}; ${int(options.rows)} activities over ${DAYS} days (seed ${options.seed}), ${int(options.slotRows)} per 10-minute increment; ` +
+      `${options.coldSamples} cold samples, ${options.warmSeconds} s warm at 1 and ${options.connections} connections, ${options.rawRuns} raw SQL runs per klip and variant`,
+  );
+
+  const tempRoot = await mkdtemp(path.join(os.tmpdir(), 'metrics-bench-'));
+  if (flags.keep) console.log(`--keep: the temp folder ${tempRoot} stays (its PostgreSQL is stopped at the end)`);
+  else cleanups.push(() => rm(tempRoot, { recursive: true, force: true }));
+  const app = await snapshot(path.join(tempRoot, 'app'));
+  if (!app.hasApi && !options.rawOnly)
+    throw new Error('dist/metrics is missing (the metrics API is not built): run npm run build, or pass --raw-only');
+  if (app.sqlNewerThanBuild.length > 0) {
+    console.log(
+      `WARNING: ${app.sqlNewerThanBuild.length} file(s) in sql/ changed after the build (${app.sqlNewerThanBuild.slice(0, 3).join(', ')}…): ` +
+        'run npm run build so that dist/ and sql/ match',
+    );
+  }
+  const load = (file) => import(pathToFileURL(path.join(app.root, file)).href);
+  const generator = await load('bench/adjust-activities.mjs');
+  const { describeTraffic, createRandom } = await load('bench/adjust-traffic.mjs');
+  const { createDevicePopulation } = await load('bench/metrics-population.mjs');
+  const { ENVIRONMENT_KEYS, loadConfig } = await load('dist/config/app-config.js');
+  const { Connections } = await load('dist/database/connections.js');
+  const { EmbeddedPostgres, freePort } = await load('dist/database/embedded-postgres.js');
+  const { Logger } = await import('@nestjs/common');
+
+  const db = await startPostgres(EmbeddedPostgres, tempRoot);
+  const s = db.settings;
+  console.log(
+    `Embedded ${s.version.split(' ').slice(0, 2).join(' ')} on port ${db.port} in ${tempRoot}: fsync=${s.fsync}, shared_buffers=${s.shared_buffers}, ` +
+      `work_mem=${s.work_mem}, max_parallel_workers_per_gather=${s.parallel_workers}; source and warehouse are two databases of this one server; ` +
+      `service built ${app.builtAt.toISOString()}${app.hasApi ? '' : ' WITHOUT the metrics API (--raw-only)'}`,
+  );
+  const env = serviceEnv(ENVIRONMENT_KEYS, db, path.join(tempRoot, 'data'));
+  Logger.overrideLogger(['error', 'warn']);
+  await (await Connections.open(loadConfig(env, app.root))).close(); // the migrations, as a start applies them
+
+  // 1. The source: 90 days of activities from a population with retention.
+  console.log('');
+  console.log(`Generating and loading ${int(options.rows)} activities into mob.adjust…`);
+  let phase = performance.now();
+  const endMs = Date.now() - 15 * 60_000;
+  const devices = createDevicePopulation({ seed: options.seed, startMs: endMs - DAYS * 86_400_000, rows: options.rows, days: DAYS });
+  const stream = generator.createActivityStream({ seed: options.seed, devices });
+  const history = await loadHistory(generator, stream, endMs);
+  await source.query('VACUUM (ANALYZE) mob.adjust');
+  const loadSeconds = (performance.now() - phase) / 1000;
+  const sourceMb = await tableMb(source, 'mob.adjust');
+  console.log(
+    `  ${int(history.rows)} rows in ${loadSeconds.toFixed(1)} s (${int(history.rows / loadSeconds)} rows/s incl. generation and parsing), ` +
+      `source ${mb(sourceMb)} with indexes; arrivals ${new Date(history.startMs).toISOString()} → ${new Date(history.endMs).toISOString()}`,
+  );
+
+  // 2. Full load, 3. incremental runs.
+  console.log('');
+  console.log('ETL (`node dist/cli/etl.js --once`, wall time from spawn to exit; "run": the run record\'s own time):');
+  const full = await runEtl(app, env, 'full load');
+  const warehouseMb = await tableMb(warehouse, 'stg.adjust');
+  await warehouse.query('VACUUM (ANALYZE)'); // what autovacuum does after a big load, untimed
+  const incremental = [];
+  for (let round = 0; round <= options.incrementalRounds; round++) {
+    await addSlot(generator, stream);
+    const run = await runEtl(app, env, `incremental ${round === 0 ? 'warm-up' : `#${round}`}`);
+    if (round > 0) incremental.push(run);
+  }
+  const incrementalWallMs = median(incremental.map((r) => r.wallMs));
+  const incrementalRunMs = median(incremental.map((r) => r.runMs));
+  const rollupMs = median(incremental.map((r) => r.stepMs.rollups ?? 0));
+  const rollupTables = (
+    await warehouse.query(
+      `SELECT c.relname AS name, c.reltuples::float8 AS rows, pg_total_relation_size(c.oid)::float8 / 2 ^ 20 AS mb
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'stg' AND c.relkind = 'r' AND c.relname NOT IN ('adjust', 'load') ORDER BY mb DESC`,
+    )
+  ).rows.filter((t) => t.mb > 0.1);
+  const warehouseRows = Number(await scalar(warehouse, 'SELECT count(*)::float8 FROM stg.adjust'));
+  console.log(
+    `  warehouse: ${int(warehouseRows)} rows in stg.adjust (${mb(warehouseMb)} after the full load); rollups: ` +
+      (rollupTables.map((t) => `${t.name} ${int(t.rows)} rows ${mb(t.mb)}`).join(', ') || 'none'),
+  );
+
+  // 4. What the data yields, by the raw SQL.
+  const today = new Date().toISOString().slice(0, 10);
+  const range = { from: shiftDays(today, -(RANGE_DAYS - 1)), to: today };
+  await warehouse.query('ANALYZE');
+  const users = {};
+  for (const klip of ['dau', 'wau', 'mau']) {
+    const { text, values } = rawStatement(klip, range, {});
+    users[klip] = rawAnswer(klip, range, (await warehouse.query(text, values)).rows).summary;
+  }
+  const kept = await retention(today);
+  const population = devices.summary();
+  console.log('');
+  console.log(
+    `Users the data yields (raw SQL, ${range.from} … ${range.to}, today partial): DAU ${int(users.dau.average)}, WAU ${int(users.wau.average)}, ` +
+      `MAU ${int(users.mau.average)} (means of the daily values); ${int(users.dau.distinct)} distinct devices in the 30 days; ` +
+      `retention of the ${int(kept.installs)} installs of ${kept.cohort.from} … ${kept.cohort.to}: D1 ${pct(kept.d1)}, D7 ${pct(kept.d7)}, D30 ${pct(kept.d30)}`,
+  );
+  console.log(
+    `  population: ${int(population.installs)} installs, ${int(population.preexisting)} devices installed before the data (${int(population.materialized)} of them seen), ` +
+      `${int(population.assigned)} callbacks moved onto returning devices, ${int(population.unassigned)} left on the generator's device (no active device that day)`,
+  );
+
+  // 5. The variants: values drawn from the data.
+  const values = await filterValues(range);
+  const random = createRandom(options.seed);
+  const draw = (key) => random.weighted(values[key], (v) => v.n).value;
+  const topChannel = (await warehouse.query(rawStatement('installs-by-channel', range, {}).text, [range.from, range.to])).rows[0]?.channel;
+  const variants = [
+    { name: 'unfiltered', filters: {}, target: TARGETS.coldP95Ms },
+    { name: 'per app', filters: { app: values.app[0].value }, target: TARGETS.coldP95Ms },
+    { name: 'per channel', filters: { channel: topChannel }, target: TARGETS.coldP95FilteredMs },
+    { name: 'random 1', filters: { os: draw('os'), country: draw('country') }, target: TARGETS.coldP95FilteredMs },
+    {
+      name: 'random 2',
+      filters: { app: draw('app'), channel: draw('channel'), country: draw('country') },
+      target: TARGETS.coldP95FilteredMs,
+    },
+  ];
+  console.log('');
+  console.log(
+    `Variants (last ${RANGE_DAYS} days, ${range.from} … ${range.to}): ${variants.map((v) => `${v.name}: ${describeFilters(v.filters)}`).join('; ')}`,
+  );
+
+  // 6. The service, then every klip × variant: cold, warm, load, raw SQL, comparison.
+  let service = null;
+  let port = 0;
+  if (app.hasApi && !options.rawOnly) {
+    port = await freePort();
+    service = startChild('the service', [path.join(app.root, 'dist', 'main.js')], { ...env, PORT: String(port) }, app.root);
+    cleanups.push(() => stopChild(service));
+    const started = performance.now();
+    await waitForHealth(port, service, 120_000);
+    console.log(`Service up on port ${port} in ${secs(performance.now() - started)} (health 200)`);
+  } else console.log('No service (--raw-only): raw SQL only');
+  console.log('');
+  console.log(
+    `Measuring (cold: ${options.coldSamples} sequential GETs, cache cleared before each; warm: autocannon ${options.warmSeconds} s at 1 connection, ` +
+      `then at ${options.connections}; raw SQL: ${options.rawRuns} runs). Times in ms:`,
+  );
+  const results = [];
+  const mismatches = [];
+  for (const klip of KLIPS) {
+    for (const variant of variants) {
+      const url = metricsUrl(klip, range, variant.filters);
+      const entry = { klip, variant: variant.name, filters: variant.filters, url, coldTarget: variant.target };
+      if (service) {
+        entry.cold = await measureCold(port, url);
+        entry.warm = await measureWarm(port, url, 1);
+        entry.load = await measureWarm(port, url, options.connections);
+      }
+      entry.raw = await measureRaw(klip, range, variant.filters);
+      if (service) {
+        entry.problems = compareAnswers(klip, entry.cold.answer, entry.raw.answer);
+        if (entry.problems.length > 0) mismatches.push(entry);
+        entry.ratioCold = entry.raw.p50 / entry.cold.p50;
+        entry.ratioWarm = entry.raw.p50 / entry.warm.p50;
+      }
+      console.log(
+        `  ${pad(klip, 19)} ${pad(variant.name, 11)} ` +
+          (service
+            ? `cold ${ms(entry.cold.p50)}/${ms(entry.cold.p95)}  warm ${ms(entry.warm.p50)}/${ms(entry.warm.p95)}  ` +
+              `${options.connections} conn ${int(entry.load.perSecond)}/s p95 ${ms(entry.load.p95)}  `
+            : '') +
+          `raw ${ms(entry.raw.p50)}/${ms(entry.raw.p95)}` +
+          (service
+            ? `  ${times(entry.ratioCold)} / ${times(entry.ratioWarm)}  ${entry.problems.length === 0 ? 'same numbers' : 'MISMATCH'}`
+            : ''),
+      );
+      for (const problem of entry.problems ?? []) console.log(`      MISMATCH ${problem}`);
+      results.push(entry);
+    }
+  }
+  if (service) await stopChild(service);
+
+  // ------------------------------------------------------------------------------------------ report
+  const lines = [];
+  const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+  if (service) {
+    lines.push(
+      `Per klip and variant, last ${RANGE_DAYS} days, ms (p50 / p95); cold = cache cleared, warm = 1 connection, ` +
+        `load = ${options.connections} connections (informational); ratios = raw SQL p50 / API p50:`,
+    );
+    lines.push(
+      ...formatTable(
+        [
+          'klip',
+          'variant',
+          'cold p50',
+          'p95',
+          'warm p50',
+          'p95',
+          `load req/s`,
+          'p95',
+          'raw SQL p50',
+          'p95',
+          'raw/cold',
+          'raw/warm',
+          'numbers',
+        ],
+        results.map((e) => [
+          e.klip,
+          e.variant,
+          ms(e.cold.p50),
+          ms(e.cold.p95),
+          ms(e.warm.p50),
+          ms(e.warm.p95),
+          int(e.load.perSecond),
+          ms(e.load.p95),
+          ms(e.raw.p50),
+          ms(e.raw.p95),
+          times(e.ratioCold),
+          times(e.ratioWarm),
+          e.problems.length === 0 ? 'same' : 'MISMATCH',
+        ]),
+        (i) => i > 1 && i < 12,
+      ),
+    );
+  } else {
+    lines.push(`Raw SQL per klip and variant, last ${RANGE_DAYS} days, ms (p50 / p95):`);
+    lines.push(
+      ...formatTable(
+        ['klip', 'variant', 'raw SQL p50', 'p95'],
+        results.map((e) => [e.klip, e.variant, ms(e.raw.p50), ms(e.raw.p95)]),
+        (i) => i > 1,
+      ),
+    );
+  }
+  const worst = (list, pick) => list.reduce((a, b) => (pick(b) > pick(a) ? b : a));
+  const least = (list, pick) => list.reduce((a, b) => (pick(b) < pick(a) ? b : a));
+  const name = (e) => `${e.klip} ${e.variant}`;
+  const checks = { incremental: incrementalWallMs <= TARGETS.incrementalSeconds * 1000 };
+  const targetRows = [
+    [
+      `incremental ETL run with the rollup refresh, wall (median of ${incremental.length})`,
+      `${secs(incrementalWallMs)} (run ${secs(incrementalRunMs)}, rollups ${int(rollupMs)} ms)`,
+      `≤ ${TARGETS.incrementalSeconds} s`,
+      verdict(checks.incremental),
+    ],
+  ];
+  if (service) {
+    const base = results.filter((e) => e.coldTarget === TARGETS.coldP95Ms);
+    const filtered = results.filter((e) => e.coldTarget === TARGETS.coldP95FilteredMs);
+    const w = worst(results, (e) => e.warm.p95);
+    const cu = worst(base, (e) => e.cold.p95);
+    const cf = worst(filtered, (e) => e.cold.p95);
+    const rc = least(results, (e) => e.ratioCold);
+    const rw = least(results, (e) => e.ratioWarm);
+    const lw = worst(results, (e) => e.load.p95);
+    Object.assign(checks, {
+      warm: w.warm.p95 <= TARGETS.warmP95Ms,
+      coldUnfiltered: cu.cold.p95 <= TARGETS.coldP95Ms,
+      coldFiltered: cf.cold.p95 <= TARGETS.coldP95FilteredMs,
+      speedupCold: rc.ratioCold >= TARGETS.speedup,
+      speedupWarm: rw.ratioWarm >= TARGETS.speedup,
+      sameNumbers: mismatches.length === 0,
+    });
+    targetRows.push(
+      [
+        `warm p95, worst of ${results.length} (1 connection)`,
+        `${ms(w.warm.p95)} ms (${name(w)})`,
+        `≤ ${TARGETS.warmP95Ms} ms`,
+        verdict(checks.warm),
+      ],
+      [`  at ${options.connections} connections (informational)`, `${ms(lw.load.p95)} ms (${name(lw)})`, '', ''],
+      [
+        `cold p95, unfiltered and per app, worst`,
+        `${ms(cu.cold.p95)} ms (${name(cu)})`,
+        `≤ ${TARGETS.coldP95Ms} ms`,
+        verdict(checks.coldUnfiltered),
+      ],
+      [
+        `cold p95, filter combinations, worst`,
+        `${ms(cf.cold.p95)} ms (${name(cf)})`,
+        `≤ ${TARGETS.coldP95FilteredMs} ms`,
+        verdict(checks.coldFiltered),
+      ],
+      [
+        `faster than raw SQL, cold p50, least`,
+        `${times(rc.ratioCold)} (${name(rc)})`,
+        `≥ ${TARGETS.speedup}×`,
+        verdict(checks.speedupCold),
+      ],
+      [
+        `faster than raw SQL, warm p50, least`,
+        `${times(rw.ratioWarm)} (${name(rw)})`,
+        `≥ ${TARGETS.speedup}×`,
+        verdict(checks.speedupWarm),
+      ],
+      [
+        `API answers equal the raw SQL's`,
+        `${results.length - mismatches.length} of ${results.length}${mismatches.length ? ` (mismatch: ${mismatches.map(name).join(', ')})` : ''}`,
+        'all',
+        verdict(checks.sameNumbers),
+      ],
+    );
+  }
+  lines.push('');
+  lines.push('Targets:');
+  lines.push(...formatTable(['', 'measured', 'target', ''], targetRows, () => false));
+  lines.push('');
+  lines.push(
+    `ETL: full load ${secs(full.wallMs)} (run ${secs(full.runMs)}; ${Object.entries(full.stepMs)
+      .map(([step, t]) => `${step} ${int(t)}`)
+      .join(' · ')} ms), informational`,
+  );
+  lines.push(
+    `Data: ${int(warehouseRows)} activities in stg.adjust over ${DAYS} days + ${int(options.slotRows)} per increment; DAU ${int(users.dau.average)}, ` +
+      `WAU ${int(users.wau.average)}, MAU ${int(users.mau.average)} (30-day means), D1/D7/D30 ${pct(kept.d1)} / ${pct(kept.d7)} / ${pct(kept.d30)}`,
+  );
+  const summary = stream.summary();
+  lines.push(...describeTraffic(summary).map((line) => `  ${line}`));
+  lines.push(
+    `  stored in mob.adjust: ${int(summary.distinctActivities)} (exact repeats and ${int(summary.keyCollisionsSkipped)} dedup-key collisions skipped, ` +
+      `as the collector's unique dedup_key would)`,
+  );
+  lines.push(`Machine: ${cores} CPUs, Node ${process.version}, PostgreSQL ${s.version.split(' ')[1]}, fsync=${s.fsync}`);
+  console.log('');
+  console.log(lines.join('\n'));
+  if (mismatches.length > 0) {
+    console.log('');
+    console.log(
+      `MISMATCH: ${mismatches.length} answer(s) of the API differ from the raw SQL's (details above, statements in the results file)`,
+    );
+  }
+
+  if (!flags['no-results']) {
+    await writeResults('metrics', startedAt, {
+      serviceBuiltAt: app.builtAt.toISOString(),
+      machine: describeMachine(),
+      options,
+      postgres: s,
+      dataset: {
+        rows: warehouseRows,
+        days: DAYS,
+        range,
+        sourceTableMb: sourceMb,
+        warehouseTableMb: warehouseMb,
+        rollupTables,
+        loadSeconds,
+        users,
+        retention: kept,
+        population,
+        traffic: summary,
+      },
+      variants,
+      etl: { full, incremental, incrementalWallMs, incrementalRunMs, rollupMs },
+      targets: TARGETS,
+      results: results.map(({ cold, warm, load: loaded, raw, ...rest }) => ({
+        ...rest,
+        cold: cold && { p50: cold.p50, p95: cold.p95, max: cold.max, samples: cold.samples },
+        warm: warm && { p50: warm.p50, p95: warm.p95, max: warm.max, requests: warm.requests },
+        load: loaded && { p50: loaded.p50, p95: loaded.p95, max: loaded.max, requests: loaded.requests, perSecond: loaded.perSecond },
+        raw: { p50: raw.p50, p95: raw.p95, max: raw.max, runs: raw.runs, statement: raw.statement },
+      })),
+      checks,
+      printed: lines,
+    });
+  }
+}
+
+await runBench('bench:metrics', main);
