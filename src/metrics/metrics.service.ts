@@ -35,6 +35,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   private freshness: Freshness = { loadedAt: null, dataThrough: null, changedBy: null };
   private version: number | null = null;
   private checking: Promise<void> | null = null;
+  private nextCheck: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -71,9 +72,18 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   // Reads the warehouse's latest load; a new data version recomputes the answers in use and swaps them in.
+  // A check asked for while one runs reads again after it (a load may have committed in between); more
+  // requests meanwhile share that second read.
   checkVersion(): Promise<void> {
-    this.checking ??= this.readVersion().finally(() => (this.checking = null));
-    return this.checking;
+    if (!this.checking) {
+      this.checking = this.readVersion().finally(() => (this.checking = null));
+      return this.checking;
+    }
+    this.nextCheck ??= this.checking.then(() => {
+      this.nextCheck = null;
+      return this.checkVersion();
+    });
+    return this.nextCheck;
   }
 
   private async readVersion(): Promise<void> {

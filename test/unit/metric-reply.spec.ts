@@ -294,3 +294,35 @@ describe(MetricsService.name, () => {
     expect(JSON.parse(tagged.json)).toEqual(answerOf({ from: '2026-11-01', to: '2026-11-03' }));
   });
 });
+
+describe(`${MetricsService.name} data version`, () => {
+  it('reads the warehouse again for a check asked for while one runs, so a load committed meanwhile is seen', async () => {
+    // the first read answers version 1 only once the second check has been asked for; the load
+    // (version 2) commits in between
+    const versions = [1, 2];
+    let releaseFirst!: () => void;
+    const firstRead = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let reads = 0;
+    const repository = {
+      freshness: async (): Promise<Freshness> => {
+        const version = versions[reads++];
+        if (version === 1) await firstRead;
+        return { loadedAt: '2026-11-20T10:00:00.000Z', dataThrough: '2026-11-20T10:00:00.000Z', changedBy: version };
+      },
+    };
+    const service = new MetricsService(
+      { etl: { cron: null }, report: { timezone: 'UTC' } } as unknown as AppConfig,
+      { compute: async (request: MetricRequest) => answerOf({ metric: request.klip, ...request.range }) } as unknown as MetricAnswers,
+      repository as unknown as MetricsRepository,
+      {} as LoadEvents,
+      {} as RollupSettingsCheck,
+    );
+    const periodic = service.checkVersion();
+    const afterLoad = service.checkVersion();
+    const another = service.checkVersion();
+    releaseFirst();
+    await Promise.all([periodic, afterLoad, another]);
+    expect(reads).toBe(2);
+    expect((await service.answer('installs', { from: '2026-11-01', to: '2026-11-03' })).etag).toMatch(/^W\/"2-/);
+  });
+});
