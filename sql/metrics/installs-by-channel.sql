@@ -3,9 +3,8 @@
 -- Parameters: $1 and $2 the first and last day (inclusive, report time zone); $3 app, $4 os, $5 country,
 --             $6 channel: a value filters, NULL does not.
 SELECT CAST(day AS VARCHAR(10)) AS day, channel, SUM(installs) AS installs
-FROM stg.daily_counts
+FROM stg.daily_installs
 WHERE day >= $1 AND day <= $2
-  AND installs > 0
   AND (CAST($3 AS VARCHAR) IS NULL OR app = $3)
   AND (CAST($4 AS VARCHAR) IS NULL OR os = $4)
   AND (CAST($5 AS VARCHAR) IS NULL OR country = $5)

@@ -35,12 +35,12 @@ describe('stg.adjust DDL', () => {
   });
 
   it.each([
+    'stg.daily_installs',
     'stg.daily_counts',
     'stg.active_device',
     'stg.active_change',
     'stg.refresh_day',
     'stg.refresh_device',
-    'stg.active_change_work',
     'stg.registration_event',
     'stg.rollup_build',
   ])('declares the same rollup columns for both engines: %s', (table) => {

@@ -45,7 +45,7 @@ function batches(seed: number, count: number, perBatch: number): URLSearchParams
   );
 }
 
-type Snapshot = { changes: unknown[]; counts: unknown[]; devices: unknown[] };
+type Snapshot = { changes: unknown[]; installs: unknown[]; counts: unknown[]; devices: unknown[] };
 
 async function snapshot(t: TestApp): Promise<Snapshot> {
   const url = t.databases.warehouseUrl;
@@ -54,9 +54,14 @@ async function snapshot(t: TestApp): Promise<Snapshot> {
       url,
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, dimension, value, dau, wau, mau FROM stg.active_change ORDER BY day, dimension, value`,
     ),
+    installs: await query(
+      url,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, app, os, country, channel, sum(installs)::int AS installs
+       FROM stg.daily_installs GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+    ),
     counts: await query(
       url,
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, app, os, country, channel, sum(installs)::int AS installs, sum(registrations)::int AS registrations,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, app, os, country, channel, sum(registrations)::int AS registrations,
               sum(session_seconds)::int AS seconds, sum(sessions)::int AS sessions
        FROM stg.daily_counts GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
     ),

@@ -1,17 +1,14 @@
--- Purpose: recount installs, registrations and session lengths of the days in stg.refresh_day from
---          the activities (metrics.md): production only (no sandbox, no rejected_* kinds); installs under
---          their dynamic channel, the channel of the device's latest install_update in the same app (by
---          created_at, then arrival), else their own; registrations are events whose token or name is in
---          stg.registration_event; a session length is a whole number > 0 of the chosen field, counted for
---          the day of last_session_time (last_time_spent; created_at's day when it is empty) or of the
---          session itself (time_spent, the current session's length).
+-- Purpose: recount registrations and session lengths of the days in stg.refresh_day whose activities
+--          are recounted (metrics.md): production only (no sandbox, no rejected_* kinds); registrations are
+--          events whose token or name is in stg.registration_event; a session length is a whole number
+--          > 0 of the chosen field, counted for the day of last_session_time (last_time_spent; created_at's
+--          day when it is empty) or of the session itself (time_spent, the current session's length).
 -- Grain: one row per (activities' day, day counted for, app, os, country, channel).
 -- Parameters: $1 the report time zone, $2 the session length field ('last_time_spent' or 'time_spent'),
 --             $3 and $4 the first and last instants (UTC) of all refreshed days, to narrow the scan.
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
-INSERT INTO stg.daily_counts (created_day, day, app, os, country, channel, installs, registrations, session_seconds, sessions)
-SELECT created_day, day, app, os, country, channel,
-       SUM(install), SUM(registration), SUM(session_seconds), SUM(session)
+INSERT INTO stg.daily_counts (created_day, day, app, os, country, channel, registrations, session_seconds, sessions)
+SELECT created_day, day, app, os, country, channel, SUM(registration), SUM(session_seconds), SUM(session)
 FROM (
   SELECT r.day AS created_day,
          CASE WHEN a.activity_kind = 'session' AND $2 = 'last_time_spent' AND a.last_time_spent > 0 AND a.last_session_time IS NOT NULL
@@ -21,11 +18,9 @@ FROM (
          COALESCE(a.app_name, a.app_id, a.app_token, '') AS app,
          COALESCE(a.os_name, '') AS os,
          COALESCE(a.country, '') AS country,
-         COALESCE(latest.channel,
-                  NULLIF(TRIM(a.network_name), ''),
+         COALESCE(NULLIF(TRIM(a.network_name), ''),
                   NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
                   CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
-         CASE WHEN a.activity_kind = 'install' THEN 1 ELSE 0 END AS install,
          CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END AS registration,
          CASE WHEN a.activity_kind <> 'session' THEN 0
               WHEN $2 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END
@@ -36,34 +31,12 @@ FROM (
               ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
          END AS session
   FROM stg.adjust a
-  JOIN stg.refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at
+  JOIN stg.refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
   LEFT JOIN stg.registration_event by_token ON by_token.name = a.event
   LEFT JOIN stg.registration_event by_name ON by_name.name = a.event_name
-  LEFT JOIN (
-    SELECT app, adid, channel
-    FROM (
-      SELECT COALESCE(u.app_name, u.app_id, u.app_token, '') AS app,
-             u.adid,
-             COALESCE(NULLIF(TRIM(u.network_name), ''),
-                      NULLIF(TRIM(SPLIT_PART(u.tracker_name, '::', 1)), ''),
-                      CASE WHEN u.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
-             ROW_NUMBER() OVER (PARTITION BY COALESCE(u.app_name, u.app_id, u.app_token, ''), u.adid
-                                ORDER BY u.created_at DESC, u.id DESC) AS position
-      FROM stg.adjust u
-      WHERE u.activity_kind = 'install_update'
-        AND COALESCE(u.environment, '') <> 'sandbox'
-        AND u.adid IN (
-          SELECT i.adid
-          FROM stg.adjust i
-          JOIN stg.refresh_day ir ON i.created_at >= ir.starts_at AND i.created_at < ir.ends_at
-          WHERE i.activity_kind = 'install' AND i.created_at >= $3 AND i.created_at < $4
-        )
-    ) updates
-    WHERE position = 1
-  ) latest ON a.activity_kind = 'install' AND latest.adid = a.adid AND latest.app = COALESCE(a.app_name, a.app_id, a.app_token, '')
   WHERE a.created_at >= $3 AND a.created_at < $4
-    AND a.activity_kind IN ('install', 'event', 'session')
+    AND a.activity_kind IN ('event', 'session')
     AND COALESCE(a.environment, '') <> 'sandbox'
 ) activities
-WHERE install + registration + session > 0
+WHERE registration + session > 0
 GROUP BY created_day, day, app, os, country, channel

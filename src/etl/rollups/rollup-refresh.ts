@@ -14,6 +14,9 @@ export type RollupRefreshRequest = { runId: number; mode: EtlMode; afterId: stri
 // The last active day whose 30-day window still contains a given day is 29 days later; its change
 // (a device leaving the window) lands 30 days later.
 const ACTIVE_WINDOW_DAYS = 30;
+// Days whose every activity is recounted, and days whose installs alone are.
+type RecountDays = { activities: string[]; installs: string[] };
+
 // Outside window mode the updated-installs lookup has no window: a bound no row reaches.
 const NO_WINDOW = new Date('9999-01-01T00:00:00Z');
 
@@ -31,23 +34,26 @@ export class RollupRefresh {
   async run(request: RollupRefreshRequest): Promise<string[]> {
     const fullBuild = request.mode === 'rebuild' || !(await this.isBuilt());
     await this.useRegistrationEvents();
-    const days = fullBuild ? await this.allDays() : await this.touchedDays(request);
+    const days: RecountDays = fullBuild ? { activities: await this.allDays(), installs: [] } : await this.touchedDays(request);
     if (fullBuild) await this.clear();
-    if (days.length > 0) await this.recount(days, fullBuild);
+    const recounted = [...days.activities, ...days.installs].sort();
+    if (recounted.length > 0) await this.recount(days, recounted, fullBuild);
     if (fullBuild) await this.recordSettings(request.runId);
-    return days;
+    return recounted;
   }
 
-  private async recount(days: string[], fullBuild: boolean): Promise<void> {
+  private async recount(days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
     const { timezone, sessionLengthField } = this.settings;
     await this.query('refresh/clear-days');
-    for (const day of days) {
-      await this.query('refresh/add-day', [day, utcTimestamp(zonedMidnight(day, timezone)), utcTimestamp(this.dayEnd(day))]);
+    for (const day of recounted) await this.query('refresh/add-day', [day, ...this.scan(day, day), days.activities.includes(day)]);
+    await this.query('refresh/delete-installs');
+    for (const day of recounted) await this.query('refresh/insert-installs', [day, ...this.scan(day, day)]);
+    if (days.activities.length > 0) {
+      const scan = this.scan(days.activities[0], days.activities.at(-1)!);
+      await this.query('refresh/delete-counts');
+      await this.query('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
+      await this.recountActiveDevices(days.activities, scan, fullBuild);
     }
-    const scan = [utcTimestamp(zonedMidnight(days[0], timezone)), utcTimestamp(this.dayEnd(days.at(-1)!))];
-    await this.query('refresh/delete-counts');
-    await this.query('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
-    await this.recountActiveDevices(days, scan, fullBuild);
     await this.query('refresh/clear-days');
   }
 
@@ -72,14 +78,23 @@ export class RollupRefresh {
     await this.query('refresh/clear-devices');
   }
 
-  // The load's own days, plus the days of installs whose dynamic channel an install_update in it may move.
-  private async touchedDays(request: RollupRefreshRequest): Promise<string[]> {
+  // The load's own days (all their activities), and the days of installs whose dynamic channel an
+  // install_update in the load may move (their installs alone).
+  private async touchedDays(request: RollupRefreshRequest): Promise<RecountDays> {
     const { rows } = await this.query('refresh/updated-install-days', [
       this.settings.timezone,
       request.afterId,
       utcTimestamp(request.windowStart ?? NO_WINDOW),
     ]);
-    return [...new Set([...request.days, ...rows.map((row) => row.day as string)])].sort();
+    const activities = [...new Set(request.days)].sort();
+    const installs = [...new Set(rows.map((row) => row.day as string))].filter((day) => !activities.includes(day)).sort();
+    return { activities, installs };
+  }
+
+  // The first instant of `first` and the first instant after `last`, UTC: a scan's bounds.
+  private scan(first: string, last: string): string[] {
+    const { timezone } = this.settings;
+    return [utcTimestamp(zonedMidnight(first, timezone)), utcTimestamp(zonedMidnight(addDays(last, 1), timezone))];
   }
 
   private async allDays(): Promise<string[]> {
@@ -93,7 +108,9 @@ export class RollupRefresh {
   }
 
   private async clear(): Promise<void> {
-    for (const name of ['refresh/clear-counts', 'refresh/clear-active-devices', 'refresh/clear-active-changes']) await this.query(name);
+    for (const name of ['refresh/clear-installs', 'refresh/clear-counts', 'refresh/clear-active-devices', 'refresh/clear-active-changes']) {
+      await this.query(name);
+    }
   }
 
   private async useRegistrationEvents(): Promise<void> {
@@ -111,10 +128,6 @@ export class RollupRefresh {
       registrationEvents.join(','),
       sessionLengthField,
     ]);
-  }
-
-  private dayEnd(day: string): Date {
-    return zonedMidnight(addDays(day, 1), this.settings.timezone);
   }
 
   private query(name: string, params: unknown[] = []) {

@@ -2,9 +2,21 @@
 -- the ETL's merge transaction for the days a load touched. Same tables and columns as the Redshift file
 -- next to this one; only physical design differs. Dimension values are never NULL here: unknown is ''.
 
--- Additive counts. A row belongs to the activities' own day (`created_day`, what a refresh replaces) and
--- counts for `day`: the same day, except for a session length, which counts for the day of the session it
--- measures (last_session_time). Installs carry their dynamic channel (the latest install_update's).
+-- Installs by day and dynamic channel (the latest install_update's): an update recounts the installs of
+-- its device's install day, and nothing else of that day.
+CREATE TABLE stg.daily_installs (
+  day      DATE         NOT NULL,
+  app      VARCHAR(256) NOT NULL,
+  os       VARCHAR(32)  NOT NULL,
+  country  VARCHAR(16)  NOT NULL,
+  channel  VARCHAR(256) NOT NULL,
+  installs BIGINT       NOT NULL
+);
+CREATE INDEX daily_installs_day ON stg.daily_installs (day);
+
+-- Registrations and session lengths. A row belongs to the activities' own day (`created_day`, what a
+-- refresh replaces) and counts for `day`: the same day, except for a session length, which counts for the
+-- day of the session it measures (last_session_time).
 CREATE TABLE stg.daily_counts (
   created_day     DATE         NOT NULL,
   day             DATE         NOT NULL,
@@ -12,7 +24,6 @@ CREATE TABLE stg.daily_counts (
   os              VARCHAR(32)  NOT NULL,
   country         VARCHAR(16)  NOT NULL,
   channel         VARCHAR(256) NOT NULL,
-  installs        BIGINT       NOT NULL,
   registrations   BIGINT       NOT NULL,
   session_seconds BIGINT       NOT NULL,
   sessions        BIGINT       NOT NULL
@@ -48,9 +59,11 @@ CREATE INDEX active_change_scope_day ON stg.active_change (dimension, value, day
 
 -- Work tables of the refresh, filled and emptied inside the merge transaction (merges run one at a time).
 CREATE TABLE stg.refresh_day (
-  day       DATE      NOT NULL,
-  starts_at TIMESTAMP NOT NULL,
-  ends_at   TIMESTAMP NOT NULL
+  day        DATE      NOT NULL,
+  starts_at  TIMESTAMP NOT NULL,
+  ends_at    TIMESTAMP NOT NULL,
+  -- true: every activity of the day is recounted; false: only its installs (their channel moved)
+  activities BOOLEAN   NOT NULL
 );
 CREATE TABLE stg.refresh_device (
   adid VARCHAR(64) NOT NULL
@@ -70,9 +83,11 @@ CREATE TABLE stg.rollup_build (
   session_length_field VARCHAR(32)   NOT NULL
 );
 
--- The dynamic channel of an install looks up the device's install_updates; both kinds are a few percent
--- of the rows, so this partial index costs the load little.
+-- The dynamic channel of an install looks up the device's install_updates, and an update recounts its
+-- install's day's installs; both kinds are a few percent of the rows, so these partial indexes cost the
+-- load little.
 CREATE INDEX adjust_attribution ON stg.adjust (adid) WHERE activity_kind IN ('install', 'install_update');
+CREATE INDEX adjust_installs ON stg.adjust (created_at) WHERE activity_kind = 'install';
 
 -- Of a load's rows, those that were not in the warehouse before: a load that only read rows again (an
 -- arrival run re-reads the last minutes) leaves the metric answers, and their ETags, as they were.

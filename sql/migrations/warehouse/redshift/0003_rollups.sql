@@ -3,9 +3,22 @@
 -- one; only physical design differs: day sort keys for range reads, and device tables distributed by
 -- device like stg.adjust, so the refresh needs no redistribution. Dimension values are never NULL: unknown is ''.
 
--- Additive counts. A row belongs to the activities' own day (`created_day`, what a refresh replaces) and
--- counts for `day`: the same day, except for a session length, which counts for the day of the session it
--- measures (last_session_time). Installs carry their dynamic channel (the latest install_update's).
+-- Installs by day and dynamic channel (the latest install_update's): an update recounts the installs of
+-- its device's install day, and nothing else of that day.
+CREATE TABLE stg.daily_installs (
+  day      DATE         NOT NULL,
+  app      VARCHAR(256) NOT NULL,
+  os       VARCHAR(32)  NOT NULL,
+  country  VARCHAR(16)  NOT NULL,
+  channel  VARCHAR(256) NOT NULL,
+  installs BIGINT       NOT NULL
+)
+DISTSTYLE EVEN
+SORTKEY (day);
+
+-- Registrations and session lengths. A row belongs to the activities' own day (`created_day`, what a
+-- refresh replaces) and counts for `day`: the same day, except for a session length, which counts for the
+-- day of the session it measures (last_session_time).
 CREATE TABLE stg.daily_counts (
   created_day     DATE         NOT NULL,
   day             DATE         NOT NULL,
@@ -13,7 +26,6 @@ CREATE TABLE stg.daily_counts (
   os              VARCHAR(32)  NOT NULL,
   country         VARCHAR(16)  NOT NULL,
   channel         VARCHAR(256) NOT NULL,
-  installs        BIGINT       NOT NULL,
   registrations   BIGINT       NOT NULL,
   session_seconds BIGINT       NOT NULL,
   sessions        BIGINT       NOT NULL
@@ -49,9 +61,11 @@ SORTKEY (dimension, value, day);
 
 -- Work tables of the refresh, filled and emptied inside the merge transaction (merges run one at a time).
 CREATE TABLE stg.refresh_day (
-  day       DATE      NOT NULL,
-  starts_at TIMESTAMP NOT NULL,
-  ends_at   TIMESTAMP NOT NULL
+  day        DATE      NOT NULL,
+  starts_at  TIMESTAMP NOT NULL,
+  ends_at    TIMESTAMP NOT NULL,
+  -- true: every activity of the day is recounted; false: only its installs (their channel moved)
+  activities BOOLEAN   NOT NULL
 )
 DISTSTYLE ALL;
 CREATE TABLE stg.refresh_device (
