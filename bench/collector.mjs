@@ -24,7 +24,6 @@
 //
 // Not part of `npm test`. Results also go to bench/results/collector-<timestamp>.json (ignored by git).
 
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -49,7 +48,9 @@ import {
   ROOT,
   runBench,
   snapshotService,
+  startChild,
   statusKb,
+  stopChild,
   walBytesSince,
   walPosition,
   writeResults,
@@ -94,30 +95,6 @@ cleanUpOnSignals('stopping servers and removing the data folder');
 // ---------------------------------------------------------------------------------------------- processes
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// A child process whose output is kept (last lines only) for the error message if it dies.
-function startChild(label, args, env, cwd = ROOT) {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail = [];
-  const keep = (chunk) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') tail.push(line);
-    if (tail.length > 40) tail.splice(0, tail.length - 40);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { label, child, tail, exited };
-}
-
-async function stopChild(proc, { graceMs = 30_000 } = {}) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
-  proc.child.kill('SIGTERM');
-  const result = await Promise.race([proc.exited, sleep(graceMs).then(() => null)]);
-  if (result !== null) return result;
-  process.stderr.write(`${proc.label} did not stop within ${graceMs / 1000} s of SIGTERM; killing it\n`);
-  proc.child.kill('SIGKILL');
-  return proc.exited;
-}
 
 async function waitForHttp(url, proc, timeoutMs) {
   const deadline = Date.now() + timeoutMs;

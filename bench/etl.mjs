@@ -48,6 +48,7 @@ import {
   cleanUpOnSignals,
   cleanups,
   CLK_TCK,
+  copyLines,
   describeMachine,
   gitState,
   machineTicks,
@@ -278,24 +279,6 @@ async function runEtl(app, env, tempRoot, label, args = []) {
 
 // ---------------------------------------------------------------------------------------------- data
 
-// Streams `count` COPY lines into mob.adjust, in chunks of about 1 MB.
-async function copyActivities(count, lineAt) {
-  async function* chunks() {
-    let chunk = '';
-    for (let i = 0; i < count; i++) {
-      chunk += lineAt(i);
-      if (chunk.length >= 1 << 20) {
-        yield Buffer.from(chunk);
-        chunk = '';
-      }
-    }
-    if (chunk.length > 0) yield Buffer.from(chunk);
-  }
-  const copy = source.query(copyFrom(COPY_ACTIVITIES_SQL));
-  await pipeline(chunks, copy);
-  return copy.rowCount;
-}
-
 // The 7-day history: arrivals over the 7 days that end 15 minutes ago (so every row is older than the
 // extract's 5-minute commit overlap by the first load), slot by slot with the daily cycle.
 async function loadHistory(stream, endMs) {
@@ -305,7 +288,7 @@ async function loadHistory(stream, endMs) {
   for (let slot = 0; slot < counts.length; slot++) {
     for (let k = 0; k < counts[slot]; k++) arrivals[i++] = startMs + slot * slotMs + Math.floor(((k + 0.5) * slotMs) / counts[slot]);
   }
-  const rows = await copyActivities(options.rows, (n) => stream.next(arrivals[n]));
+  const rows = await copyLines(source, COPY_ACTIVITIES_SQL, options.rows, (n) => stream.next(arrivals[n]));
   return { rows, startMs, endMs, busiestSlot: Math.max(...counts), quietestSlot: Math.min(...counts) };
 }
 
@@ -314,7 +297,7 @@ async function loadHistory(stream, endMs) {
 async function addSlot(stream) {
   const endMs = Date.now();
   const count = options.slotRows;
-  return copyActivities(count, (k) => stream.next(endMs - SLOT_MS + Math.floor(((k + 1) * SLOT_MS) / count)));
+  return copyLines(source, COPY_ACTIVITIES_SQL, count, (k) => stream.next(endMs - SLOT_MS + Math.floor(((k + 1) * SLOT_MS) / count)));
 }
 
 // The extract's own statement (sql/etl/extract/activities.sql) over every row, into a file: the input of

@@ -37,24 +37,22 @@
 // (so a concurrent `npm run build` cannot change them mid-run). PostgreSQL's own buffers and the OS page
 // cache are warm for both sides: "cold" means the service's answer cache was cleared. Not part of `npm test`.
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { compareAnswers, FILTER_KEYS, KLIPS, rawAnswer, rawStatement } from './metrics-raw-sql.mjs';
 import {
   BENCH_DIR,
   checkpoint,
   cleanUpOnSignals,
   cleanups,
+  copyLines,
   describeMachine,
   gitState,
   median,
@@ -62,6 +60,8 @@ import {
   ROOT,
   runBench,
   snapshotService,
+  startChild,
+  stopChild,
   writeResults,
 } from './support.mjs';
 
@@ -163,29 +163,6 @@ function serviceEnv(environmentKeys, db, dataDir, extra = {}) {
   };
 }
 
-// A child process whose last lines of output are kept for the error message if it fails.
-function startChild(label, args, env, cwd) {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail = [];
-  const keep = (chunk) => {
-    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') tail.push(line);
-    if (tail.length > 40) tail.splice(0, tail.length - 40);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { label, child, tail, exited };
-}
-
-async function stopChild(proc, graceMs = 30_000) {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
-  proc.child.kill('SIGTERM');
-  const result = await Promise.race([proc.exited, sleep(graceMs).then(() => null)]);
-  if (result !== null) return result;
-  proc.child.kill('SIGKILL');
-  return proc.exited;
-}
-
 // One ETL run as the operator starts it (`node dist/cli/etl.js --once`), timed from spawn to exit, with
 // its run record (the record's own time and steps, rollups among them).
 async function runEtl(app, env, label) {
@@ -276,24 +253,6 @@ const tableMb = async (client, table) =>
 
 // ---------------------------------------------------------------------------------------------- data
 
-// Streams `count` COPY lines into mob.adjust, in chunks of about 1 MB.
-async function copyActivities(sql, count, lineAt) {
-  async function* chunks() {
-    let chunk = '';
-    for (let i = 0; i < count; i++) {
-      chunk += lineAt(i);
-      if (chunk.length >= 1 << 20) {
-        yield Buffer.from(chunk);
-        chunk = '';
-      }
-    }
-    if (chunk.length > 0) yield Buffer.from(chunk);
-  }
-  const copy = source.query(copyFrom(sql));
-  await pipeline(chunks, copy);
-  return copy.rowCount;
-}
-
 // The 90-day history: arrivals over the 90 days that end 15 minutes ago, slot by slot with the daily cycle.
 async function loadHistory(generator, stream, endMs) {
   const { startMs, slotMs, counts } = generator.diurnalSlots(options.rows, endMs, DAYS);
@@ -303,7 +262,7 @@ async function loadHistory(generator, stream, endMs) {
     for (let k = 0; k < counts[slot]; k++) arrivals[i++] = startMs + slot * slotMs + Math.floor(((k + 0.5) * slotMs) / counts[slot]);
   }
   let shown = 0;
-  const rows = await copyActivities(generator.COPY_ACTIVITIES_SQL, options.rows, (n) => {
+  const rows = await copyLines(source, generator.COPY_ACTIVITIES_SQL, options.rows, (n) => {
     if (process.stdout.isTTY && n - shown >= 250_000) {
       shown = n;
       process.stdout.write(`\r  ${int(n)} / ${int(options.rows)}…`);
@@ -319,7 +278,7 @@ async function loadHistory(generator, stream, endMs) {
 async function addSlot(generator, stream) {
   const endMs = Date.now();
   const count = options.slotRows;
-  return copyActivities(generator.COPY_ACTIVITIES_SQL, count, (k) =>
+  return copyLines(source, generator.COPY_ACTIVITIES_SQL, count, (k) =>
     stream.next(endMs - 600_000 + Math.floor(((k + 1) * 600_000) / count)),
   );
 }

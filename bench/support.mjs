@@ -2,12 +2,14 @@
 // and on Ctrl-C, a private copy of the built service, CPU and memory readings from /proc, WAL readings,
 // medians, the git state the figures belong to, and the results file.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 
 export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.dirname(BENCH_DIR);
@@ -198,4 +200,47 @@ export async function writeResults(benchmark, startedAt, report) {
   const header = { benchmark, startedAt: startedAt.toISOString(), tree: gitState() };
   await writeFile(file, `${JSON.stringify({ ...header, ...report }, null, 2)}\n`);
   console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
+}
+
+// A child node process whose last lines of output are kept for the error message if it fails.
+export function startChild(label, args, env, cwd = ROOT) {
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail = [];
+  const keep = (chunk) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim() !== '') tail.push(line);
+    if (tail.length > 40) tail.splice(0, tail.length - 40);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { label, child, tail, exited };
+}
+
+// SIGTERM, then SIGKILL after `graceMs`.
+export async function stopChild(proc, { graceMs = 30_000 } = {}) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.exited;
+  proc.child.kill('SIGTERM');
+  const result = await Promise.race([proc.exited, new Promise((resolve) => setTimeout(() => resolve(null), graceMs))]);
+  if (result !== null) return result;
+  process.stderr.write(`${proc.label} did not stop within ${graceMs / 1000} s of SIGTERM; killing it\n`);
+  proc.child.kill('SIGKILL');
+  return proc.exited;
+}
+
+// Streams `count` COPY lines (`lineAt(i)`) through `client` with `copySql`, in chunks of about 1 MB.
+export async function copyLines(client, copySql, count, lineAt) {
+  async function* chunks() {
+    let chunk = '';
+    for (let i = 0; i < count; i++) {
+      chunk += lineAt(i);
+      if (chunk.length >= 1 << 20) {
+        yield Buffer.from(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk.length > 0) yield Buffer.from(chunk);
+  }
+  const copy = client.query(copyFrom(copySql));
+  await pipeline(chunks, copy);
+  return copy.rowCount;
 }

@@ -37,12 +37,12 @@ export class RollupRefresh {
     const days: RecountDays = fullBuild ? { activities: await this.allDays(), installs: [] } : await this.touchedDays(request);
     if (fullBuild) await this.clear();
     const recounted = [...days.activities, ...days.installs].sort();
-    if (recounted.length > 0) await this.recount(days, recounted, fullBuild);
+    if (recounted.length > 0) await this.recount(request, days, recounted, fullBuild);
     if (fullBuild) await this.recordSettings(request.runId);
     return recounted;
   }
 
-  private async recount(days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
+  private async recount(request: RollupRefreshRequest, days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
     const { timezone, sessionLengthField } = this.settings;
     await this.query('refresh/clear-days');
     for (const day of recounted) await this.query('refresh/add-day', [day, ...this.scan(day, day), days.activities.includes(day)]);
@@ -52,21 +52,23 @@ export class RollupRefresh {
       const scan = this.scan(days.activities[0], days.activities.at(-1)!);
       await this.query('refresh/delete-counts');
       await this.query('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
-      await this.recountActiveDevices(days.activities, scan, fullBuild);
+      await this.recountActiveDevices(request, days.activities, scan, fullBuild);
     }
     await this.query('refresh/clear-days');
   }
 
   // A device's activity on day d moves the windows of d … d + 30: the changes of those days move by
   // what the recounted devices contributed before and contribute after (a full build: every device).
-  private async recountActiveDevices(days: string[], scan: string[], fullBuild: boolean): Promise<void> {
+  private async recountActiveDevices(request: RollupRefreshRequest, days: string[], scan: string[], fullBuild: boolean): Promise<void> {
     const [first, last] = [days[0], addDays(days.at(-1)!, ACTIVE_WINDOW_DAYS)];
     const contributions = (sign: number) => [first, last, addDays(first, -ACTIVE_WINDOW_DAYS), sign, fullBuild];
     await this.query('refresh/clear-active-change-work');
     await this.query('refresh/copy-active-changes', [first, last]);
     await this.query('refresh/clear-devices');
     if (!fullBuild) {
-      await this.query('refresh/add-devices', scan);
+      // an arrival load changes only its own rows' devices; a window load may repair anyone's day
+      if (request.mode === 'arrival') await this.query('refresh/add-loaded-devices', [request.afterId]);
+      else await this.query('refresh/add-devices', scan);
       await this.query('refresh/add-active-changes', contributions(-1));
     }
     await this.query('refresh/delete-active-devices');
