@@ -42,6 +42,7 @@ import {
   gitState,
   machineTicks,
   median,
+  pad,
   parseBenchFlags,
   postgresTicks,
   procStat,
@@ -384,7 +385,6 @@ const int = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => (n === 0 ? '<1' : Number.isInteger(n) || n >= 10 ? String(Math.round(n)) : n.toFixed(1));
 const mb = (n) => (n > 0 ? `${Math.round(n)} MB` : '—');
 const ratio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
-const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
 
 // "CPU ms/1k": CPU time of the server and its PostgreSQL per 1,000 answers. Unlike req/s it hardly moves
 // when other work competes for the machine, so it is the figure to compare between runs and settings.

@@ -50,9 +50,11 @@ import {
   CLK_TCK,
   copyLines,
   describeMachine,
+  formatTable,
   gitState,
   machineTicks,
   median,
+  pad,
   parseBenchFlags,
   postgresTicks,
   ROOT,
@@ -404,7 +406,6 @@ const int = (n) => Math.round(n).toLocaleString('en-US');
 const secs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
 const mb = (n) => `${Math.round(n)} MB`;
 const pct = (n) => `${(100 * n).toFixed(n < 0.1 ? 2 : 1)} %`;
-const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
 const STEP_ORDER = ['lease', 'extract', 'stage', 'load', 'merge', 'maintain'];
 const steps = (stepMs) =>
   STEP_ORDER.filter((s) => stepMs[s] !== undefined)
@@ -430,16 +431,6 @@ function summarize(runs) {
     walMb: med((r) => r.walBytes) / 2 ** 20,
     perRound: runs,
   };
-}
-
-function formatTable(header, rows, rightAligned) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const format = (cells) =>
-    cells
-      .map((c, i) => pad(c, widths[i], rightAligned(i)))
-      .join('  ')
-      .trimEnd();
-  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
 }
 
 // ---------------------------------------------------------------------------------------------- main

@@ -55,8 +55,10 @@ import {
   cleanups,
   copyLines,
   describeMachine,
+  formatTable,
   gitState,
   median,
+  pad,
   parseBenchFlags,
   ROOT,
   runBench,
@@ -452,7 +454,6 @@ const mb = (n) => `${Math.round(n)} MB`;
 const ms = (n) => (n === undefined || n === null ? '—' : n >= 100 ? int(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const times = (n) => (n >= 100 ? `${int(n)}×` : `${n.toFixed(1)}×`);
 const pct = (n) => `${(100 * n).toFixed(1)} %`;
-const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
 const shiftDays = (date, days) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const describeFilters = (filters) =>
   Object.keys(filters).length === 0
@@ -460,16 +461,6 @@ const describeFilters = (filters) =>
     : Object.entries(filters)
         .map(([key, value]) => `${key}=${value}`)
         .join(' & ');
-
-function formatTable(header, rows, rightAligned) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const format = (cells) =>
-    cells
-      .map((c, i) => pad(c, widths[i], rightAligned(i)))
-      .join('  ')
-      .trimEnd();
-  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
-}
 
 // ---------------------------------------------------------------------------------------------- main
 

@@ -244,3 +244,16 @@ export async function copyLines(client, copySql, count, lineAt) {
   await pipeline(chunks, copy);
   return copy.rowCount;
 }
+
+export const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
+
+// A plain-text table: the header, a rule, the rows; `rightAligned(i)` for number columns.
+export function formatTable(header, rows, rightAligned) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const format = (cells) =>
+    cells
+      .map((c, i) => pad(c, widths[i], rightAligned(i)))
+      .join('  ')
+      .trimEnd();
+  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
+}
