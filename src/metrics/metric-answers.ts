@@ -139,6 +139,6 @@ function weightedMean({ seconds, sessions }: { seconds: number; sessions: number
 }
 
 // Means are answered rounded to 2 decimals (metrics.md).
-export function round2(value: number): number {
+function round2(value: number): number {
   return Math.round((value + Number.EPSILON) * 100) / 100;
 }
