@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { addDays, datesBetween } from '../common/zoned-time.js';
+import { datesBetween } from '../common/zoned-time.js';
 import { type Bucket, buckets, type DateRange, daysBetween, type Granularity } from './date-range.js';
 import { KLIP_DEFINITIONS, type Klip } from './klips.js';
 import { type ActiveChange, type Filters, MetricsRepository } from './metrics.repository.js';
@@ -23,8 +23,6 @@ export type MetricRequest = { klip: Klip; range: DateRange; granularity: Granula
 type Body = Pick<MetricAnswer, 'summary' | 'data'>;
 type Window = 'dau' | 'wau' | 'mau';
 const WINDOW_COLUMN: Record<number, Window | undefined> = { 1: 'dau', 7: 'wau', 30: 'mau' };
-const MAX_WINDOW_DAYS = 30;
-const FILTER_NAMES = ['app', 'os', 'country', 'channel'] as const;
 
 // Turns the rollups' rows into a klip's answer: every bucket present (0, or null for a mean), bucket
 // values and the summary as metrics.md says (sums, weighted means, means of daily values).
@@ -70,7 +68,7 @@ export class MetricAnswers {
   }
 
   private async activeUsers(windowDays: 1 | 7 | 30, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
-    const daily = runningSums(await this.activeChanges(range, filters), range);
+    const daily = runningSums(await this.repository.activeChanges(range.to, filters), range);
     const values = daily[WINDOW_COLUMN[windowDays]!];
     const data = bucketsOf.map((bucket) => ({ date: bucket.label, value: round2(mean(bucket.days.map((day) => values.get(day)!))) }));
     const average = round2(mean(datesBetween(range.from, range.to).map((day) => values.get(day)!)));
@@ -78,14 +76,6 @@ export class MetricAnswers {
     const span = WINDOW_COLUMN[daysBetween(range.from, range.to) + 1];
     const distinct = span ? daily[span].get(range.to)! : await this.repository.distinctDevices(range, filters);
     return { summary: { average, distinct }, data };
-  }
-
-  // Stored for no filter or one; computed at request time for two or more.
-  private activeChanges(range: DateRange, filters: Filters): Promise<ActiveChange[]> {
-    const set = FILTER_NAMES.filter((name) => filters[name] !== undefined);
-    if (set.length === 0) return this.repository.activeChanges(range.to, 'all', '');
-    if (set.length === 1) return this.repository.activeChanges(range.to, set[0], filters[set[0]]!);
-    return this.repository.filteredActiveChanges(addDays(range.from, 1 - MAX_WINDOW_DAYS), range.to, filters);
   }
 
   private async installsByChannel(range: DateRange, filters: Filters, bucketsOf: Bucket[] | null): Promise<Body> {

@@ -48,17 +48,14 @@ export class MetricsRepository {
     return rows.map((row) => ({ day: row.day, channel: row.channel, value: Number(row.installs) }));
   }
 
-  // The stored DAU/WAU/MAU changes of every day up to `to`, in day order: for all devices
-  // (dimension 'all', value '') or one filter (dimension app, os, country or channel).
-  async activeChanges(to: string, dimension: string, value: string): Promise<ActiveChange[]> {
-    const rows = await this.query<ActiveChangeRow>('active-users', [to, dimension, value]);
-    return rows.map(toActiveChange);
-  }
-
-  // The same changes under several filters, computed from `firstDay` to `to`.
-  async filteredActiveChanges(firstDay: string, to: string, filters: Filters): Promise<ActiveChange[]> {
-    const rows = await this.query<ActiveChangeRow>('active-users-filtered', [firstDay, to, ...filterValues(filters)]);
-    return rows.map(toActiveChange);
+  // The stored DAU/WAU/MAU changes of every day up to `to`, in day order, under the filters: the scope
+  // is the filtered dimensions (stg.active_scope), and a dimension not filtered is stored as ''.
+  async activeChanges(to: string, filters: Filters): Promise<ActiveChange[]> {
+    const filtered = FILTER_NAMES.filter((name) => filters[name] !== undefined);
+    const scope = filtered.length === 0 ? 'all' : filtered.join('+');
+    const values = FILTER_NAMES.map((name) => filters[name] ?? '');
+    const rows = await this.query<ActiveChangeRow>('active-users', [to, scope, ...values]);
+    return rows.map((row) => ({ day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) }));
   }
 
   async distinctDevices(range: DateRange, filters: Filters): Promise<number> {
@@ -98,10 +95,8 @@ export class MetricsRepository {
 }
 
 type ActiveChangeRow = { day: string; dau: string | number; wau: string | number; mau: string | number };
-
-function toActiveChange(row: ActiveChangeRow): ActiveChange {
-  return { day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) };
-}
+// in the order of stg.active_scope's names ('app+os+country+channel')
+const FILTER_NAMES = ['app', 'os', 'country', 'channel'] as const;
 
 function dayRange(range: DateRange): string[] {
   return [range.from, range.to];

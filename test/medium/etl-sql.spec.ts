@@ -24,6 +24,8 @@ const REDSHIFT_DDL = 'migrations/warehouse/redshift/0002_adjust.sql';
 // the rollups, and stg.load.rows_new
 const POSTGRES_ROLLUPS_DDL = 'migrations/warehouse/postgres/0003_rollups.sql';
 const REDSHIFT_ROLLUPS_DDL = 'migrations/warehouse/redshift/0003_rollups.sql';
+// stg.active_change for every combination of filters
+const SCOPES_DDL = '0004_active_change_scopes.sql';
 const adjustColumns = (): ColumnDef[] => createTableColumns(readSql(POSTGRES_DDL), 'stg.adjust');
 
 describe('stg.adjust DDL', () => {
@@ -47,6 +49,24 @@ describe('stg.adjust DDL', () => {
     const postgres = createTableColumns(readSql(POSTGRES_ROLLUPS_DDL), table);
     expect(postgres.length).toBeGreaterThan(0);
     expect(createTableColumns(readSql(REDSHIFT_ROLLUPS_DDL), table)).toEqual(postgres);
+  });
+
+  it.each(['stg.active_scope', 'stg.active_change'])('declares the same scope columns for both engines: %s', (table) => {
+    const postgres = createTableColumns(readSql(`migrations/warehouse/postgres/${SCOPES_DDL}`), table);
+    expect(postgres.length).toBeGreaterThan(4);
+    expect(createTableColumns(readSql(`migrations/warehouse/redshift/${SCOPES_DDL}`), table)).toEqual(postgres);
+  });
+
+  it('defines the same 16 scopes, one per combination of filters, on both engines', () => {
+    const scopes = (engine: string) => readSql(`migrations/warehouse/${engine}/${SCOPES_DDL}`).match(/\('[a-z+]+'(, (TRUE|FALSE)){4}\)/g);
+    const postgres = scopes('postgres')!;
+    expect(new Set(postgres.map((row) => row.replace(/'[a-z+]+', /, ''))).size).toBe(16);
+    for (const row of postgres) {
+      const [, name, ...flags] = /\('([a-z+]+)', (TRUE|FALSE), (TRUE|FALSE), (TRUE|FALSE), (TRUE|FALSE)\)/.exec(row)!;
+      const named = ['app', 'os', 'country', 'channel'].filter((_dimension, i) => flags[i] === 'TRUE');
+      expect(name).toBe(named.length === 0 ? 'all' : named.join('+'));
+    }
+    expect(scopes('redshift')).toEqual(postgres);
   });
 
   it('adds the same columns to existing tables on both engines', () => {

@@ -53,7 +53,8 @@ async function snapshot(t: TestApp): Promise<Snapshot> {
   return {
     changes: await query(
       url,
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, dimension, value, dau, wau, mau FROM stg.active_change ORDER BY day, dimension, value`,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, scope, app, os, country, channel, dau, wau, mau
+       FROM stg.active_change ORDER BY day, scope, app, os, country, channel`,
     ),
     installs: await query(
       url,
@@ -93,27 +94,36 @@ describe(RollupRefresh.name, () => {
     expect(await snapshot(t)).toEqual(incremental);
   });
 
-  it('keeps changes whose running sums are the distinct devices active in each 1-, 7- and 30-day window', async () => {
-    const devices = await query<{ day: string; adid: string; app: string; country: string }>(
+  it('keeps changes whose running sums are the distinct devices active in each 1-, 7- and 30-day window, for any filters', async () => {
+    type Device = { day: string; adid: string; app: string; os: string; country: string; channel: string };
+    type Change = Omit<Device, 'adid'> & { scope: string; dau: number; wau: number; mau: number };
+    const devices = await query<Device>(
       t.databases.warehouseUrl,
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, adid, app, country FROM stg.active_device`,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, adid, app, os, country, channel FROM stg.active_device`,
     );
-    const changes = await query<{ day: string; dimension: string; value: string; dau: number; wau: number; mau: number }>(
+    const changes = await query<Change>(
       t.databases.warehouseUrl,
-      `SELECT to_char(day, 'YYYY-MM-DD') AS day, dimension, value, dau, wau, mau FROM stg.active_change ORDER BY day`,
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, scope, app, os, country, channel, dau, wau, mau FROM stg.active_change ORDER BY day`,
     );
     const days = devices.map((row) => row.day).sort();
-    const scopes = [
-      { dimension: 'all', value: '', rows: devices },
-      { dimension: 'app', value: 'com.example.runner', rows: devices.filter((row) => row.app === 'com.example.runner') },
-      { dimension: 'country', value: 'us', rows: devices.filter((row) => row.country === 'us') },
+    const scopes: { scope: string; filters: Partial<Device> }[] = [
+      { scope: 'all', filters: {} },
+      { scope: 'app', filters: { app: 'com.example.runner' } },
+      { scope: 'country', filters: { country: 'us' } },
+      { scope: 'os+country', filters: { os: 'ios', country: 'de' } },
+      { scope: 'app+country+channel', filters: { app: 'com.example.fitapp', country: 'us', channel: 'Organic' } },
+      { scope: 'app+os+country+channel', filters: { app: 'com.example.fitapp', os: 'android', country: 'de', channel: 'Organic' } },
     ];
-    for (const { dimension, value, rows } of scopes) {
+    const dimensions = ['app', 'os', 'country', 'channel'] as const;
+    for (const { scope, filters } of scopes) {
+      const rows = devices.filter((row) => dimensions.every((name) => filters[name] === undefined || row[name] === filters[name]));
+      const ofScope = changes.filter((row) => row.scope === scope && dimensions.every((name) => row[name] === (filters[name] ?? '')));
+      expect({ scope, rows: rows.length > 0, changes: ofScope.length > 0 }).toEqual({ scope, rows: true, changes: true });
       const running = { dau: 0, wau: 0, mau: 0 };
       const expected: string[] = [];
       const actual: string[] = [];
       for (const day of datesBetween(days[0], addDays(days.at(-1)!, 31))) {
-        for (const change of changes.filter((row) => row.day === day && row.dimension === dimension && row.value === value)) {
+        for (const change of ofScope.filter((row) => row.day === day)) {
           running.dau += change.dau;
           running.wau += change.wau;
           running.mau += change.mau;
@@ -123,7 +133,7 @@ describe(RollupRefresh.name, () => {
         expected.push(`${day} ${activeWithin(1)} ${activeWithin(7)} ${activeWithin(30)}`);
         actual.push(`${day} ${running.dau} ${running.wau} ${running.mau}`);
       }
-      expect({ dimension, value, days: actual }).toEqual({ dimension, value, days: expected });
+      expect({ scope, days: actual }).toEqual({ scope, days: expected });
     }
   });
 });

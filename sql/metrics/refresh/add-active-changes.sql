@@ -5,52 +5,48 @@
 --          A device active on day a, next active on day b, is in a window of W days from a to
 --          min(a + W, b) - 1: +1 on a, -1 on min(a + W, b). The running sum of the changes up to day d
 --          is then the number of devices active in the W days ending on d (DAU, WAU, MAU), exactly,
---          without COUNT(DISTINCT) per day and window. Changes are kept for all devices (dimension
---          'all') and per app, os, country and channel value, the filters an answer may have alone.
---          A device with two rows on one day (two countries, say) needs no DISTINCT: in the 'all' scope
---          its first row's next day is that same day, so the row adds +1 and -1 on it, nothing.
--- Grain: one row per (day, dimension, value) with a change.
+--          without COUNT(DISTINCT) per day and window. Changes are kept for each combination of
+--          filters (stg.active_scope), by the values of the scope's dimensions ('' for the others).
+--          A device with two rows on one day (two countries, say) needs no DISTINCT: in a scope without
+--          country its first row's next day is that same day, so the row adds +1 and -1 on it, nothing.
+-- Grain: one row per (day, scope, app, os, country, channel) with a change.
 -- Parameters: $1 and $2 the first and last day whose changes are wanted; $3 the first day read
 --             ($1 - 30: the last activity whose window reaches $1); $4 the sign (1 or -1); $5 every
 --             device (true) or those of stg.refresh_device (false).
-INSERT INTO stg.active_change_work (day, dimension, value, dau, wau, mau)
+INSERT INTO stg.active_change_work (day, scope, app, os, country, channel, dau, wau, mau)
 WITH device AS (
-  SELECT day, dimension, value, LEAD(day) OVER (PARTITION BY adid, dimension, value ORDER BY day) AS next_day
+  SELECT day, scope, app, os, country, channel,
+         LEAD(day) OVER (PARTITION BY adid, scope, app, os, country, channel ORDER BY day) AS next_day
   FROM (
     SELECT d.day,
            d.adid,
-           scope.dimension,
-           CASE scope.dimension
-             WHEN 'app' THEN d.app
-             WHEN 'os' THEN d.os
-             WHEN 'country' THEN d.country
-             WHEN 'channel' THEN d.channel
-             ELSE ''
-           END AS value
+           s.scope,
+           CASE WHEN s.by_app THEN d.app ELSE '' END AS app,
+           CASE WHEN s.by_os THEN d.os ELSE '' END AS os,
+           CASE WHEN s.by_country THEN d.country ELSE '' END AS country,
+           CASE WHEN s.by_channel THEN d.channel ELSE '' END AS channel
     FROM stg.active_device d
-    CROSS JOIN (
-      SELECT 'all' AS dimension UNION ALL SELECT 'app' UNION ALL SELECT 'os' UNION ALL SELECT 'country' UNION ALL SELECT 'channel'
-    ) scope
+    CROSS JOIN stg.active_scope s
     WHERE d.day >= $3 AND d.day <= $2
       AND ($5 OR d.adid IN (SELECT adid FROM stg.refresh_device))
   ) active
 )
-SELECT day, dimension, value, $4 * SUM(dau), $4 * SUM(wau), $4 * SUM(mau)
+SELECT day, scope, app, os, country, channel, $4 * SUM(dau), $4 * SUM(wau), $4 * SUM(mau)
 FROM (
-  SELECT day, dimension, value, 1 AS dau, 1 AS wau, 1 AS mau
+  SELECT day, scope, app, os, country, channel, 1 AS dau, 1 AS wau, 1 AS mau
   FROM device
   UNION ALL
   SELECT CASE WHEN next_day < CAST(day + INTERVAL '1 day' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '1 day' AS DATE) END,
-         dimension, value, -1, 0, 0
+         scope, app, os, country, channel, -1, 0, 0
   FROM device
   UNION ALL
   SELECT CASE WHEN next_day < CAST(day + INTERVAL '7 days' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '7 days' AS DATE) END,
-         dimension, value, 0, -1, 0
+         scope, app, os, country, channel, 0, -1, 0
   FROM device
   UNION ALL
   SELECT CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '30 days' AS DATE) END,
-         dimension, value, 0, 0, -1
+         scope, app, os, country, channel, 0, 0, -1
   FROM device
 ) changes
 WHERE day >= $1 AND day <= $2
-GROUP BY day, dimension, value
+GROUP BY day, scope, app, os, country, channel
