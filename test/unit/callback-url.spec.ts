@@ -17,8 +17,8 @@ describe(callbackUrlTemplate.name, () => {
     expect(new URL(callbackUrlTemplate('https://kpi.example.com', false)).searchParams.has('token')).toBe(false);
   });
 
-  it('is the URL the README tells users to paste into Adjust', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`\n${template}\n`);
+  it.each(['README.md', 'docs/klipfolio.md'])('is the URL %s tells users to paste into Adjust', (file) => {
+    const guide = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+    expect(guide).toContain(`\n${template}\n`);
   });
 });
