@@ -5,7 +5,9 @@ import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DemoModule } from './demo/demo.module.js';
 import type { EtlStepHook } from './etl/etl-run.js';
 import { EtlModule } from './etl/etl.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -27,6 +29,8 @@ export class AppModule {
         CollectorModule,
         EtlModule.forRoot({ schedule: true, stepHook: seams.etlStepHook }),
         MetricsModule,
+        DemoModule,
+        DashboardModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -3,6 +3,7 @@ import { createApp } from './app.factory.js';
 import { Connections } from './database/connections.js';
 import { OperatorError } from './common/operator-error.js';
 import { assertDataDirFree } from './database/data-dir.js';
+import { DemoService } from './demo/demo.service.js';
 import { banner, loadDotEnv, startupConfig } from './startup.js';
 
 // A shutdown that hangs (a stuck query, a client that never finishes) must not keep the process forever.
@@ -30,6 +31,8 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port, '0.0.0.0');
   const url = `http://localhost:${config.port}`;
   process.stdout.write(banner(config, app.get(Connections), url, generatedKey));
+  // through the real collector, so only once it listens
+  if (config.demo) void app.get(DemoService).start(`http://127.0.0.1:${config.port}`);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { API_PREFIX, CALLBACK_ROUTE, ETL_RUNS_ROUTE, HEALTH_ROUTE } from './comm
 import { type AppConfig, loadConfig } from './config/app-config.js';
 import { Connections } from './database/connections.js';
 import { readOrCreateSecret } from './database/data-dir.js';
+import { DEMO_DEFAULTS } from './demo/demo-traffic.js';
 
 // A .env file in the working folder, when present, fills variables the environment does not set.
 export function loadDotEnv(file = '.env'): void {
@@ -40,6 +41,11 @@ export function banner(config: AppConfig, connections: Connections, url: string,
     `  ETL              ${etlSchedule(config)}`,
     `  Data folder      ${config.dataDir}`,
   ];
+  if (config.demo) {
+    lines.push(
+      `  Demo traffic     on: ${DEMO_DEFAULTS.days} days of history for an empty database, then live callbacks (DEMO=false turns it off)`,
+    );
+  }
   if (generatedKey) {
     lines.push(
       `  API key          ${generatedKey.key}   (${generatedKey.created ? 'generated now' : 'generated earlier'}, kept in ${config.dataDir}/api-key; admin scope)`,

@@ -3,11 +3,12 @@ import path from 'node:path';
 import { readPostmasterPid } from '../../src/database/embedded-postgres.js';
 import { fileURLToPath } from 'node:url';
 
-// The built entry points, as `npm start` and `npm run callbacks:replay` run them (`npm test` builds first).
+// The built entry points, as `npm start` and the npm scripts of the command-line tasks run them (`npm test` builds first).
 // Absolute, so that a child can run in a folder of its own, without the project's .env.
 export const ENTRY_POINT = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 export const REPLAY_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/replay-callbacks.js', import.meta.url));
 export const ETL_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/etl.js', import.meta.url));
+export const DEMO_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/demo.js', import.meta.url));
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -19,7 +20,8 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
 
   constructor(env: Record<string, string>, cwd: string, entryPoint = ENTRY_POINT, args: string[] = []) {
-    this.child = spawn(process.execPath, [entryPoint, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // no demo traffic unless a test asks for it (DEMO is on by default on the embedded default)
+    this.child = spawn(process.execPath, [entryPoint, ...args], { env: { DEMO: 'false', ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
     // 'close', not 'exit': only then has all of the child's output been read

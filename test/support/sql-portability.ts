@@ -153,14 +153,14 @@ export const PORTABILITY_RULES: Rule[] = [
 ];
 
 // The shared warehouse SQL: sql/etl/warehouse/*.sql (not its per-engine folders) and, once it exists,
-// everything under sql/metrics.
+// everything under sql/metrics and sql/dashboard.
 export function sharedWarehouseSqlFiles(sqlRoot: string = SQL_ROOT): string[] {
   const warehouse = listSqlFiles(path.join(sqlRoot, 'etl', 'warehouse')).filter(
     (file) => path.dirname(file) === path.join(sqlRoot, 'etl', 'warehouse'),
   );
-  const metricsDir = path.join(sqlRoot, 'metrics');
-  const metrics = existsSync(metricsDir) ? listSqlFiles(metricsDir) : [];
-  return [...warehouse, ...metrics];
+  // the metric and dashboard statements read the warehouse's rollups, on both engines
+  const readers = ['metrics', 'dashboard'].map((folder) => path.join(sqlRoot, folder)).filter((folder) => existsSync(folder));
+  return [...warehouse, ...readers.flatMap((folder) => listSqlFiles(folder))];
 }
 
 // Every finding in the shared files; `file` is relative to the sql folder (etl/warehouse/x.sql).

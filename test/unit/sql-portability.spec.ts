@@ -158,6 +158,13 @@ describe('the shared warehouse SQL', () => {
     expect(files.filter((file) => /postgres|redshift/.test(file))).toEqual([]);
   });
 
+  it('covers the statements that read the rollups: sql/metrics and sql/dashboard', () => {
+    const files = sharedWarehouseSqlFiles().map((file) => path.relative(SQL_ROOT, file));
+    expect(files).toEqual(
+      expect.arrayContaining(['metrics/active-users.sql', 'metrics/refresh/add-active-changes.sql', 'dashboard/dimensions.sql']),
+    );
+  });
+
   it('also covers sql/metrics, recursively, once it exists, and names file and construct', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'kpi-sql-'));
     temps.push(root);

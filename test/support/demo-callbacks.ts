@@ -1,0 +1,65 @@
+import type { DemoCallback } from '../../src/demo/demo-traffic.js';
+
+// What the demo's callbacks say, read back from their URLs the way the metric definitions (metrics.md)
+// read activities, so that tests compute the numbers they expect from what was generated.
+
+export type Activity = { callback: DemoCallback; params: URLSearchParams; day: string };
+
+// Activities that make a device active on their day.
+export const ACTIVE_KINDS = new Set(['install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall']);
+
+export const dayOf = (unixSeconds: number | string) => new Date(Number(unixSeconds) * 1000).toISOString().slice(0, 10);
+
+export function activitiesOf(callbacks: readonly DemoCallback[]): Activity[] {
+  return callbacks.map((callback) => ({
+    callback,
+    params: new URLSearchParams(callback.path.slice(callback.path.indexOf('?') + 1)),
+    day: dayOf(callback.createdAt),
+  }));
+}
+
+// What the collector stores and the klips count: first copies of production activities.
+export const counted = (activities: Activity[]) =>
+  activities.filter(
+    ({ callback, params }) =>
+      callback.repeatOf === null && params.get('environment') !== 'sandbox' && !params.get('activity_kind')!.startsWith('rejected_'),
+  );
+
+// Devices active per day (the DAU of each day is the size of its set).
+export function activeByDay(activities: Activity[]): Map<string, Set<string>> {
+  const byDay = new Map<string, Set<string>>();
+  for (const { params, day } of activities) {
+    if (!ACTIVE_KINDS.has(params.get('activity_kind')!)) continue;
+    if (!byDay.has(day)) byDay.set(day, new Set());
+    byDay.get(day)!.add(params.get('adid')!);
+  }
+  return byDay;
+}
+
+// metrics.md's channel: network_name, else tracker_name's first `::` segment, else Organic or Unknown.
+export function channelOf(params: URLSearchParams): string {
+  const network = params.get('network_name')?.trim();
+  if (network) return network;
+  const tracker = params.get('tracker_name')?.split('::')[0].trim();
+  if (tracker) return tracker;
+  return params.get('is_organic') === '1' ? 'Organic' : 'Unknown';
+}
+
+// Installs per dynamic channel: the channel of the device's latest install_update, else the install's.
+export function installsByChannel(activities: Activity[]): Map<string, number> {
+  const updates = new Map<string, Activity>();
+  for (const activity of activities.filter((a) => a.params.get('activity_kind') === 'install_update')) {
+    const key = `${activity.params.get('app_name')}|${activity.params.get('adid')}`;
+    const latest = updates.get(key);
+    if (!latest || latest.callback.createdAt < activity.callback.createdAt) updates.set(key, activity);
+  }
+  const byChannel = new Map<string, number>();
+  for (const install of activities.filter((a) => a.params.get('activity_kind') === 'install')) {
+    const update = updates.get(`${install.params.get('app_name')}|${install.params.get('adid')}`);
+    const channel = channelOf((update ?? install).params);
+    byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
+  }
+  return byChannel;
+}
+
+export const ofKind = (activities: Activity[], kind: string) => activities.filter((a) => a.params.get('activity_kind') === kind);

@@ -1,0 +1,115 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { DemoCallback } from '../../src/demo/callback-queue.js';
+import { CallbackSender, DemoSendError } from '../../src/demo/callback-sender.js';
+import { freePort } from '../../src/database/embedded-postgres.js';
+
+type Answer = { status: number; body?: object };
+
+// A stand-in collector on a local port: answers each request with the next of `answers`, and records
+// the URLs it received.
+async function collector(answer: (url: string, count: number) => Answer) {
+  const urls: string[] = [];
+  const server = http.createServer((req, res) => {
+    urls.push(req.url!);
+    const { status, body } = answer(req.url!, urls.length);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return { urls, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const servers: http.Server[] = [];
+const senders: CallbackSender[] = [];
+const sender = (url: string, token?: string, concurrency?: number) => {
+  const created = new CallbackSender(url, token, concurrency);
+  senders.push(created);
+  return created;
+};
+
+const callback = (n: number): DemoCallback => ({
+  seq: n,
+  path: `/api/v1/adjust/callback?activity_kind=session&created_at=${1_795_000_000 + n}&adid=${n}`,
+  sendAtMs: 0,
+  createdAt: 1_795_000_000 + n,
+  kind: 'session',
+  appToken: 'x7fq2kd9m3aa',
+  adid: String(n),
+  sandbox: false,
+  repeatOf: null,
+});
+
+describe(CallbackSender.name, () => {
+  afterEach(async () => {
+    senders.splice(0).forEach((s) => s.close());
+    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+  });
+
+  it('sends every callback as a GET and counts what the collector answered', async () => {
+    const answers: Answer[] = [
+      { status: 200, body: { status: 'stored' } },
+      { status: 200, body: { status: 'duplicate' } },
+      { status: 400 },
+    ];
+    const target = await collector((_url, count) => answers[count - 1]);
+    const progress: number[] = [];
+
+    const report = await sender(target.url, undefined, 1).send([callback(1), callback(2), callback(3)], (sofar) =>
+      progress.push(sofar.sent),
+    );
+
+    expect(report).toEqual({ sent: 3, stored: 1, duplicates: 1, refused: 1 });
+    expect(target.urls).toEqual([callback(1).path, callback(2).path, callback(3).path]);
+    expect(progress).toEqual([1, 2, 3]);
+  });
+
+  it('adds the callback token when it has one', async () => {
+    const target = await collector(() => ({ status: 200, body: { status: 'stored' } }));
+    await sender(target.url, 'demo token&1').send([callback(1)]);
+    expect(target.urls).toEqual([`${callback(1).path}&token=demo%20token%261`]);
+  });
+
+  it('sends again after a 503, as Adjust retries', async () => {
+    const target = await collector((_url, count) => (count === 1 ? { status: 503 } : { status: 200, body: { status: 'stored' } }));
+    const report = await sender(target.url).send([callback(1)]);
+    expect(report.stored).toBe(1);
+    expect(target.urls).toHaveLength(2);
+  });
+
+  it('stops with a clear error when the service refuses the token', async () => {
+    const target = await collector(() => ({ status: 401 }));
+    const sent = sender(target.url, 'wrong-token').send([callback(1)]);
+    await expect(sent).rejects.toThrow(DemoSendError);
+    await expect(sent).rejects.toThrow(/refused the callback token \(401\).*--token or CALLBACK_TOKEN/);
+  });
+
+  it('stops every connection after one failure, and throws once those in flight are answered', async () => {
+    // only the first request is refused: the others would go on without the stop
+    const target = await collector((_url, count) => (count === 1 ? { status: 401 } : { status: 200, body: { status: 'stored' } }));
+    const callbacks = Array.from({ length: 50 }, (_, n) => callback(n));
+    await expect(sender(target.url, 'wrong-token', 4).send(callbacks)).rejects.toThrow(DemoSendError);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(target.urls.length).toBeLessThanOrEqual(4);
+  });
+
+  it('says that nothing listens when the connection is refused', async () => {
+    const port = await freePort();
+    await expect(sender(`http://127.0.0.1:${port}`).send([callback(1)])).rejects.toThrow(
+      `Cannot reach http://127.0.0.1:${port}: connection refused. Is the service running there (npm start)?`,
+    );
+  });
+
+  it('takes no new callback once told to stop', async () => {
+    const target = await collector(() => ({ status: 200, body: { status: 'stored' } }));
+    let stop = false;
+    const report = await sender(target.url, undefined, 1).send(
+      [callback(1), callback(2), callback(3)],
+      () => (stop = true),
+      () => stop,
+    );
+    expect(report.sent).toBe(1);
+    expect(target.urls).toHaveLength(1);
+  });
+});
