@@ -32,6 +32,7 @@ export function banner(config: AppConfig, connections: Connections, url: string,
   const lines = [
     '',
     `  Mobile KPI service listening on ${url}`,
+    `  Dashboard        ${url}/`,
     `  Swagger UI       ${url}/docs   (OpenAPI: ${url}/docs-json)`,
     `  Health           ${url}/${API_PREFIX}/${HEALTH_ROUTE}`,
     `  Adjust callback  ${url}/${API_PREFIX}/${CALLBACK_ROUTE}`,

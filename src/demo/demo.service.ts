@@ -100,7 +100,7 @@ export class DemoService implements BeforeApplicationShutdown {
   // One load now, so the numbers are there without waiting for the schedule.
   private async load(): Promise<void> {
     for (let attempt = 1; attempt <= LOAD_ATTEMPTS && !this.stopping; attempt++) {
-      const run = await this.etl.runToEnd({ trigger: 'api', mode: 'arrival' });
+      const run = await this.etl.runToEnd({ trigger: 'demo', mode: 'arrival' });
       if (run.status === 'succeeded') {
         this.logger.log(
           `Demo history loaded by ETL run ${run.id} (${run.rowsLoaded.toLocaleString('en-US')} rows): the klips have numbers now`,

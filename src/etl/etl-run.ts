@@ -1,7 +1,9 @@
 // The vocabulary of ETL runs, shared by the service, its record and its API.
 export const ETL_MODES = ['arrival', 'window', 'rebuild'] as const;
 export type EtlMode = (typeof ETL_MODES)[number];
-export type EtlTrigger = 'schedule' | 'reconcile' | 'api' | 'cli';
+// who started a run: the schedules, the API, the command line, or the demo's load of its history
+export const ETL_TRIGGERS = ['schedule', 'reconcile', 'api', 'cli', 'demo'] as const;
+export type EtlTrigger = (typeof ETL_TRIGGERS)[number];
 export type EtlStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
 export const ETL_STEPS = ['lease', 'extract', 'stage', 'load', 'merge', 'rollups', 'maintain'] as const;
 export type EtlStep = (typeof ETL_STEPS)[number];

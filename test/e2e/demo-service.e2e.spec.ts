@@ -35,7 +35,8 @@ describe('the demo traffic of the service', () => {
   let now = START_MS;
   const clock = () => now;
   const sourceRows = async () => (await query<{ n: number }>(t.databases.sourceUrl, 'SELECT count(*)::int AS n FROM mob.adjust'))[0].n;
-  const demoRuns = () => query<{ status: string }>(t.databases.sourceUrl, "SELECT status FROM mob.etl_run WHERE status <> 'skipped'");
+  const demoRuns = () =>
+    query<{ status: string; trigger: string }>(t.databases.sourceUrl, "SELECT status, trigger FROM mob.etl_run WHERE status <> 'skipped'");
 
   async function startDemo(app: NestFastifyApplication, seed: number): Promise<void> {
     await app.listen(0, '127.0.0.1');
@@ -54,9 +55,9 @@ describe('the demo traffic of the service', () => {
     await rm(t.config.dataDir, { recursive: true, force: true });
   });
 
-  it('sends the history into the empty source and loads it once, so every klip has numbers', async () => {
+  it('sends the history into the empty source and loads it once (a run of its own trigger), so every klip has numbers', async () => {
     expect(await sourceRows()).toBe(storedBy(START_MS));
-    expect(await demoRuns()).toEqual([{ status: 'succeeded' }]);
+    expect(await demoRuns()).toEqual([{ status: 'succeeded', trigger: 'demo' }]);
     const dau = await getMetric(t, 'dau', { from: '2026-11-16', to: '2026-11-20' });
     expect(dau.data.every((row) => row.value! > 0)).toBe(true);
   });

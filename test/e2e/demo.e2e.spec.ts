@@ -4,7 +4,17 @@ import { CallbackSender, type SendReport } from '../../src/demo/callback-sender.
 import { type DemoCallback, generateCallbacks } from '../../src/demo/demo-traffic.js';
 import type { EtlRunView } from '../../src/etl/etl-run.js';
 import { KLIPS } from '../../src/metrics/klips.js';
-import { type Activity, activeByDay, activitiesOf, counted, dayOf, installsByChannel, ofKind } from '../support/demo-callbacks.js';
+import {
+  type Activity,
+  activeByDay,
+  activeInWindow,
+  activitiesOf,
+  counted,
+  installsByChannel,
+  ofKind,
+  registrationsOf,
+  sessionLengthsByDay,
+} from '../support/demo-callbacks.js';
 import { runEtl } from '../support/etl.js';
 import { getMetric } from '../support/metrics-api.js';
 import { baseUrlOf } from '../support/raw-http.js';
@@ -62,27 +72,19 @@ describe('demo traffic through the collector and the ETL', () => {
   it('counts installs and registrations per day, without sandbox, repeats or fraud rejections', async () => {
     const perDay = (activities: Activity[]) =>
       datesBetween(RANGE.from, RANGE.to).map((day) => activities.filter((a) => a.day === day).length);
-    const registrations = (activities: Activity[]) =>
-      ofKind(activities, 'event').filter((a) => a.params.get('event_name') === 'registration');
 
     const installs = await getMetric(t, 'installs', RANGE);
     expect(installs.data.map((row) => row.value)).toEqual(perDay(ofKind(production, 'install')));
     expect(installs.summary.total).toBeLessThan(ofKind(all, 'install').length); // sandbox installs and repeats were sent too
     const registered = await getMetric(t, 'registrations', RANGE);
-    expect(registered.data.map((row) => row.value)).toEqual(perDay(registrations(production)));
-    expect(registered.summary.total).toBeLessThan(registrations(all).length); // event-callback copies and test phones
+    expect(registered.data.map((row) => row.value)).toEqual(perDay(registrationsOf(production)));
+    expect(registered.summary.total).toBeLessThan(registrationsOf(all).length); // event-callback copies and test phones
   });
 
   it('counts the devices active each day and in the 7- and 30-day windows, never those of rejected activities', async () => {
     const active = activeByDay(production);
     const days = datesBetween(RANGE.from, RANGE.to);
-    const windowed = (width: number) =>
-      days.map((day) => {
-        const devices = new Set<string>();
-        for (let back = 0; back < width; back++)
-          for (const adid of active.get(dayOf(Date.parse(day) / 1000 - back * 86_400)) ?? []) devices.add(adid);
-        return devices.size;
-      });
+    const windowed = (width: number) => days.map((day) => activeInWindow(active, day, width));
     expect((await getMetric(t, 'dau', RANGE)).data.map((row) => row.value)).toEqual(windowed(1));
     expect((await getMetric(t, 'wau', RANGE)).data.map((row) => row.value)).toEqual(windowed(7));
     expect((await getMetric(t, 'mau', RANGE)).data.map((row) => row.value)).toEqual(windowed(30));
@@ -93,14 +95,7 @@ describe('demo traffic through the collector and the ETL', () => {
   });
 
   it('averages session lengths on the day of the session they measure', async () => {
-    const lengths = new Map<string, number[]>();
-    for (const { params } of ofKind(production, 'session')) {
-      const length = Number(params.get('last_time_spent'));
-      if (!(length > 0)) continue;
-      const day = dayOf(params.get('last_session_time') || params.get('created_at')!);
-      if (!lengths.has(day)) lengths.set(day, []);
-      lengths.get(day)!.push(length);
-    }
+    const lengths = sessionLengthsByDay(production);
     const { data } = await getMetric(t, 'session-duration', RANGE);
     const expected = data.map(({ date }) => {
       const ofDay = lengths.get(date!);

@@ -55,6 +55,7 @@ describe('the service started with npm start', () => {
     key = generated;
 
     expect(first.stdout).toContain(`listening on http://localhost:${port}`);
+    expect(first.stdout).toContain(`Dashboard        http://localhost:${port}/\n`);
     expect(first.stdout).toContain(`Data folder      ${dataDir}`);
     expect(first.stdout).toMatch(/Source database\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/adjust\s+\(embedded\)/);
     expect(first.stdout).toMatch(/Warehouse\s+postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/warehouse\s+\(postgres\)/);

@@ -36,6 +36,32 @@ export function activeByDay(activities: Activity[]): Map<string, Set<string>> {
   return byDay;
 }
 
+// The devices active on `day` or the `width - 1` days before it: the day's DAU (1), WAU (7) or MAU (30).
+export function activeInWindow(active: Map<string, Set<string>>, day: string, width: number): number {
+  const devices = new Set<string>();
+  for (let back = 0; back < width; back++) {
+    for (const adid of active.get(dayOf(Date.parse(day) / 1000 - back * 86_400)) ?? []) devices.add(adid);
+  }
+  return devices.size;
+}
+
+// Registrations: the demo's apps send them as events named `registration` (REGISTRATION_EVENTS' default).
+export const registrationsOf = (activities: Activity[]) =>
+  ofKind(activities, 'event').filter((a) => a.params.get('event_name') === 'registration');
+
+// The reported session lengths (seconds, zeros left out) by the day of the session they measure.
+export function sessionLengthsByDay(activities: Activity[]): Map<string, number[]> {
+  const lengths = new Map<string, number[]>();
+  for (const { params } of ofKind(activities, 'session')) {
+    const length = Number(params.get('last_time_spent'));
+    if (!(length > 0)) continue;
+    const day = dayOf(params.get('last_session_time') || params.get('created_at')!);
+    if (!lengths.has(day)) lengths.set(day, []);
+    lengths.get(day)!.push(length);
+  }
+  return lengths;
+}
+
 // metrics.md's channel: network_name, else tracker_name's first `::` segment, else Organic or Unknown.
 export function channelOf(params: URLSearchParams): string {
   const network = params.get('network_name')?.trim();

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ETL_MODES, ETL_STEPS, type EtlMode } from '../etl-run.js';
+import { ETL_MODES, ETL_STEPS, ETL_TRIGGERS, type EtlMode } from '../etl-run.js';
 
 export class StartRunBody {
   @ApiPropertyOptional({
@@ -48,7 +48,7 @@ export class RunIdParams {
 export class EtlRunDto {
   @ApiProperty({ example: 42 }) id!: number;
   @ApiProperty({ enum: ['running', 'succeeded', 'failed', 'skipped'] }) status!: string;
-  @ApiProperty({ enum: ['schedule', 'reconcile', 'api', 'cli'] }) trigger!: string;
+  @ApiProperty({ enum: ETL_TRIGGERS }) trigger!: string;
   @ApiProperty({ enum: ETL_MODES }) mode!: string;
   @ApiProperty({ example: '2026-11-28T03:10:00.012Z' }) startedAt!: string;
   @ApiProperty({ example: '2026-11-28T03:10:02.345Z', nullable: true, type: String }) finishedAt!: string | null;
