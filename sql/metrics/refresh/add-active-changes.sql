@@ -1,7 +1,8 @@
 -- Purpose: add (sign $4 = 1) or take away ($4 = -1) what devices contribute to the active-window
---          changes of days $1 … $2: the devices of stg.refresh_device, or every device ($5 true).
+--          changes of days $1 … $2: the devices of stg.refresh_device (every device, in a full build).
 --          Run with -1 before stg.active_device changes and with 1 after, it moves the changes by
---          exactly what the refresh changed, reading only the recounted devices' days.
+--          exactly what the refresh changed, reading only the recounted devices' days (a join, not
+--          an IN list, so the planner looks the few devices up by stg.active_device's (adid, day) index).
 --          A device active on day a, next active on day b, is in a window of W days from a to
 --          min(a + W, b) - 1: +1 on a, -1 on min(a + W, b). The running sum of the changes up to day d
 --          is then the number of devices active in the W days ending on d (DAU, WAU, MAU), exactly,
@@ -11,8 +12,7 @@
 --          country its first row's next day is that same day, so the row adds +1 and -1 on it, nothing.
 -- Grain: one row per (day, scope, app, os, country, channel) with a change.
 -- Parameters: $1 and $2 the first and last day whose changes are wanted; $3 the first day read
---             ($1 - 30: the last activity whose window reaches $1); $4 the sign (1 or -1); $5 every
---             device (true) or those of stg.refresh_device (false).
+--             ($1 - 30: the last activity whose window reaches $1); $4 the sign (1 or -1).
 INSERT INTO stg.active_change_work (day, scope, app, os, country, channel, dau, wau, mau)
 WITH device AS (
   SELECT day, scope, app, os, country, channel,
@@ -25,10 +25,10 @@ WITH device AS (
            CASE WHEN s.by_os THEN d.os ELSE '' END AS os,
            CASE WHEN s.by_country THEN d.country ELSE '' END AS country,
            CASE WHEN s.by_channel THEN d.channel ELSE '' END AS channel
-    FROM stg.active_device d
+    FROM stg.refresh_device r
+    JOIN stg.active_device d ON d.adid = r.adid
     CROSS JOIN stg.active_scope s
     WHERE d.day >= $3 AND d.day <= $2
-      AND ($5 OR d.adid IN (SELECT adid FROM stg.refresh_device))
   ) active
 )
 SELECT day, scope, app, os, country, channel, $4 * SUM(dau), $4 * SUM(wau), $4 * SUM(mau)

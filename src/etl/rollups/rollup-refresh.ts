@@ -61,7 +61,7 @@ export class RollupRefresh {
   // what the recounted devices contributed before and contribute after (a full build: every device).
   private async recountActiveDevices(request: RollupRefreshRequest, days: string[], scan: string[], fullBuild: boolean): Promise<void> {
     const [first, last] = [days[0], addDays(days.at(-1)!, ACTIVE_WINDOW_DAYS)];
-    const contributions = (sign: number) => [first, last, addDays(first, -ACTIVE_WINDOW_DAYS), sign, fullBuild];
+    const contributions = (sign: number) => [first, last, addDays(first, -ACTIVE_WINDOW_DAYS), sign];
     await this.query('refresh/clear-active-change-work');
     await this.query('refresh/copy-active-changes', [first, last]);
     await this.query('refresh/clear-devices');
@@ -73,6 +73,7 @@ export class RollupRefresh {
     }
     await this.query('refresh/delete-active-devices');
     await this.query('refresh/insert-active-devices', scan);
+    if (fullBuild) await this.query('refresh/add-all-devices');
     await this.query('refresh/add-active-changes', contributions(1));
     await this.query('refresh/delete-active-changes', [first, last]);
     await this.query('refresh/merge-active-changes');
