@@ -8,9 +8,16 @@
 // activities mostly seconds old, a few hours late (SDK offline queue); and a small share of byte-for-byte
 // repeats (Adjust retries, global + event callback firing twice), some racing the original.
 //
-// Used by bench/collector.mjs; meant to be reused by a demo traffic generator:
+// Used by bench/collector.mjs, bench/etl.mjs and bench/metrics.mjs (after `npm run build`: it takes the
+// callback URL templates and the random source of the demo traffic, dist/demo):
 //   const traffic = createTraffic({ seed: 7 });   traffic.next() → { path, category, kind, groupId, … }
 //   const { paths, groups, summary } = generateCallbacks({ count: 100_000, seed: 7 });
+
+import { GLOBAL_TEMPLATE, RECIPES_TEMPLATE } from '../dist/demo/callback-templates.js';
+import { createRandom } from '../dist/demo/random.js';
+
+// the demo traffic's callback URLs and random source (src/demo), shared with the benchmarks
+export { createRandom };
 
 export const CALLBACK_PATH = '/api/v1/adjust/callback';
 
@@ -44,68 +51,6 @@ const ATTRIBUTION_KEYS = [
   'installed_at',
 ];
 
-// The global callback template every app pasted into Adjust (keys in URL order). Adjust sends every key,
-// with an empty value when it has no data for it.
-const GLOBAL_TEMPLATE = [
-  'activity_kind',
-  'created_at',
-  'installed_at',
-  'click_time',
-  'reattributed_at',
-  'attribution_updated_at',
-  'adid',
-  'idfa',
-  'idfv',
-  'gps_adid',
-  'android_id',
-  'app_token',
-  'app_id',
-  'app_name',
-  'app_version',
-  'environment',
-  'store',
-  'tracker',
-  'tracker_name',
-  'network_name',
-  'campaign_name',
-  'adgroup_name',
-  'creative_name',
-  'is_organic',
-  'outdated_tracker',
-  'outdated_tracker_name',
-  'conversion_duration',
-  'rejection_reason',
-  'country',
-  'city',
-  'language',
-  'os_name',
-  'os_version',
-  'device_type',
-  'device_name',
-  'timezone',
-  'event',
-  'event_name',
-  'revenue',
-  'revenue_float',
-  'currency',
-  'reporting_revenue',
-  'reporting_currency',
-  'last_time_spent',
-  'time_spent',
-  'last_session_time',
-  'session_count',
-  'lifetime_session_count',
-  'ip_address',
-  'user_agent',
-];
-// A shorter template (no revenue, no fraud fields) plus a placeholder Adjust does not support, which
-// therefore arrives as the literal text `{segment}`.
-const RECIPES_TEMPLATE = [
-  ...GLOBAL_TEMPLATE.filter(
-    (key) => !['revenue', 'revenue_float', 'currency', 'reporting_revenue', 'reporting_currency', 'rejection_reason'].includes(key),
-  ),
-  'segment',
-];
 // Two more real placeholders, mostly empty: the link label and the deep link (a percent-encoded URL).
 const BUDGET_TEMPLATE = [...GLOBAL_TEMPLATE, 'label', 'deeplink'];
 
@@ -221,39 +166,6 @@ function app(name, platform, token, appId, version, weight, template, events) {
     events,
     store: platform === 'ios' ? 'itunes' : 'google',
   });
-}
-
-// mulberry32: small, fast, good enough for traffic shapes; the same seed gives the same traffic.
-export function createRandom(seed) {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (min, max) => min + Math.floor(next() * (max - min + 1));
-  const pick = (items) => items[Math.floor(next() * items.length)];
-  const weighted = (items, weightOf) => {
-    const total = items.reduce((sum, item) => sum + weightOf(item), 0);
-    let roll = next() * total;
-    for (const item of items) if ((roll -= weightOf(item)) < 0) return item;
-    return items[items.length - 1];
-  };
-  const hex = (length) => {
-    let out = '';
-    while (out.length < length)
-      out += Math.floor(next() * 0x100000000)
-        .toString(16)
-        .padStart(8, '0');
-    return out.slice(0, length);
-  };
-  const uuid = () => {
-    const h = hex(32);
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
-  };
-  return { next, int, pick, weighted, hex, uuid, chance: (p) => next() < p };
 }
 
 // An endless, deterministic stream of callbacks. Options:

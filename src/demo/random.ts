@@ -1,5 +1,5 @@
 // A seeded random source: the same seed gives the same demo traffic, so a test can reproduce it.
-// mulberry32 (the generator bench/adjust-traffic.mjs uses): small, fast, good enough for traffic shapes.
+// mulberry32: small, fast, good enough for traffic shapes. The benchmarks generate with it too.
 
 export type Random = {
   // uniform in [0, 1)

@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { addDays, datesBetween } from '../../src/common/zoned-time.js';
+import { createRandom } from '../../src/demo/random.js';
 import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
 import { eventCallback, installCallback, installUpdateCallback, NOW_EPOCH, sessionCallback } from '../support/adjust-callbacks.js';
 import { query, runEtl } from '../support/etl.js';
 import { loadCallbacks } from '../support/metrics-api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-
-// A small deterministic generator (mulberry32), so a failure replays.
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const DAY = 86_400;
 const pick = <T>(next: () => number, values: readonly T[]): T => values[Math.floor(next() * values.length)];
@@ -23,7 +13,8 @@ const pick = <T>(next: () => number, values: readonly T[]): T => values[Math.flo
 // Activities of 30 devices over 70 days before NOW, in batches that arrive one ETL run at a time, each
 // with some activities days late: devices in two apps, two countries, changing channels.
 function batches(seed: number, count: number, perBatch: number): URLSearchParams[][] {
-  const next = random(seed);
+  // seeded, so a failure replays
+  const { next } = createRandom(seed);
   const devices = Array.from({ length: 30 }, (_unused, device) => `device-${seed}-${device}`);
   return Array.from({ length: count }, (_batch, batch) =>
     Array.from({ length: perBatch }, (_activity, i) => {
