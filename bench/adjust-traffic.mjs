@@ -14,9 +14,11 @@
 //   const { paths, groups, summary } = generateCallbacks({ count: 100_000, seed: 7 });
 
 import { GLOBAL_TEMPLATE, RECIPES_TEMPLATE } from '../dist/demo/callback-templates.js';
+import { ADGROUPS, COUNTRIES, CREATIVES, DEVICE_MODELS, NETWORKS, ORGANIC, OS_VERSIONS, USER_AGENTS } from '../dist/demo/catalog.js';
 import { createRandom } from '../dist/demo/random.js';
 
-// the demo traffic's callback URLs and random source (src/demo), shared with the benchmarks
+// the demo traffic's callback URLs, catalogue (countries, networks, devices) and random source (src/demo),
+// shared with the benchmarks
 export { createRandom };
 
 export const CALLBACK_PATH = '/api/v1/adjust/callback';
@@ -104,52 +106,7 @@ const OTHER_EVENT_NAMES = {
   exp6rt: 'export_report',
 };
 
-const COUNTRIES = [
-  ['us', 30, ['New York', 'Los Angeles', 'Chicago', 'Houston'], 'en', 'UTC-0500'],
-  ['de', 12, ['Berlin', 'Hamburg', 'München', 'Köln'], 'de', 'UTC+0100'],
-  ['gb', 10, ['London', 'Manchester', 'Birmingham'], 'en', 'UTC+0000'],
-  ['in', 10, ['Mumbai', 'Delhi', 'Bengaluru'], 'hi', 'UTC+0530'],
-  ['br', 8, ['São Paulo', 'Rio de Janeiro'], 'pt', 'UTC-0300'],
-  ['fr', 8, ['Paris', 'Lyon', 'Marseille'], 'fr', 'UTC+0100'],
-  ['mx', 6, ['Ciudad de México', 'Guadalajara'], 'es', 'UTC-0600'],
-  ['jp', 6, ['Tokyo', 'Osaka'], 'ja', 'UTC+0900'],
-  ['es', 5, ['Madrid', 'Barcelona'], 'es', 'UTC+0100'],
-  ['it', 5, ['Roma', 'Milano'], 'it', 'UTC+0100'],
-];
-
-// [network, weight, campaigns]; campaign names embed network ids as "Name (123)" as networks send them.
-const NETWORKS = [
-  ['Organic', 40, null],
-  ['Facebook Installs', 14, ['Summer Sale (23851234)', 'Lookalike US (23851299)']],
-  ['Google Ads UAC', 14, ['UAC Installs (17000123)', 'UAC tROAS (17000456)']],
-  ['AppLovin', 8, ['Winback (7788123)', 'Rewarded Video (7788456)']],
-  ['TikTok for Business', 8, ['Spring Push (1733001)', 'Creators (1733002)']],
-  ['Apple Search Ads', 6, ['Brand Keywords (55501)', 'Competitors (55502)']],
-  ['Unity Ads', 5, ['Playable Q4 (9081)', 'Interstitial (9082)']],
-  ['Instagram Installs', 5, ['Stories Reach (23850001)', 'Reels (23850002)']],
-];
-const ADGROUPS = ['All', 'Broad 18-34', 'Lookalike 1%', 'Retargeting 30d'];
-const CREATIVES = ['320x50_en', 'Video 15s', 'Carousel', 'Playable v2'];
 const REJECTION_REASONS = ['too_many_engagements', 'anonymous_ip', 'click_injection', 'distribution_outlier', 'invalid_signature'];
-const ANDROID_DEVICES = [
-  ['Pixel 8', 'phone'],
-  ['SM-S918B', 'phone'],
-  ['SM-A546B', 'phone'],
-  ['Redmi Note 12', 'phone'],
-  ['SM-X710', 'tablet'],
-];
-const IOS_DEVICES = [
-  ['iPhone15,2', 'phone'],
-  ['iPhone16,1', 'phone'],
-  ['iPhone14,7', 'phone'],
-  ['iPad13,18', 'tablet'],
-];
-const ANDROID_VERSIONS = ['12', '13', '14', '15'];
-const IOS_VERSIONS = ['16.7.2', '17.5.1', '18.1', '18.2.1'];
-const USER_AGENTS = {
-  android: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36',
-  ios: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
-};
 
 const PLACEHOLDER = /^\{[^{}]*\}$/;
 const DAY = 86_400;
@@ -193,8 +150,8 @@ export function createTraffic({
 
   function newDevice(a, installedAt, { sandbox = false } = {}) {
     const ios = a.platform === 'ios';
-    const [country, , cities, language, timezone] = random.weighted(COUNTRIES, (c) => c[1]);
-    const [deviceName, deviceType] = random.pick(ios ? IOS_DEVICES : ANDROID_DEVICES);
+    const { code: country, cities, language, timezone } = random.weighted(COUNTRIES, (c) => c.weight);
+    const [deviceName, deviceType] = random.pick(DEVICE_MODELS[a.platform]);
     const limitAdTracking = random.chance(0.05);
     const attConsent = random.chance(0.3);
     return {
@@ -207,7 +164,7 @@ export function createTraffic({
       city: random.chance(0.8) ? random.pick(cities) : '',
       language,
       timezone,
-      os_version: random.pick(ios ? IOS_VERSIONS : ANDROID_VERSIONS),
+      os_version: random.pick(OS_VERSIONS[a.platform]),
       device_name: deviceName,
       device_type: deviceType,
       tracker: sandbox ? trackers.get(a.token)[0] : random.weighted(trackers.get(a.token), (t) => t.weight),
@@ -288,7 +245,7 @@ export function createTraffic({
           (t) => t.weight,
         );
         fillAttribution(values, tracker);
-        const [country] = random.weighted(COUNTRIES, (c) => c[1]);
+        const { code: country } = random.weighted(COUNTRIES, (c) => c.weight);
         values.country = country;
         values.ip_address = `${random.int(11, 223)}.${random.int(0, 255)}.${random.int(0, 255)}.${random.int(1, 254)}`;
         values.user_agent = USER_AGENTS[a.platform];
@@ -438,9 +395,9 @@ export function createTraffic({
 
 function makeTrackers(random, a) {
   const list = [];
-  for (const [network, weight, campaigns] of NETWORKS) {
+  for (const { name: network, weight, campaigns } of NETWORKS) {
     if (network === 'Apple Search Ads' && a.platform !== 'ios') continue;
-    if (campaigns === null) {
+    if (network === ORGANIC) {
       list.push({
         token: random.hex(6).replace(/^\d/, 'o'),
         network,
