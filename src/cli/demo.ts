@@ -82,8 +82,11 @@ async function main(request: Request): Promise<void> {
     progress(`Sent ${reportLine(report, Date.now() - started)}`, true);
     process.stdout.write(`${describeSummary(summary)}\n`);
     if (report.refused > 0)
-      throw new OperatorError(`${report.refused} callbacks were refused: the service's log and mob.rejected_callback say why`);
-    process.stdout.write('The klips show them after the next ETL load (every 10 minutes, or now: npm run etl -- --once).\n');
+      throw new OperatorError(
+        `${report.refused} callbacks were refused: those the collector found unusable (400) are kept in mob.rejected_callback ` +
+          "with the reason; those answered 503 on every retry found the service or its database overloaded or away (see the service's log)",
+      );
+    process.stdout.write('The klips show them after the next scheduled ETL load (or now: npm run etl -- --once).\n');
   } finally {
     sender.close();
   }

@@ -14,8 +14,10 @@ export const CHART_JS_DIR = path.dirname(createRequire(import.meta.url).resolve(
 export const VENDOR_PREFIX = '/assets/vendor/';
 const CHART_JS_FILES = new Set(['/chart.umd.min.js', '/chart.umd.min.js.map']);
 
-// The page loads nothing but its own files and talks to nothing but this service.
-export const DASHBOARD_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'";
+// The page loads nothing but its own files and talks to nothing but this service; no other site may show
+// it in a frame (where the key dialog could be overlaid to catch the key).
+export const DASHBOARD_CSP =
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 // GET / (the dashboard page) and its assets: plain files, public like /docs. They are Fastify routes of
 // their own, outside the /api/v1 prefix and outside the key guard; the page asks for the key and sends it

@@ -13,9 +13,16 @@ const CONNECTIONS = 32;
 // Adjust retries a 503 (the service overloaded or its database away) and so does the demo, a few times.
 const RETRIES = 5;
 const RETRY_WAIT_MS = 1_000;
+// An answer takes milliseconds, a second or so when the database is busy: a service silent this long is stuck.
+const ANSWER_TIMEOUT_MS = 30_000;
 
 // A problem the person running the demo can fix: the service is not there, or wants a token.
 export class DemoSendError extends OperatorError {}
+
+// The host node:http connects to: an IPv6 address without the brackets it has in a URL ([::1] → ::1).
+export function requestHost(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
 
 // Sends callbacks to a running service's collector as Adjust does: GET requests, here over a few
 // keep-alive connections, with `token=` when the service wants one.
@@ -23,13 +30,16 @@ export class CallbackSender {
   private readonly url: URL;
   private readonly client: typeof http | typeof https;
   private readonly agent: http.Agent;
+  private readonly host: string;
 
   constructor(
     baseUrl: string,
     private readonly token: string | undefined,
     private readonly concurrency = CONNECTIONS,
+    private readonly timeoutMs = ANSWER_TIMEOUT_MS,
   ) {
     this.url = new URL(baseUrl);
+    this.host = requestHost(this.url);
     this.client = this.url.protocol === 'https:' ? https : http;
     this.agent = new this.client.Agent({ keepAlive: true, maxSockets: concurrency });
   }
@@ -85,7 +95,7 @@ export class CallbackSender {
     const prefix = this.url.pathname.replace(/\/$/, '');
     return new Promise((resolve, reject) => {
       const request = this.client.get(
-        { hostname: this.url.hostname, port: this.url.port, path: `${prefix}${path}`, agent: this.agent },
+        { hostname: this.host, port: this.url.port, path: `${prefix}${path}`, agent: this.agent },
         (response) => {
           let body = '';
           response.setEncoding('utf8');
@@ -94,8 +104,15 @@ export class CallbackSender {
           response.on('error', reject);
         },
       );
+      request.setTimeout(this.timeoutMs, () => request.destroy(this.silent(`${prefix}${path}`)));
       request.on('error', (error: NodeJS.ErrnoException) => reject(this.unreachable(error)));
     });
+  }
+
+  // Names the collector's URL without the query (which holds the token).
+  private silent(path: string): DemoSendError {
+    const url = `${this.url.origin}${path.split('?')[0]}`;
+    return new DemoSendError(`No answer from ${url} within ${this.timeoutMs / 1000} s: is the service stuck or overloaded?`);
   }
 
   private unreachable(error: NodeJS.ErrnoException): Error {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 // Which demo world the service runs: its seed, its size and its first day (days since 1970-01-01, UTC).
@@ -18,7 +18,11 @@ export async function readPlan(dataDir: string): Promise<DemoPlan | null> {
   }
 }
 
+// Written aside, then renamed over the old one: a start killed mid-write leaves the old plan or the
+// new one, never half a file (which would start a new world on the next start).
 export async function writePlan(dataDir: string, plan: DemoPlan): Promise<void> {
   await mkdir(dataDir, { recursive: true });
-  await writeFile(path.join(dataDir, FILE), `${JSON.stringify(plan)}\n`);
+  const file = path.join(dataDir, FILE);
+  await writeFile(`${file}.tmp`, `${JSON.stringify(plan)}\n`);
+  await rename(`${file}.tmp`, file);
 }

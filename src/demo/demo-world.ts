@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type DemoApp, DEMO_APPS } from './catalog.js';
 import { CallbackQueue, type DemoCallback } from './callback-queue.js';
 import { DeviceDay, type FirstSession } from './device-day.js';
@@ -66,11 +67,13 @@ export class DemoWorld {
   }
 
   // Moves on to `ms`, dropping what fell due meanwhile a day at a time (a restart carries on with the
-  // users where they are now, in constant memory however long ago the first day was).
-  skipUntil(ms: number): void {
+  // users where they are now, in constant memory however long ago the first day was). The service
+  // listens meanwhile: it answers requests between two days.
+  async skipUntil(ms: number): Promise<void> {
     while (this.nextDay * DAY_MS - LOOKAHEAD_MS <= ms) {
       this.simulate(this.nextDay++);
       this.ctx.queue.takeUntil(ms);
+      await nextTurn();
     }
     this.ctx.queue.takeUntil(ms);
   }

@@ -37,8 +37,10 @@ export class DemoService implements BeforeApplicationShutdown {
 
   // Starts in the background, against the collector at `baseUrl` (so: once the service listens). The
   // promise resolves once the history is sent and loaded (or found there already) and the live traffic
-  // runs; it never rejects (a failure is logged).
+  // runs; it never rejects (a failure is logged). A second call changes nothing and answers the first
+  // one's promise.
   start(baseUrl: string, overrides: Partial<DemoSettings> = {}): Promise<void> {
+    if (this.sender) return this.running;
     const settings = { ...DEFAULT_SETTINGS, ...overrides };
     this.sender = new CallbackSender(baseUrl, this.config.auth.callbackToken);
     this.running = this.run(settings).catch((error: Error) => this.logger.error(`Demo traffic stopped: ${error.message}`));
@@ -63,7 +65,7 @@ export class DemoService implements BeforeApplicationShutdown {
       if (!this.stopping) await this.load();
     } else {
       // what fell due before this start was sent by an earlier one (or missed while the service was down)
-      world.skipUntil(nowMs);
+      await world.skipUntil(nowMs);
       this.logger.log('The source database already holds activities: no back-fill, live demo callbacks only');
     }
     this.live.since = Date.now();
@@ -97,22 +99,30 @@ export class DemoService implements BeforeApplicationShutdown {
     this.logger.log(`Back-fill ${this.stopping ? 'stopped' : 'done'}: ${reportLine(report, Date.now() - started)}`);
   }
 
-  // One load now, so the numbers are there without waiting for the schedule.
+  // One load now, so the numbers are there without waiting for the schedule. Without it (the ETL failed,
+  // or other runs held its lease for a minute) the live callbacks start all the same.
   private async load(): Promise<void> {
-    for (let attempt = 1; attempt <= LOAD_ATTEMPTS && !this.stopping; attempt++) {
-      const run = await this.etl.runToEnd({ trigger: 'demo', mode: 'arrival' });
-      if (run.status === 'succeeded') {
-        this.logger.log(
-          `Demo history loaded by ETL run ${run.id} (${run.rowsLoaded.toLocaleString('en-US')} rows): the klips have numbers now`,
-        );
-        return;
+    try {
+      for (let attempt = 1; attempt <= LOAD_ATTEMPTS; attempt++) {
+        if (this.stopping) return;
+        const run = await this.etl.runToEnd({ trigger: 'demo', mode: 'arrival' });
+        if (run.status === 'succeeded') {
+          this.logger.log(
+            `Demo history loaded by ETL run ${run.id} (${run.rowsLoaded.toLocaleString('en-US')} rows): the klips have numbers now`,
+          );
+          return;
+        }
+        if (run.status === 'failed') return this.notLoaded(`ETL run ${run.id} failed`);
+        await new Promise((resolve) => setTimeout(resolve, LOAD_RETRY_MS));
       }
-      if (run.status === 'failed') {
-        this.logger.warn(`ETL run ${run.id} failed; the schedule loads the demo history later`);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, LOAD_RETRY_MS));
+      this.notLoaded(`other runs held the ETL lease for ${(LOAD_ATTEMPTS * LOAD_RETRY_MS) / 1000} s`);
+    } catch (error) {
+      this.notLoaded((error as Error).message);
     }
+  }
+
+  private notLoaded(why: string): void {
+    this.logger.warn(`ETL load of the demo history not done (${why}); the schedule will load it`);
   }
 
   private scheduleTick(world: DemoWorld, settings: DemoSettings): void {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CHART_JS_DIR, DASHBOARD_CSP } from '../../src/dashboard/dashboard-assets.js';
 import { eventCallback, installCallback, installUpdateCallback, newAdid, sessionCallback } from '../support/adjust-callbacks.js';
 import { runEtl, storeCallbacks } from '../support/etl.js';
+import { rawRequest } from '../support/raw-http.js';
 import { API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
 // The dashboard page (GET /) as a browser fetches it over real HTTP, and the filter choices it offers
@@ -90,8 +91,13 @@ describe('Dashboard page', () => {
   it('names no external address in the page, its style sheet or its scripts', async () => {
     for (const [pathname, file] of files)
       expect({ pathname, external: file.text.match(EXTERNAL_URL)?.[0] }).toEqual({ pathname, external: undefined });
-    // and the browser is told to load nothing from anywhere else
-    expect(DASHBOARD_CSP).toMatch(/^default-src 'self';/);
+  });
+
+  it('tells the browser to load nothing from elsewhere, to run no inline code and to show the page in no frame', async () => {
+    const policy = files.get('/')!.csp!;
+    const directives = policy.split(';').map((directive) => directive.trim());
+    expect(directives).toEqual(expect.arrayContaining(["default-src 'self'", "frame-ancestors 'none'"]));
+    expect(policy).not.toContain('unsafe-inline');
   });
 
   it('serves the chart library from its npm package, and nothing else of that package', async () => {
@@ -103,7 +109,22 @@ describe('Dashboard page', () => {
     expect(chart.text).toBe(readFileSync(path.join(CHART_JS_DIR, 'chart.umd.min.js'), 'utf8'));
     expect(chart.text).toMatch(/^\/\*!\n \* Chart\.js v4\./);
     expect((await get('/assets/vendor/chart.cjs')).status).toBe(404);
-    expect((await get('/assets/vendor/../../package.json')).status).toBe(404);
+  });
+
+  it('serves no file outside its folders, whatever the path says', async () => {
+    // raw request lines (fetch would resolve the `..` before sending): chart.js's package.json, then the
+    // project's, from the vendor folder and from the page's folder
+    const traversals = [
+      '/assets/vendor/../../package.json',
+      '/assets/vendor/..%2F..%2Fpackage.json',
+      '/assets/vendor/../../../../package.json',
+      '/../../../package.json',
+      '/assets/..%2F..%2F..%2F..%2Fpackage.json',
+    ];
+    for (const traversal of traversals) {
+      const answer = await rawRequest(base, { path: traversal });
+      expect({ traversal, status: answer.status }).toEqual({ traversal, status: 404 });
+    }
   });
 
   it('leaves the other routes as they were', async () => {

@@ -19,8 +19,10 @@ export class ServiceProcess {
   readonly exited: Promise<Exit>;
   private readonly child: ChildProcess;
 
-  constructor(env: Record<string, string>, cwd: string, entryPoint = ENTRY_POINT, args: string[] = []) {
-    // no demo traffic unless a test asks for it (DEMO is on by default on the embedded default)
+  // `env` is the child's whole environment; a variable set to undefined is left out (spawn skips it).
+  constructor(env: Record<string, string | undefined>, cwd: string, entryPoint = ENTRY_POINT, args: string[] = []) {
+    // no demo traffic unless a test asks for it (DEMO is on by default on the embedded default), or
+    // leaves DEMO out ({ DEMO: undefined }) to see the default
     this.child = spawn(process.execPath, [entryPoint, ...args], { env: { DEMO: 'false', ...env }, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));

@@ -2,29 +2,30 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { DemoCallback } from '../../src/demo/callback-queue.js';
-import { CallbackSender, DemoSendError } from '../../src/demo/callback-sender.js';
+import { CallbackSender, DemoSendError, requestHost } from '../../src/demo/callback-sender.js';
 import { freePort } from '../../src/database/embedded-postgres.js';
 
 type Answer = { status: number; body?: object };
 
-// A stand-in collector on a local port: answers each request with the next of `answers`, and records
-// the URLs it received.
-async function collector(answer: (url: string, count: number) => Answer) {
+// A stand-in collector on a local port (127.0.0.1): answers each request with the next of
+// `answers` (null: no answer at all), and records the URLs it received.
+async function collector(answer: (url: string, count: number) => Answer | null) {
   const urls: string[] = [];
   const server = http.createServer((req, res) => {
     urls.push(req.url!);
-    const { status, body } = answer(req.url!, urls.length);
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+    const answered = answer(req.url!, urls.length);
+    if (answered) res.writeHead(answered.status, { 'content-type': 'application/json' }).end(JSON.stringify(answered.body ?? {}));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
-  return { urls, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  const { port } = server.address() as AddressInfo;
+  return { urls, url: `http://127.0.0.1:${port}` };
 }
 
 const servers: http.Server[] = [];
 const senders: CallbackSender[] = [];
-const sender = (url: string, token?: string, concurrency?: number) => {
-  const created = new CallbackSender(url, token, concurrency);
+const sender = (url: string, token?: string, concurrency?: number, timeoutMs?: number) => {
+  const created = new CallbackSender(url, token, concurrency, timeoutMs);
   senders.push(created);
   return created;
 };
@@ -44,7 +45,12 @@ const callback = (n: number): DemoCallback => ({
 describe(CallbackSender.name, () => {
   afterEach(async () => {
     senders.splice(0).forEach((s) => s.close());
-    await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
+    await Promise.all(
+      servers.splice(0).map((server) => {
+        server.closeAllConnections(); // a request left unanswered
+        return new Promise((resolve) => server.close(resolve));
+      }),
+    );
   });
 
   it('sends every callback as a GET and counts what the collector answered', async () => {
@@ -99,6 +105,28 @@ describe(CallbackSender.name, () => {
     await expect(sender(`http://127.0.0.1:${port}`).send([callback(1)])).rejects.toThrow(
       `Cannot reach http://127.0.0.1:${port}: connection refused. Is the service running there (npm start)?`,
     );
+  });
+
+  it('gives up on a service that does not answer, naming its URL but not the token', async () => {
+    const target = await collector(() => null);
+    await expect(sender(target.url, 'secret-token', 1, 200).send([callback(1)])).rejects.toThrow(
+      new DemoSendError(`No answer from ${target.url}/api/v1/adjust/callback within 0.2 s: is the service stuck or overloaded?`),
+    );
+  });
+
+  it('keeps a connection that stays idle longer than the timeout between two callbacks', async () => {
+    const target = await collector(() => ({ status: 200, body: { status: 'stored' } }));
+    const patient = sender(target.url, undefined, 1, 200);
+    await patient.send([callback(1)]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await expect(patient.send([callback(2)])).resolves.toMatchObject({ stored: 1 });
+  });
+
+  it('connects to an IPv6 address written in brackets without them, and to names as written', () => {
+    expect(requestHost(new URL('http://[::1]:3000'))).toBe('::1');
+    expect(requestHost(new URL('http://[2001:db8::7]/'))).toBe('2001:db8::7');
+    expect(requestHost(new URL('https://kpi.example.com:8443'))).toBe('kpi.example.com');
+    expect(requestHost(new URL('http://127.0.0.1:3000'))).toBe('127.0.0.1');
   });
 
   it('takes no new callback once told to stop', async () => {

@@ -42,10 +42,10 @@ describe('demo traffic', () => {
       const atOnce = createDemoWorld({ ...OPTIONS, days: 3, nowMs: start }).until(NOW_MS);
       expect(ticked.map((c) => c.path)).toEqual(atOnce.map((c) => c.path));
     });
-    it('carries on after a skip with the callbacks it would have sent anyway', () => {
+    it('carries on after a skip with the callbacks it would have sent anyway', async () => {
       const options = { ...OPTIONS, days: 3, nowMs: NOW_MS - DAY_MS };
       const skipped = createDemoWorld(options);
-      skipped.skipUntil(NOW_MS - 6 * 3_600_000);
+      await skipped.skipUntil(NOW_MS - 6 * 3_600_000);
       const after = createDemoWorld(options)
         .until(NOW_MS)
         .filter((c) => c.sendAtMs > NOW_MS - 6 * 3_600_000);

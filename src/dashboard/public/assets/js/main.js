@@ -53,7 +53,8 @@ async function poll() {
     freshness = body.freshness;
     showFreshness();
     showProblems('poll', []);
-    if (etag !== dataVersion) {
+    // without an ETag (a proxy dropped it) there is no telling whether a load brought new data: load
+    if (etag === null || etag !== dataVersion) {
       dataVersion = etag;
       await Promise.all([loadKlips(), loadFilterChoices()]);
     }
