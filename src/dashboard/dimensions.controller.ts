@@ -21,7 +21,7 @@ export class DimensionsController {
     description:
       `Every app, os, country and channel of the devices active and of the installs (under their dynamic channel) in the last ` +
       `${DIMENSION_DAYS} days (report time zone), sorted: the choices the dashboard page offers for app=, os=, country= and channel=. ` +
-      'Values the callbacks did not carry are left out (no filter selects them). Read again at most once a minute, and after each load.',
+      'Values the callbacks did not carry are left out (no filter selects them). Read again only after a load (here or on another replica) and when the day changes.',
   })
   @ApiOkResponse({
     schema: {

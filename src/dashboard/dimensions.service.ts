@@ -1,35 +1,33 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { addDays, zonedDate } from '../common/zoned-time.js';
 import { AppConfig } from '../config/app-config.js';
-import { LoadEvents } from '../etl/load-events.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { type DimensionValues, DimensionsRepository } from './dimensions.repository.js';
 
 // The filter choices cover the longest rolling period the page offers (last_90_days); any other value
 // can still be typed in.
 export const DIMENSION_DAYS = 90;
-// Other replicas' loads are noticed this late; this process's own loads at once.
-const MAX_AGE_MS = 60_000;
 
 export type DimensionsAnswer = { from: string; to: string } & DimensionValues;
 
-// The values each filter can take, read once a minute at most: every screen showing the dashboard asks.
+// The values each filter can take, read once per data version and day: every screen showing the
+// dashboard asks, and they change only when the metric answers do (a load, here or on another replica)
+// or when the 90 days move on.
 @Injectable()
-export class DimensionsService implements OnApplicationBootstrap {
-  private cached?: { at: number; answer: Promise<DimensionsAnswer> };
+export class DimensionsService {
+  private cached?: { key: string; answer: Promise<DimensionsAnswer> };
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
     @Inject(DimensionsRepository) private readonly repository: DimensionsRepository,
-    @Inject(LoadEvents) private readonly loads: LoadEvents,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.loads.onCommitted(async () => (this.cached = undefined));
-  }
-
   values(): Promise<DimensionsAnswer> {
-    if (this.cached && Date.now() - this.cached.at < MAX_AGE_MS) return this.cached.answer;
-    const cached = { at: Date.now(), answer: this.read() };
+    const to = zonedDate(new Date(), this.config.report.timezone);
+    const key = `${this.metrics.dataVersion}|${to}`;
+    if (this.cached?.key === key) return this.cached.answer;
+    const cached = { key, answer: this.read(to) };
     this.cached = cached;
     // a failure is not kept: the next request asks the warehouse again
     cached.answer.catch(() => {
@@ -38,8 +36,7 @@ export class DimensionsService implements OnApplicationBootstrap {
     return cached.answer;
   }
 
-  private async read(): Promise<DimensionsAnswer> {
-    const to = zonedDate(new Date(), this.config.report.timezone);
+  private async read(to: string): Promise<DimensionsAnswer> {
     const from = addDays(to, 1 - DIMENSION_DAYS);
     return { from, to, ...(await this.repository.valuesSince(from)) };
   }

@@ -9,5 +9,6 @@ import { RollupSettingsCheck } from './rollup-settings-check.js';
 @Module({
   controllers: [MetricsController],
   providers: [RateLimitGuard, MetricsRepository, MetricAnswers, MetricsService, RollupSettingsCheck],
+  exports: [MetricsService],
 })
 export class MetricsModule {}

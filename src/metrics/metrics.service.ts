@@ -66,6 +66,12 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     return { ...cached, freshness: this.answerFreshness(), maxAgeSeconds: this.secondsToNextLoad() };
   }
 
+  // The load the cached answers come from (null before the first load): other caches of warehouse
+  // reads key on it too, so they change exactly when the answers do.
+  get dataVersion(): number | null {
+    return this.version;
+  }
+
   // Empties the cache (DELETE /metrics/cache): the next requests recompute their answers.
   clearCache(): void {
     this.cache.clear();
