@@ -455,7 +455,14 @@ async function main() {
 
   // 1. The service on the embedded default (its PostgreSQL also serves the naive baseline).
   const servicePort = await freePort();
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(servicePort), ETL_CRON: 'off', DEMO: 'false', LOG_LEVEL: options.logLevel };
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(servicePort),
+    ETL_SCHEDULE: 'off',
+    DEMO: 'false',
+    LOG_LEVEL: options.logLevel,
+  };
   for (const key of ['DATABASE_URL', 'WAREHOUSE_URL', 'STAGE_URL', 'CALLBACK_TOKEN', 'API_KEYS', 'ADMIN_API_KEYS', 'NODE_OPTIONS'])
     delete env[key];
   const service = startChild('service', [app.entry], env, app.root);

@@ -168,7 +168,7 @@ function serviceEnv(db, dataDir, warehouseUrl = db.warehouseUrl) {
     WAREHOUSE_URL: warehouseUrl,
     ADMIN_API_KEYS: 'bench-etl-admin-key-not-secret',
     DATA_DIR: dataDir,
-    ETL_CRON: 'off',
+    ETL_SCHEDULE: 'off',
     ETL_RECONCILE_CRON: 'off',
     LOG_LEVEL: 'warn',
   };

@@ -160,7 +160,7 @@ function serviceEnv(environmentKeys, db, dataDir, extra = {}) {
     API_KEYS: API_KEY,
     ADMIN_API_KEYS: ADMIN_KEY,
     DATA_DIR: dataDir,
-    ETL_CRON: 'off',
+    ETL_SCHEDULE: 'off',
     ETL_RECONCILE_CRON: 'off',
     RATE_LIMIT: 'off',
     LOG_LEVEL: 'warn',

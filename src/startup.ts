@@ -4,6 +4,7 @@ import { type AppConfig, loadConfig } from './config/app-config.js';
 import { Connections } from './database/connections.js';
 import { readOrCreateSecret } from './database/data-dir.js';
 import { DEMO_DEFAULTS } from './demo/demo-traffic.js';
+import { LoadSchedule } from './etl/load-schedule.js';
 
 // A .env file in the working folder, when present, fills variables the environment does not set.
 export function loadDotEnv(file = '.env'): void {
@@ -23,9 +24,8 @@ export async function startupConfig(env: Record<string, string | undefined>): Pr
 }
 
 function etlSchedule({ etl }: AppConfig): string {
-  const loads = etl.cron ? `"${etl.cron}"` : 'off (ETL_CRON=off)';
-  const reconcile = etl.reconcileCron ? `"${etl.reconcileCron}" over ${etl.windowDays} days` : 'off';
-  return `loads ${loads}, reconciliation ${reconcile} (UTC); runs: ${API_PREFIX}/${ETL_RUNS_ROUTE}`;
+  const reconcile = etl.reconcileCron ? `on "${etl.reconcileCron}" (UTC) over ${etl.windowDays} days` : 'off';
+  return `loads ${new LoadSchedule(etl.schedule).describe()}, reconciliation ${reconcile}; runs: ${API_PREFIX}/${ETL_RUNS_ROUTE}`;
 }
 
 export function banner(config: AppConfig, connections: Connections, url: string, generatedKey: StartupKey): string {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { OperatorError } from '../common/operator-error.js';
+import type { EtlSchedule } from '../etl/load-schedule.js';
 import { Environment, LOG_LEVELS, SESSION_LENGTH_FIELDS, splitList } from './environment.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -19,7 +20,7 @@ export class AppConfig {
   stageUrl!: string;
   s3!: { endpoint?: string; region?: string };
   redshiftIamRole?: string;
-  etl!: { cron: string | null; reconcileCron: string | null; windowDays: number };
+  etl!: { schedule: EtlSchedule; reconcileCron: string | null; windowDays: number };
   stage!: { partSizeBytes: number; retentionDays: number };
   report!: { timezone: string; registrationEvents: string[]; sessionLengthField: SessionLengthField };
   auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string };
@@ -43,6 +44,9 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
   if (env.WAREHOUSE_URL?.startsWith('redshift://') && !env.STAGE_URL?.startsWith('s3://')) {
     problems.push('STAGE_URL must be an s3://bucket/prefix with a redshift:// WAREHOUSE_URL (Redshift loads staged files from S3 only)');
   }
+  if (env.ETL_SCHEDULE !== undefined && env.ETL_CRON !== undefined && env.ETL_SCHEDULE !== env.ETL_CRON) {
+    problems.push('ETL_SCHEDULE and ETL_CRON are both set: ETL_CRON is the older name of a cron ETL_SCHEDULE; keep one');
+  }
   if (!embedded && env.API_KEYS === undefined && env.ADMIN_API_KEYS === undefined) {
     problems.push('API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set (only the embedded default generates a key)');
   }
@@ -50,20 +54,18 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
   if (unique.length > 0) throw new ConfigError(unique);
 
   const dataDir = path.resolve(cwd, env.DATA_DIR ?? '.data');
+  const engine = env.WAREHOUSE_URL?.startsWith('redshift://') ? 'redshift' : 'postgres';
   const config: AppConfig = {
     port: env.PORT ?? 3000,
     dataDir,
     embedded,
     sourceUrl: env.DATABASE_URL,
-    warehouse: {
-      engine: env.WAREHOUSE_URL?.startsWith('redshift://') ? 'redshift' : 'postgres',
-      url: env.WAREHOUSE_URL,
-    },
+    warehouse: { engine, url: env.WAREHOUSE_URL },
     stageUrl: env.STAGE_URL ?? `file://${path.join(dataDir, 'stage')}`,
     s3: { endpoint: env.S3_ENDPOINT, region: env.AWS_REGION },
     redshiftIamRole: env.REDSHIFT_IAM_ROLE,
     etl: {
-      cron: cronOrOff(env.ETL_CRON, '*/10 * * * *'),
+      schedule: etlSchedule(env.ETL_SCHEDULE ?? env.ETL_CRON, engine, env.ETL_MIN_INTERVAL ?? 10),
       reconcileCron: cronOrOff(env.ETL_RECONCILE_CRON, '35 3 * * *'),
       windowDays: env.ETL_WINDOW_DAYS ?? 7,
     },
@@ -87,6 +89,15 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
 
 const cronOrOff = (value: string | undefined, fallback: string) => (value === 'off' ? null : (value ?? fallback));
 
+// By default loads follow each other on PostgreSQL; on Redshift, where every commit costs cluster time,
+// they run every minute.
+function etlSchedule(value: string | undefined, engine: WarehouseEngine, minIntervalSeconds: number): EtlSchedule {
+  const chosen = value ?? (engine === 'redshift' ? '* * * * *' : 'continuous');
+  if (chosen === 'off') return { kind: 'off' };
+  if (chosen === 'continuous') return { kind: 'continuous', minIntervalSeconds };
+  return { kind: 'cron', expression: chosen };
+}
+
 function pickKnown(raw: Record<string, string | undefined>): Record<string, string | undefined> {
   return Object.fromEntries(ENVIRONMENT_KEYS.map((key) => [key, raw[key]]));
 }
@@ -101,7 +112,9 @@ export const ENVIRONMENT_KEYS = [
   'S3_ENDPOINT',
   'AWS_REGION',
   'REDSHIFT_IAM_ROLE',
+  'ETL_SCHEDULE',
   'ETL_CRON',
+  'ETL_MIN_INTERVAL',
   'ETL_WINDOW_DAYS',
   'ETL_RECONCILE_CRON',
   'STAGE_PART_SIZE_MB',

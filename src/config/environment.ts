@@ -31,6 +31,13 @@ class CronOrOff implements ValidatorConstraintInterface {
   }
 }
 
+@ValidatorConstraint({ name: 'schedule' })
+class Schedule implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    return value === 'continuous' || new CronOrOff().validate(value);
+  }
+}
+
 // A password with an unencoded `#` passes a pattern but not the URL parser the drivers use.
 @ValidatorConstraint({ name: 'url' })
 class ParsableUrl implements ValidatorConstraintInterface {
@@ -127,8 +134,23 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
+  @Validate(Schedule, {
+    message: 'ETL_SCHEDULE accepts continuous, a cron expression such as */10 * * * * (UTC, seconds field allowed) or "off"',
+  })
+  ETL_SCHEDULE?: string;
+
+  // the older name of a cron ETL_SCHEDULE
+  @Transform(emptyToUndefined)
+  @IsOptional()
   @Validate(CronOrOff, { message: 'ETL_CRON accepts a cron expression such as */10 * * * * or "off"' })
   ETL_CRON?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'ETL_MIN_INTERVAL accepts a whole number of seconds from 1 to 3600' })
+  @Min(1, { message: 'ETL_MIN_INTERVAL accepts a whole number of seconds from 1 to 3600' })
+  @Max(3600, { message: 'ETL_MIN_INTERVAL accepts a whole number of seconds from 1 to 3600' })
+  ETL_MIN_INTERVAL?: number;
 
   @Transform(toInt)
   @IsOptional()

@@ -26,6 +26,15 @@ export class SqlCatalog {
   }
 }
 
+// A statement with {names} filled in from `values`: identifiers and literals the caller has checked,
+// never caller input. An unknown placeholder is a mistake in the file.
+export function fillPlaceholders(statement: string, values: Record<string, string>): string {
+  return statement.replace(/\{(\w+)\}/g, (_match, name: string) => {
+    if (!(name in values)) throw new Error(`unknown placeholder {${name}} in: ${statement.slice(0, 80)}`);
+    return values[name];
+  });
+}
+
 export function listSqlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.sql'))

@@ -60,6 +60,12 @@ export class EtlRunRepository {
     return row ? toView(row) : null;
   }
 
+  // Seconds since the latest load (not skipped) started, on any replica; null before the first.
+  async secondsSinceLastStart(): Promise<number | null> {
+    const [row] = await this.db.query(this.sql.get('etl/runs/since-last-start'));
+    return row ? Number(row.seconds_ago) : null;
+  }
+
   async running(): Promise<number | null> {
     const [row] = await this.db.query(this.sql.get('etl/runs/running'));
     return row ? Number(row.id) : null;

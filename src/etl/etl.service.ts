@@ -49,7 +49,20 @@ export class EtlService implements BeforeApplicationShutdown {
     const leaseStarted = performance.now();
     const taken = await this.takeLease();
     if (!('lease' in taken)) return this.skip(request, taken.runningId);
-    const { lease } = taken;
+    return this.begin(request, taken.lease, leaseStarted, listener);
+  }
+
+  // A continuous schedule's load: when another run holds the lease (another replica's turn), none is
+  // started and nothing is recorded, so replicas that take turns leave no trail of skipped runs.
+  async runIfFree(request: EtlRunRequest): Promise<EtlRunView | null> {
+    const leaseStarted = performance.now();
+    const lease = await EtlLease.tryAcquire(this.source, this.sql);
+    if (!lease) return null;
+    const started = await this.begin(request, lease, leaseStarted);
+    return this.endOf(started);
+  }
+
+  private async begin(request: EtlRunRequest, lease: EtlLease, leaseStarted: number, listener?: ProgressListener): Promise<StartedRun> {
     let run: RunTracker;
     try {
       const id = await this.runs.start(request.trigger, request.mode);
@@ -60,7 +73,7 @@ export class EtlService implements BeforeApplicationShutdown {
       throw error;
     }
     run.counts.stepMs.lease = Math.round(performance.now() - leaseStarted);
-    this.logger.log(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
+    this.logger.debug(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
     const finished = this.execute(run, lease).finally(() => lease.release());
     this.inFlight.add(finished);
     void finished.finally(() => this.inFlight.delete(finished));
@@ -76,7 +89,10 @@ export class EtlService implements BeforeApplicationShutdown {
 
   // The schedule and the CLI wait for the run's end.
   async runToEnd(request: EtlRunRequest, listener?: ProgressListener): Promise<EtlRunView> {
-    const started = await this.start(request, listener);
+    return this.endOf(await this.start(request, listener));
+  }
+
+  private async endOf(started: StartedRun): Promise<EtlRunView> {
     if (started.status === 'running') await started.finished;
     const view = await this.runs.get(started.id);
     if (!view) throw new Error(`ETL run ${started.id} has no record`);
@@ -113,7 +129,8 @@ export class EtlService implements BeforeApplicationShutdown {
       // the answers of the new data are ready before the run reads as succeeded
       await this.loads.committed();
       await this.runs.finish(run.id, 'succeeded', null, run.counts);
-      this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded`);
+      const ms = Math.round(Date.now() - startedAt.getTime());
+      this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded in ${ms} ms`);
     } catch (error) {
       const message = (error as Error).message;
       this.logger.error(`run ${run.id}: ${message}`);
@@ -121,7 +138,7 @@ export class EtlService implements BeforeApplicationShutdown {
         this.logger.error(`run ${run.id}: could not record the failure: ${recordError.message}`);
       });
     } finally {
-      await this.stager.deleteExpired(startedAt);
+      await this.stager.deleteExpiredIfDue(startedAt);
     }
   }
 
@@ -139,18 +156,22 @@ export class EtlService implements BeforeApplicationShutdown {
     });
     run.counts.daysRefreshed = plan.daysRefreshed(summary.days);
     await run.step('merge', () =>
-      load.commit(plan.mergePlan(run.id, summary), async (client) => {
+      load.commit(plan.mergePlan(run.id, summary), async (client, { replacedRows }) => {
         const recounted = await run.step('rollups', () =>
           new RollupRefresh(client, this.sql, this.config.report).run({
             ...plan,
             runId: run.id,
             days: plan.daysRefreshed(summary.createdDays),
+            loadRowsKept: plan.keepLoadRows,
+            replacedRows,
           }),
         );
         run.counts.daysRefreshed = [...new Set([...run.counts.daysRefreshed, ...recounted])].sort();
         await this.afterStep('merge', run);
         // last thing before the commit: a lease lost with its connection may already be someone else's
         await lease.assertHeld();
+        // a rebuild may change any day (rows gone from the source take their days with them)
+        return { firstChangedDay: plan.mode === 'rebuild' ? null : (run.counts.daysRefreshed[0] ?? null) };
       }),
     );
     run.counts.rowsLoaded = summary.rows;

@@ -38,7 +38,8 @@ export class RunTracker {
     } finally {
       const ms = Math.round(performance.now() - started);
       this.counts.stepMs[step] = ms;
-      this.logger.log(`run ${this.id}: ${step} took ${ms} ms`);
+      // loads follow each other every few seconds: their steps are for debugging, their ends are logged
+      this.logger.debug(`run ${this.id}: ${step} took ${ms} ms`);
       await this.runs.updateProgress(this.id, this.counts).catch((error: Error) => this.logger.warn(`run ${this.id}: ${error.message}`));
     }
   }

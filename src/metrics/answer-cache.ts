@@ -27,10 +27,10 @@ export class AnswerCache {
     return entry;
   }
 
-  // The requests of the settled entries, most recently used first.
-  async recentRequests(limit: number): Promise<MetricRequest[]> {
-    const settled = await Promise.allSettled([...this.entries.values()].reverse().slice(0, limit));
-    return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value.request] : []));
+  // The settled answers, most recently used first.
+  async settled(): Promise<CachedAnswer[]> {
+    const settled = await Promise.allSettled([...this.entries.values()].reverse());
+    return settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   }
 
   // Swaps in the answers of a new data version at once: until then, readers get the previous version's.

@@ -21,7 +21,10 @@ const FRESHNESS_SCHEMA = {
   properties: {
     dataThrough: { type: 'string', format: 'date-time', nullable: true, description: 'the newest callback arrival the warehouse holds' },
     lastLoadAt: { type: 'string', format: 'date-time', nullable: true, description: 'the end of the last successful load' },
-    stale: { type: 'boolean', description: 'the last successful load is older than two ETL_CRON intervals' },
+    stale: {
+      type: 'boolean',
+      description: 'the last successful load is older than two load intervals (ETL_SCHEDULE; at least a minute when continuous)',
+    },
   },
 };
 

@@ -10,7 +10,8 @@ export type DayLengths = { day: string; seconds: number; sessions: number };
 export type DayChannelCount = { day: string; channel: string; value: number };
 export type ActiveChange = { day: string; dau: number; wau: number; mau: number };
 export type BuildSettings = { REPORT_TIMEZONE: string; REGISTRATION_EVENTS: string; SESSION_LENGTH_FIELD: string };
-export type Freshness = { loadedAt: string | null; dataThrough: string | null; changedBy: number | null };
+// changedFrom: the first day the loads after the version asked about changed (null: any day may have)
+export type Freshness = { loadedAt: string | null; dataThrough: string | null; changedBy: number | null; changedFrom: string | null };
 
 // Runs sql/metrics/*.sql on the warehouse; `pg` returns SUM and COUNT as strings: numbers are made here.
 @Injectable()
@@ -63,13 +64,15 @@ export class MetricsRepository {
     return Number(rows[0].devices);
   }
 
-  async freshness(): Promise<Freshness> {
-    const rows = await this.query<{ loaded_at: Date | null; data_through: Date | null; changed_by: string | null }>('freshness', []);
+  // `since`: the data version the reader holds
+  async freshness(since: number | null): Promise<Freshness> {
+    const rows = await this.query<FreshnessRow>('freshness', [since]);
     const row = rows[0];
     return {
       loadedAt: row?.loaded_at ? row.loaded_at.toISOString() : null,
       dataThrough: row?.data_through ? row.data_through.toISOString() : null,
       changedBy: row?.changed_by == null ? null : Number(row.changed_by),
+      changedFrom: row?.changed_from ?? null,
     };
   }
 
@@ -94,6 +97,7 @@ export class MetricsRepository {
   }
 }
 
+type FreshnessRow = { loaded_at: Date | null; data_through: Date | null; changed_by: string | null; changed_from: string | null };
 type ActiveChangeRow = { day: string; dau: string | number; wau: string | number; mau: string | number };
 // in the order of stg.active_scope's names ('app+os+country+channel')
 const FILTER_NAMES = ['app', 'os', 'country', 'channel'] as const;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { CronTime } from 'cron';
 import { AppConfig } from '../config/app-config.js';
 import { zonedDate } from '../common/zoned-time.js';
 import { LoadEvents } from '../etl/load-events.js';
+import { LoadSchedule } from '../etl/load-schedule.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { resolveRange } from './date-range.js';
 import type { MetricQuery } from './dto/metric-query.dto.js';
@@ -19,10 +19,11 @@ export type SentAnswer = CachedAnswer & { freshness: AnswerFreshness; maxAgeSeco
 const VERSION_CHECK_MS = 10_000;
 const CACHE_ENTRIES = 2_000;
 // After a load, the answers recomputed before the switch: every klip's default view, and the most
-// recently requested ones (Klipfolio's data sources ask for the same URLs again and again).
+// recently requested ones (Klipfolio's data sources ask for the same URLs again and again), a few at a
+// time, for at most so long: a load waits for them, and loads follow each other every few seconds.
 const REWARMED_ANSWERS = 100;
-// what Cache-Control's max-age allows a scheduled load to finish
-const LOAD_GRACE_SECONDS = 60;
+const REWARM_CONCURRENCY = 3;
+const REWARM_BUDGET_MS = 800;
 
 // Answers a klip's request from the cache of the current data version, computing it on a miss. The
 // version is the latest load that brought rows; when it changes, the new answers are computed first and
@@ -31,8 +32,8 @@ const LOAD_GRACE_SECONDS = 60;
 export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Metrics');
   private readonly cache = new AnswerCache(CACHE_ENTRIES);
-  private readonly schedule: CronTime | null;
-  private freshness: Freshness = { loadedAt: null, dataThrough: null, changedBy: null };
+  private readonly schedule: LoadSchedule;
+  private freshness: Freshness = { loadedAt: null, dataThrough: null, changedBy: null, changedFrom: null };
   private version: number | null = null;
   private checking: Promise<void> | null = null;
   private nextCheck: Promise<void> | null = null;
@@ -45,7 +46,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(LoadEvents) private readonly loads: LoadEvents,
     @Inject(RollupSettingsCheck) private readonly settingsCheck: RollupSettingsCheck,
   ) {
-    this.schedule = config.etl.cron ? new CronTime(config.etl.cron, 'UTC') : null;
+    this.schedule = new LoadSchedule(config.etl.schedule);
   }
 
   onApplicationBootstrap(): void {
@@ -63,7 +64,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   async answer(klip: Klip, query: MetricQuery): Promise<SentAnswer> {
     const request = this.normalise(klip, query);
     const cached = await this.cache.get(requestKey(request), () => this.compute(request, this.version));
-    return { ...cached, freshness: this.answerFreshness(), maxAgeSeconds: this.secondsToNextLoad() };
+    return { ...cached, freshness: this.answerFreshness(), maxAgeSeconds: this.schedule.maxAgeSeconds() };
   }
 
   // The load the cached answers come from (null before the first load): other caches of warehouse
@@ -92,28 +93,47 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     return this.nextCheck;
   }
 
+  // Answers of ranges that end before the first day the new loads changed stay as they are (their
+  // ETag too); the others are computed again, as many as the budget allows, then all swap in at once.
   private async readVersion(): Promise<void> {
     let freshness: Freshness;
     try {
-      freshness = await this.repository.freshness();
+      freshness = await this.repository.freshness(this.version);
     } catch {
       return; // the warehouse is away: keep answering from the cache; the next check tries again
     }
     this.freshness = freshness;
     if (freshness.changedBy === this.version) return;
-    const requests = [...this.defaultRequests(), ...(await this.cache.recentRequests(REWARMED_ANSWERS))];
-    const unique = [...new Map(requests.map((request) => [requestKey(request), request])).values()];
-    const warmed: CachedAnswer[] = [];
-    for (const request of unique) {
-      try {
-        warmed.push(await this.compute(request, freshness.changedBy));
-      } catch (error) {
-        this.logger.warn(`could not warm ${requestKey(request)}: ${(error as Error).message}`);
-      }
-    }
+    const settled = await this.cache.settled();
+    const { changedFrom } = freshness;
+    const unchanged = changedFrom === null ? [] : settled.filter((cached) => cached.request.range.to < changedFrom);
+    const kept = new Set(unchanged.map((cached) => requestKey(cached.request)));
+    const requests = [...this.defaultRequests(), ...settled.slice(0, REWARMED_ANSWERS).map((cached) => cached.request)];
+    const stale = [...new Map(requests.map((request) => [requestKey(request), request])).values()].filter(
+      (request) => !kept.has(requestKey(request)),
+    );
+    const warmed = await this.warm(stale, freshness.changedBy);
     this.version = freshness.changedBy;
-    this.cache.replace(warmed, requestKey);
-    this.logger.log(`data version ${this.version ?? 'none'}: ${warmed.length} answers warmed`);
+    this.cache.replace([...unchanged, ...warmed], requestKey);
+    this.logger.debug(`data version ${this.version ?? 'none'}: ${unchanged.length} answers kept, ${warmed.length} warmed`);
+  }
+
+  private async warm(requests: MetricRequest[], version: number | null): Promise<CachedAnswer[]> {
+    const deadline = performance.now() + REWARM_BUDGET_MS;
+    const warmed: CachedAnswer[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < requests.length && performance.now() < deadline) {
+        const request = requests[next++];
+        try {
+          warmed.push(await this.compute(request, version));
+        } catch (error) {
+          this.logger.warn(`could not warm ${requestKey(request)}: ${(error as Error).message}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: REWARM_CONCURRENCY }, worker));
+    return warmed;
   }
 
   private defaultRequests(): MetricRequest[] {
@@ -142,23 +162,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
 
   private answerFreshness(): AnswerFreshness {
     const { loadedAt, dataThrough } = this.freshness;
-    return { dataThrough, lastLoadAt: loadedAt, stale: this.isStale(loadedAt) };
-  }
-
-  // Stale: the last load is older than two schedule intervals (never loaded: stale; no schedule: never).
-  private isStale(loadedAt: string | null): boolean {
-    if (!loadedAt) return true;
-    if (!this.schedule) return false;
-    const [next, afterNext] = this.schedule.sendAt(2);
-    const interval = afterNext.toMillis() - next.toMillis();
-    return Date.now() - Date.parse(loadedAt) > 2 * interval;
-  }
-
-  // Until the next scheduled load has had time to finish: a client that asked again at the tick itself
-  // would get the old answer, good for a whole interval more.
-  private secondsToNextLoad(): number {
-    if (!this.schedule) return 0;
-    return Math.max(0, Math.ceil((this.schedule.sendAt().toMillis() - Date.now()) / 1000)) + LOAD_GRACE_SECONDS;
+    return { dataThrough, lastLoadAt: loadedAt, stale: this.schedule.isStale(loadedAt) };
   }
 }
 

@@ -63,7 +63,7 @@ describe(CallbackWriter.name, () => {
       DATABASE_URL: databases.sourceUrl,
       WAREHOUSE_URL: databases.warehouseUrl,
       API_KEYS: API_KEY,
-      ETL_CRON: 'off',
+      ETL_SCHEDULE: 'off',
       DEMO: 'false',
       PORT: String(port),
       DATA_DIR: dataDir,

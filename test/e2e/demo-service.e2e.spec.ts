@@ -107,7 +107,7 @@ describe('DEMO and the service process', () => {
       ADMIN_API_KEYS: ADMIN_KEY,
       DATA_DIR: dataDir,
       PORT: String(await freePort()),
-      ETL_CRON: 'off',
+      ETL_SCHEDULE: 'off',
       LOG_LEVEL: 'warn',
     };
     service = new ServiceProcess({ ...settings, ...env }, workDir);

@@ -69,7 +69,7 @@ describe('the ETL in processes of its own', () => {
       WAREHOUSE_URL: t.databases.warehouseUrl,
       ADMIN_API_KEYS: ADMIN_KEY,
       DATA_DIR: dataDir,
-      ETL_CRON: 'off',
+      ETL_SCHEDULE: 'off',
       ETL_RECONCILE_CRON: 'off',
       LOG_LEVEL: 'warn',
     };
@@ -156,10 +156,12 @@ describe('the ETL in processes of its own', () => {
         const killed = etl('--once');
         backend = await waitForLockWait(warehouse(), 'DELETE FROM stg.load');
         // mid-merge: it has written to stg.adjust, and none of it shows
-        const [written] = await query(warehouse(), "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = 'stg.adjust'::regclass", [
-          backend,
-        ]);
-        expect(written).toEqual({ mode: 'RowExclusiveLock' });
+        const written = await query(
+          warehouse(),
+          "SELECT mode FROM pg_locks WHERE pid = $1 AND relation = 'stg.adjust'::regclass AND mode = 'RowExclusiveLock'",
+          [backend],
+        );
+        expect(written).toEqual([{ mode: 'RowExclusiveLock' }]);
         expect(await warehouseState()).toEqual(before);
         [killedId] = await runningIds();
 
@@ -205,7 +207,7 @@ describe('the ETL in processes of its own', () => {
       let tickRuns: RunRow[];
       try {
         const ports = [await freePort(), await freePort()];
-        services = ports.map((port) => spawn({ PORT: String(port), ETL_CRON: cron }));
+        services = ports.map((port) => spawn({ PORT: String(port), ETL_SCHEDULE: cron }));
         await Promise.all(services.map((service) => service.waitForOutput(/listening on/, 20_000)));
         if (Date.now() > tick - 500) throw new Error('the services started too late for the tick this test waits for');
         await waitUntil(async () => (await runsAfter(before)).length >= 2, tick - Date.now() + 10_000, 'both services have ticked');
@@ -233,6 +235,39 @@ describe('the ETL in processes of its own', () => {
           { id: skipped.id, status: 'skipped' },
         ].sort((a, b) => a.id - b.id),
       );
+      await expectConverged(t);
+    });
+  });
+
+  describe('two services on the continuous schedule', () => {
+    it('take turns: every load starts at least ETL_MIN_INTERVAL after the last one, none overlaps, none is recorded as skipped', async () => {
+      const before = await lastRunId();
+      const ports = [await freePort(), await freePort()];
+      const services = ports.map((port) => spawn({ PORT: String(port), ETL_SCHEDULE: 'continuous', ETL_MIN_INTERVAL: '1' }));
+      await Promise.all(services.map((service) => service.waitForOutput(/listening on/, 20_000)));
+      // callbacks keep arriving while both services load
+      for (let round = 0; round < 6; round++) {
+        await storeCallbacks(t, [sessionCallback(), installCallback()]);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      await waitUntil(async () => (await runsAfter(before)).length >= 5, 20_000, 'five continuous loads');
+      for (const service of services) service.signal('SIGTERM');
+      for (const service of services) expect(await service.exit(15_000)).toEqual({ code: 0, signal: null });
+
+      const runs = await query<{ status: string; trigger: string; started_ms: number; finished_ms: number }>(
+        t.databases.sourceUrl,
+        `SELECT status, trigger, extract(epoch FROM started_at) * 1000 AS started_ms, extract(epoch FROM finished_at) * 1000 AS finished_ms
+         FROM mob.etl_run WHERE id > $1 ORDER BY id`,
+        [before],
+      );
+      expect(new Set(runs.map((run) => `${run.status} ${run.trigger}`))).toEqual(new Set(['succeeded schedule']));
+      for (let i = 1; i < runs.length; i++) {
+        // the source's clock decides, and a millisecond of rounding in the interval check is allowed
+        expect(Number(runs[i].started_ms) - Number(runs[i - 1].started_ms)).toBeGreaterThanOrEqual(999);
+        expect(Number(runs[i].started_ms)).toBeGreaterThanOrEqual(Number(runs[i - 1].finished_ms));
+      }
+      // the last load may have ended before the last callbacks: one more takes them in
+      expect((await runEtl(t)).status).toBe('succeeded');
       await expectConverged(t);
     });
   });

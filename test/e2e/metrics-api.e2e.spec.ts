@@ -57,7 +57,7 @@ function metricPath(klip: string, params: Record<string, string> = {}): string {
   return `${METRICS}/${klip}${query ? `?${query}` : ''}`;
 }
 
-// Seconds from now to the next multiple of ten minutes (UTC): ETL_CRON '*/10 * * * *'.
+// Seconds from now to the next multiple of ten minutes (UTC): ETL_SCHEDULE '*/10 * * * *'.
 function secondsToNextTenMinutes(): number {
   const now = Date.now();
   return Math.ceil((Math.floor(now / 600_000) * 600_000 + 600_000 - now) / 1000);
@@ -278,7 +278,7 @@ describe(MetricsController.name, () => {
   };
   const withoutFreshness = ({ freshness: _freshness, ...rest }: Record<string, unknown>) => rest;
 
-  // A load that ends with its answers in the cache. ETL_CRON runs every ten minutes here, so a scheduled
+  // A load that ends with its answers in the cache. ETL_SCHEDULE runs every ten minutes here, so a scheduled
   // load may hold the lease at the moment: then ask again.
   async function load(): Promise<EtlRunView> {
     for (let attempt = 0; attempt < 50; attempt++) {
@@ -326,7 +326,7 @@ describe(MetricsController.name, () => {
   beforeAll(async () => {
     // loads on the schedule of production, so that max-age and stale are those of a scheduled service;
     // the fuzz below sends more requests in a minute than the default rate limit allows
-    t = await startTestApp({ ETL_CRON: '*/10 * * * *', RATE_LIMIT: 'off', LOG_LEVEL: 'fatal' });
+    t = await startTestApp({ ETL_SCHEDULE: '*/10 * * * *', RATE_LIMIT: 'off', LOG_LEVEL: 'fatal' });
     await t.app.listen(0, '127.0.0.1');
     baseUrl = baseUrlOf(t.app.getHttpServer());
   });
@@ -695,7 +695,7 @@ describe(MetricsController.name, () => {
       await get(path).set('If-None-Match', `"other", ${current}`).expect(304);
     });
 
-    it('says Cache-Control: private, max-age = the seconds until the next ETL_CRON tick, plus a minute for that load', async () => {
+    it('says Cache-Control: private, max-age = the seconds until the next cron tick, plus a minute for that load', async () => {
       const before = secondsToNextTenMinutes() + 60;
       const res = await get(path).expect(200);
       const after = secondsToNextTenMinutes() + 60;
@@ -878,13 +878,13 @@ describe(MetricsController.name, () => {
   });
 });
 
-describe('metrics without a schedule (ETL_CRON=off)', () => {
+describe('metrics without a schedule (ETL_SCHEDULE=off)', () => {
   let t: TestApp;
   const get = (path: string) => request(t.app.getHttpServer()).get(path).set('X-API-Key', API_KEY);
   const path = metricPath('installs', TWO_DAYS);
 
   beforeAll(async () => {
-    t = await startTestApp({ ETL_CRON: 'off', LOG_LEVEL: 'fatal' });
+    t = await startTestApp({ ETL_SCHEDULE: 'off', LOG_LEVEL: 'fatal' });
   });
   afterAll(async () => {
     await t?.close();

@@ -159,8 +159,9 @@ describe('the service started with npm start', () => {
         details: {
           source: { status: 'up' },
           warehouse: { status: 'up' },
-          lastLoad: { status: 'up', at: null },
-          lastRun: { status: 'up', run: null },
+          // the continuous schedule may have loaded (nothing) since the start
+          lastLoad: { status: 'up' },
+          lastRun: { status: 'up' },
         },
       });
     } finally {

@@ -3,16 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
 import request from 'supertest';
-import { ACTIVITY_COLUMNS, parseCallback } from '../../src/collector/callback-parser.js';
-import { SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlStep } from '../../src/etl/etl-run.js';
 import { EtlService } from '../../src/etl/etl.service.js';
 import type { Manifest } from '../../src/etl/stage/manifest.js';
 import { eventCallback, installCallback, NOW_EPOCH, sessionCallback } from '../support/adjust-callbacks.js';
 import { adminQuery } from '../support/databases.js';
-import { expectConverged, query, runEtl, storeCallbacks, tableDigest } from '../support/etl.js';
+import { expectConverged, insertUncommitted, query, runEtl, storeCallbacks, tableDigest } from '../support/etl.js';
 import { type S3Server, startS3Server } from '../support/s3-server.js';
 import { ADMIN_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -24,14 +21,6 @@ async function warehouseState(app: TestApp) {
     adjust: await tableDigest(app.databases.warehouseUrl, 'stg.adjust'),
     loads: await query(app.databases.warehouseUrl, 'SELECT * FROM stg.load ORDER BY run_id'),
   };
-}
-
-// Time passes: every stored activity arrived an hour earlier, on both sides alike, so it is older than
-// the commit overlap and the next run's resume point moves past it (otherwise every arrival-mode run
-// of this file would re-read everything and prove little).
-async function letAnHourPass(app: TestApp): Promise<void> {
-  await query(app.databases.sourceUrl, `UPDATE mob.adjust SET received_at = received_at - interval '1 hour'`);
-  await query(app.databases.warehouseUrl, `UPDATE stg.adjust SET received_at = received_at - interval '1 hour'`);
 }
 
 async function sourceId(app: TestApp, adid: string): Promise<string> {
@@ -47,19 +36,12 @@ async function lastResumePoint(app: TestApp): Promise<string> {
   return row.resume_after_id;
 }
 
-// Inserts a callback the way the collector does (its SQL), in a transaction left open: the row takes
-// its id now but becomes visible only at COMMIT.
-async function insertUncommitted(app: TestApp, callback: URLSearchParams): Promise<{ id: string; client: pg.Client }> {
-  const parsed = parseCallback(Object.fromEntries(callback));
-  if (parsed.kind !== 'activity') throw new Error(`test callback rejected: ${parsed.reason}`);
-  const { activity } = parsed;
-  const columns = ACTIVITY_COLUMNS.map((column) => [column === 'extra' ? JSON.stringify(activity.extra) : activity[column]]);
-  const client = new pg.Client({ connectionString: app.databases.sourceUrl });
-  await client.connect();
-  await client.query('BEGIN');
-  await client.query(app.app.get(SqlCatalog).get('collector/insert-activities'), columns);
-  const { rows } = await client.query<{ id: string }>('SELECT id FROM mob.adjust WHERE dedup_key = $1', [activity.dedup_key]);
-  return { id: rows[0].id, client };
+async function lastResumeSnapshot(app: TestApp): Promise<string> {
+  const [row] = await query<{ resume_snapshot: string }>(
+    app.databases.warehouseUrl,
+    'SELECT resume_snapshot FROM stg.load ORDER BY run_id DESC LIMIT 1',
+  );
+  return row.resume_snapshot;
 }
 
 // The longest run of whole characters from the start of `text` that fits in `bytes` bytes of UTF-8.
@@ -176,8 +158,6 @@ describe(`${EtlService.name} under faults and awkward data`, () => {
   });
 
   it('loads a row whose transaction commits after rows with higher ids were loaded (commits out of id order)', async () => {
-    await letAnHourPass(app);
-    // the warehouse's resume point moves past every row that is older than the commit overlap
     expect((await runEtl(app)).status).toBe('succeeded');
     const held = await insertUncommitted(app, installCallback());
     try {
@@ -192,8 +172,10 @@ describe(`${EtlService.name} under faults and awkward data`, () => {
         held.id,
       ]);
       expect(loaded.map((row) => row.id)).toEqual(laterIds);
-      // the resume point stays below the row still in flight, although higher ids are loaded
-      expect(BigInt(await lastResumePoint(app))).toBeLessThan(BigInt(held.id));
+      // the resume point moves past the row still in flight, and its snapshot names that row's transaction
+      expect(BigInt(await lastResumePoint(app))).toBeGreaterThan(BigInt(held.id));
+      const [{ xid }] = (await held.client.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid')).rows;
+      expect(await lastResumeSnapshot(app)).toMatch(new RegExp(`^\\d+:\\d+:(.*,)?${xid}(,.*)?$`));
 
       await held.client.query('COMMIT');
     } finally {
@@ -206,7 +188,6 @@ describe(`${EtlService.name} under faults and awkward data`, () => {
   });
 
   it('files a late activity (created 200 days before it arrives) under its own day', async () => {
-    await letAnHourPass(app);
     expect((await runEtl(app)).status).toBe('succeeded');
     const createdAt = NOW_EPOCH - 200 * DAY_SECONDS;
     const day = new Date(createdAt * 1000).toISOString().slice(0, 10);
@@ -285,8 +266,7 @@ describe(`${EtlService.name} under faults and awkward data`, () => {
     const outside = installCallback({ created_at: String(now - 10 * DAY_SECONDS) });
     await storeCallbacks(app, [inside, outside]);
     expect((await runEtl(app)).status).toBe('succeeded');
-    await letAnHourPass(app);
-    // the resume point now lies past both rows: an arrival-mode run reads neither again
+    // the resume point lies past both rows: an arrival-mode run reads neither again
     expect((await runEtl(app)).status).toBe('succeeded');
     const insideId = await sourceId(app, inside.get('adid')!);
     const outsideId = await sourceId(app, outside.get('adid')!);

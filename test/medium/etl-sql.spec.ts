@@ -26,6 +26,8 @@ const POSTGRES_ROLLUPS_DDL = 'migrations/warehouse/postgres/0003_rollups.sql';
 const REDSHIFT_ROLLUPS_DDL = 'migrations/warehouse/redshift/0003_rollups.sql';
 // stg.active_change for every combination of filters
 const SCOPES_DDL = '0004_active_change_scopes.sql';
+// stg.load's resume snapshot and first changed day
+const REDSHIFT_RESUME_DDL = 'migrations/warehouse/redshift/0005_exact_resume.sql';
 const adjustColumns = (): ColumnDef[] => createTableColumns(readSql(POSTGRES_DDL), 'stg.adjust');
 
 describe('stg.adjust DDL', () => {
@@ -72,6 +74,9 @@ describe('stg.adjust DDL', () => {
   it('adds the same columns to existing tables on both engines', () => {
     expect(addedColumns(readSql(REDSHIFT_ROLLUPS_DDL), 'stg.load')).toEqual(addedColumns(readSql(POSTGRES_ROLLUPS_DDL), 'stg.load'));
     expect(addedColumns(readSql(POSTGRES_ROLLUPS_DDL), 'stg.load')).toHaveLength(1);
+    const resume = (engine: string) => addedColumns(readSql(`migrations/warehouse/${engine}/0005_exact_resume.sql`), 'stg.load');
+    expect(resume('redshift')).toEqual(resume('postgres'));
+    expect(resume('postgres').map((column) => column.name)).toEqual(['resume_snapshot', 'first_changed_day']);
   });
 
   it('uses only types both engines store alike, with VARCHAR limits Redshift accepts', () => {
@@ -105,8 +110,8 @@ describe('the ETL statements', () => {
     );
   });
 
-  it('redshift/insert-staged.sql inserts and selects the DDL columns in order', () => {
-    const insert = readSql('etl/warehouse/redshift/insert-staged.sql');
+  it('insert-staged.sql inserts and selects the DDL columns in order', () => {
+    const insert = readSql('etl/warehouse/insert-staged.sql');
     expect(identifierListAfter(insert, /\bINSERT\s+INTO\s+stg\.adjust\s*\(/i)).toEqual(names);
     expect(expressionsBetween(insert, /\bSELECT\b/i, /\bFROM\s+stage_adjust\b/i)).toEqual(names);
   });
@@ -114,7 +119,7 @@ describe('the ETL statements', () => {
   it.each(['etl/warehouse/postgres/copy-parts.sql', 'etl/warehouse/redshift/copy-stage.sql'])(
     '%s copies the DDL columns in order',
     (file) => {
-      expect(identifierListAfter(readSql(file), /\bCOPY\s+(?:stage_adjust|stg\.adjust)\s*\(/i)).toEqual(names);
+      expect(identifierListAfter(readSql(file), /\bCOPY\s+(?:stage_adjust|\{target\})\s*\(/i)).toEqual(names);
     },
   );
 });
@@ -153,6 +158,7 @@ describe('migrated databases', () => {
     const INFORMATION_SCHEMA_TYPES: Record<string, string> = {
       BIGINT: 'bigint',
       BOOLEAN: 'boolean',
+      DATE: 'date',
       'DOUBLE PRECISION': 'double precision',
       INTEGER: 'integer',
       TIMESTAMP: 'timestamp without time zone',
@@ -169,6 +175,7 @@ describe('migrated databases', () => {
       const declared = [
         ...createTableColumns(readSql(REDSHIFT_DDL), `stg.${table}`),
         ...addedColumns(readSql(REDSHIFT_ROLLUPS_DDL), `stg.${table}`),
+        ...addedColumns(readSql(REDSHIFT_RESUME_DDL), `stg.${table}`),
       ];
       expect(rows).toEqual(
         declared.map((column) => ({

@@ -173,7 +173,10 @@ describe(CallbackRepository.name, () => {
 
       expect([...inserted]).toEqual([parsed.activity.dedup_key.toString('hex')]);
       const rows = await adminQuery('SELECT * FROM mob.adjust', [], sourceDb);
-      expect(rows).toEqual([{ id: expect.any(String), received_at: expect.any(Date), ...expected }]);
+      // xact_id: the transaction that stored it, for the ETL's resume point
+      expect(rows).toEqual([
+        { id: expect.any(String), received_at: expect.any(Date), xact_id: expect.stringMatching(/^\d+$/), ...expected },
+      ]);
     });
   });
 });

@@ -129,7 +129,7 @@ describe(RollupRefresh.name, () => {
         WAREHOUSE_URL: t.databases.warehouseUrl,
         API_KEYS: API_KEY,
         ADMIN_API_KEYS: ADMIN_KEY,
-        ETL_CRON: 'off',
+        ETL_SCHEDULE: 'off',
         ETL_RECONCILE_CRON: 'off',
         LOG_LEVEL: 'warn',
         REGISTRATION_EVENTS: 'pur4x1',

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { CallbackRepository } from '../../src/collector/callback.repository.js';
-import { parseCallback } from '../../src/collector/callback-parser.js';
+import { ACTIVITY_COLUMNS, parseCallback } from '../../src/collector/callback-parser.js';
+import { SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlRunRequest, EtlRunView } from '../../src/etl/etl-run.js';
 import { EtlService } from '../../src/etl/etl.service.js';
 import type { TestApp } from './test-app.js';
@@ -14,6 +15,21 @@ export async function storeCallbacks(app: TestApp, callbacks: URLSearchParams[])
     return parsed.activity;
   });
   await app.app.get(CallbackRepository).insertActivities(activities);
+}
+
+// Inserts a callback the way the collector does (its SQL), in a transaction left open: the row takes
+// its id now but becomes visible only at COMMIT (or never, at ROLLBACK).
+export async function insertUncommitted(app: TestApp, callback: URLSearchParams): Promise<{ id: string; client: pg.Client }> {
+  const parsed = parseCallback(Object.fromEntries(callback));
+  if (parsed.kind !== 'activity') throw new Error(`test callback rejected: ${parsed.reason}`);
+  const { activity } = parsed;
+  const columns = ACTIVITY_COLUMNS.map((column) => [column === 'extra' ? JSON.stringify(activity.extra) : activity[column]]);
+  const client = new pg.Client({ connectionString: app.databases.sourceUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(app.app.get(SqlCatalog).get('collector/insert-activities'), columns);
+  const { rows } = await client.query<{ id: string }>('SELECT id FROM mob.adjust WHERE dedup_key = $1', [activity.dedup_key]);
+  return { id: rows[0].id, client };
 }
 
 export function runEtl(app: TestApp, request: Partial<EtlRunRequest> = {}): Promise<EtlRunView> {

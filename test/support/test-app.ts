@@ -13,7 +13,7 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 export type TestApp = { app: NestFastifyApplication; config: AppConfig; databases: TestDatabases; close: () => Promise<void> };
 
 // The real application on its own pair of test databases; `env` overrides the defaults below.
-export async function startTestApp(env: Record<string, string> = {}, seams: TestSeams = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string | undefined> = {}, seams: TestSeams = {}): Promise<TestApp> {
   const databases = await createTestDatabases();
   // not the embedded default: DATA_DIR holds only the staged files (STAGE_URL's default)
   const dataDir = await mkdtemp(path.join(tmpdir(), 'kpi-test-'));
@@ -23,7 +23,7 @@ export async function startTestApp(env: Record<string, string> = {}, seams: Test
     WAREHOUSE_URL: databases.warehouseUrl,
     API_KEYS: API_KEY,
     ADMIN_API_KEYS: ADMIN_KEY,
-    ETL_CRON: 'off',
+    ETL_SCHEDULE: 'off',
     ETL_RECONCILE_CRON: 'off',
     LOG_LEVEL: 'warn',
     ...env,

@@ -34,7 +34,7 @@ describe('loadConfig', () => {
         sourceUrl: undefined,
         warehouse: { engine: 'postgres', url: undefined },
         stageUrl: `file://${path.join(CWD, '.data', 'stage')}`,
-        etl: { cron: '*/10 * * * *', windowDays: 7 },
+        etl: { schedule: { kind: 'continuous', minIntervalSeconds: 10 }, windowDays: 7 },
         report: { timezone: 'UTC', registrationEvents: ['registration'], sessionLengthField: 'last_time_spent' },
         auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined },
         rateLimitPerMinute: 600,
@@ -49,8 +49,14 @@ describe('loadConfig', () => {
     });
 
     it('treats empty strings as unset, as a blank line in an .env file means', () => {
-      const config = loadConfig({ PORT: '', DATABASE_URL: '', ETL_CRON: '', DEMO: '', LOG_LEVEL: '' }, CWD);
-      expect(config).toMatchObject({ port: 3000, embedded: true, etl: { cron: '*/10 * * * *' }, demo: true, logLevel: 'info' });
+      const config = loadConfig({ PORT: '', DATABASE_URL: '', ETL_SCHEDULE: '', ETL_CRON: '', DEMO: '', LOG_LEVEL: '' }, CWD);
+      expect(config).toMatchObject({
+        port: 3000,
+        embedded: true,
+        etl: { schedule: { kind: 'continuous', minIntervalSeconds: 10 } },
+        demo: true,
+        logLevel: 'info',
+      });
     });
 
     it('resolves a relative DATA_DIR against the working folder and puts the staging folder in it', () => {
@@ -96,7 +102,7 @@ describe('loadConfig', () => {
         stageUrl: 's3://kpi-stage/adjust',
         s3: { endpoint: 'http://localhost:9000', region: 'eu-west-1' },
         redshiftIamRole: 'arn:aws:iam::123456789012:role/kpi-copy',
-        etl: { cron: '*/5 * * * *', windowDays: 3 },
+        etl: { schedule: { kind: 'cron', expression: '*/5 * * * *' }, windowDays: 3 },
         report: { timezone: 'Europe/Berlin', registrationEvents: ['abc123', 'sign_up'], sessionLengthField: 'time_spent' },
         auth: { apiKeys: [READER_KEY, `${READER_KEY}-2`], adminApiKeys: [ADMIN_KEY], callbackToken: 'adjust-token-1' },
         demo: false,
@@ -104,8 +110,43 @@ describe('loadConfig', () => {
       });
     });
 
-    it('turns the schedule off with ETL_CRON=off', () => {
-      expect(loadConfig({ ETL_CRON: 'off' }, CWD).etl.cron).toBeNull();
+    it('turns the schedule off with ETL_SCHEDULE=off, or its older name ETL_CRON=off', () => {
+      expect(loadConfig({ ETL_SCHEDULE: 'off' }, CWD).etl.schedule).toEqual({ kind: 'off' });
+      expect(loadConfig({ ETL_CRON: 'off' }, CWD).etl.schedule).toEqual({ kind: 'off' });
+    });
+
+    it('loads continuously on PostgreSQL, at most every ETL_MIN_INTERVAL seconds', () => {
+      expect(loadConfig({ ETL_SCHEDULE: 'continuous', ETL_MIN_INTERVAL: '3' }, CWD).etl.schedule).toEqual({
+        kind: 'continuous',
+        minIntervalSeconds: 3,
+      });
+      expect(loadConfig({ ...PRODUCTION, WAREHOUSE_URL: 'postgres://u:p@wh:5432/db' }, CWD).etl.schedule).toEqual({
+        kind: 'continuous',
+        minIntervalSeconds: 10,
+      });
+    });
+
+    it('loads every minute by default on Redshift, where every commit costs cluster time', () => {
+      const redshift = {
+        ...PRODUCTION,
+        WAREHOUSE_URL: 'redshift://u:p@host:5439/db',
+        REDSHIFT_IAM_ROLE: 'default',
+        STAGE_URL: 's3://b-1/p',
+      };
+      expect(loadConfig(redshift, CWD).etl.schedule).toEqual({ kind: 'cron', expression: '* * * * *' });
+      expect(loadConfig({ ...redshift, ETL_SCHEDULE: 'continuous' }, CWD).etl.schedule).toEqual({
+        kind: 'continuous',
+        minIntervalSeconds: 10,
+      });
+    });
+
+    it('takes a cron schedule by either name, and refuses two different ones', () => {
+      expect(loadConfig({ ETL_SCHEDULE: '*/30 * * * * *' }, CWD).etl.schedule).toEqual({ kind: 'cron', expression: '*/30 * * * * *' });
+      expect(loadConfig({ ETL_CRON: '*/10 * * * *' }, CWD).etl.schedule).toEqual({ kind: 'cron', expression: '*/10 * * * *' });
+      expect(loadConfig({ ETL_SCHEDULE: '*/10 * * * *', ETL_CRON: '*/10 * * * *' }, CWD).etl.schedule.kind).toBe('cron');
+      expect(problemsOf({ ETL_SCHEDULE: 'continuous', ETL_CRON: '*/10 * * * *' })).toEqual([
+        'ETL_SCHEDULE and ETL_CRON are both set: ETL_CRON is the older name of a cron ETL_SCHEDULE; keep one',
+      ]);
     });
 
     it('accepts "default" as the Redshift IAM role', () => {
@@ -137,6 +178,11 @@ describe('loadConfig', () => {
       ['S3_ENDPOINT', 'minio:9000'],
       ['AWS_REGION', 'Europe'],
       ['ETL_CRON', 'every ten minutes'],
+      ['ETL_CRON', 'continuous'],
+      ['ETL_SCHEDULE', 'every ten minutes'],
+      ['ETL_MIN_INTERVAL', '0'],
+      ['ETL_MIN_INTERVAL', '3601'],
+      ['ETL_MIN_INTERVAL', '2.5'],
       ['ETL_CRON', '*/10 * * *'],
       ['ETL_WINDOW_DAYS', '0'],
       ['ETL_WINDOW_DAYS', '732'],
@@ -198,7 +244,11 @@ describe('loadConfig', () => {
       const config = loadConfig({ ETL_RECONCILE_CRON: 'off', STAGE_PART_SIZE_MB: '8', STAGE_RETENTION_DAYS: '3' }, CWD);
       expect(config.etl.reconcileCron).toBeNull();
       expect(config.stage).toEqual({ partSizeBytes: 8 * 1024 * 1024, retentionDays: 3 });
-      expect(loadConfig({}, CWD).etl).toEqual({ cron: '*/10 * * * *', reconcileCron: '35 3 * * *', windowDays: 7 });
+      expect(loadConfig({}, CWD).etl).toEqual({
+        schedule: { kind: 'continuous', minIntervalSeconds: 10 },
+        reconcileCron: '35 3 * * *',
+        windowDays: 7,
+      });
       expect(loadConfig({}, CWD).stage).toEqual({ partSizeBytes: 16 * 1024 * 1024, retentionDays: 7 });
     });
 

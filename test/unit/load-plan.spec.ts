@@ -9,6 +9,7 @@ const request = (mode: EtlMode, windowDays?: number) => ({ trigger: 'api' as con
 
 const LAST: LoadRecord = {
   resumeAfterId: '1500',
+  resumeSnapshot: '1000:1010:1003',
   dataThrough: at('2026-03-31T09:49:30Z'),
 };
 
@@ -19,6 +20,7 @@ function summary(overrides: Partial<ExtractSummary> = {}): ExtractSummary {
     days: ['2026-03-30', '2026-03-31'],
     createdDays: ['2026-03-31'],
     resumeAfterId: '1600',
+    resumeSnapshot: '1020:1024:',
     ...overrides,
   };
 }
@@ -28,20 +30,47 @@ const NOW = at('2026-03-31T10:00:00Z');
 
 describe(loadPlan.name, () => {
   describe('bounds', () => {
-    it('arrival resumes after the last load’s resume point and reads no window', () => {
-      expect(loadPlan(request('arrival'), LAST, NOW, 'Europe/Berlin', 7)).toMatchObject({ afterId: '1500', windowStart: null });
+    it('arrival resumes after the last load’s id and snapshot, reads no window, and keeps its rows apart for the rollups', () => {
+      expect(loadPlan(request('arrival'), LAST, NOW, 'Europe/Berlin', 7)).toMatchObject({
+        afterId: '1500',
+        afterSnapshot: '1000:1010:1003',
+        windowStart: null,
+        keepLoadRows: true,
+      });
     });
 
-    it('arrival reads everything when nothing was loaded yet', () => {
-      expect(loadPlan(request('arrival'), null, NOW, 'Europe/Berlin', 7)).toMatchObject({ afterId: '0', windowStart: null });
+    it('arrival after a load recorded before snapshots resumes by id alone', () => {
+      expect(loadPlan(request('arrival'), { ...LAST, resumeSnapshot: null }, NOW, 'UTC', 7)).toMatchObject({
+        afterId: '1500',
+        afterSnapshot: null,
+      });
+    });
+
+    it('arrival reads everything when nothing was loaded yet, and builds the rollups from the table', () => {
+      expect(loadPlan(request('arrival'), null, NOW, 'Europe/Berlin', 7)).toMatchObject({
+        afterId: '0',
+        afterSnapshot: null,
+        windowStart: null,
+        keepLoadRows: false,
+      });
     });
 
     it('rebuild reads everything, whatever was loaded', () => {
-      expect(loadPlan(request('rebuild'), LAST, NOW, 'Europe/Berlin', 7)).toMatchObject({ afterId: '0', windowStart: null });
+      expect(loadPlan(request('rebuild'), LAST, NOW, 'Europe/Berlin', 7)).toMatchObject({
+        afterId: '0',
+        afterSnapshot: null,
+        windowStart: null,
+        keepLoadRows: false,
+      });
     });
 
-    it('window resumes like arrival and also re-reads from midnight of the first window day', () => {
-      expect(loadPlan(request('window'), LAST, NOW, 'Europe/Berlin', 7)).toMatchObject({ afterId: '1500', windowStart: expect.any(Date) });
+    it('window resumes like arrival and also re-reads from midnight of the first window day (recounting, not adding)', () => {
+      expect(loadPlan(request('window'), LAST, NOW, 'Europe/Berlin', 7)).toMatchObject({
+        afterId: '1500',
+        afterSnapshot: '1000:1010:1003',
+        windowStart: expect.any(Date),
+        keepLoadRows: false,
+      });
       expect(loadPlan(request('window'), null, NOW, 'Europe/Berlin', 7).afterId).toBe('0');
     });
 
@@ -129,8 +158,10 @@ describe(loadPlan.name, () => {
         mode: 'window',
         windowStart: at('2026-03-24T23:00:00Z'),
         afterId: '1500',
+        keepLoadRows: false,
         stagedRows: 3,
         resumeAfterId: '1600',
+        resumeSnapshot: '1020:1024:',
         dataThrough: at('2026-03-31T09:59:00Z'),
         loadedAt: expect.any(Date),
       });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../src/config/app-config.js';
+import type { EtlSchedule } from '../../src/etl/load-schedule.js';
 import type { MetricQuery } from '../../src/metrics/dto/metric-query.dto.js';
 import type { LoadEvents } from '../../src/etl/load-events.js';
 import type { MetricAnswer, MetricAnswers, MetricRequest } from '../../src/metrics/metric-answers.js';
@@ -221,15 +222,15 @@ describe(MetricsService.name, () => {
 
   async function answerAt(
     now: string,
-    cron: string | null,
+    schedule: string | null,
     loadedAt: string | null,
     query: MetricQuery = { from: '2026-11-01', to: '2026-11-03' },
     timezone = 'UTC',
   ) {
     jest.useFakeTimers({ now: new Date(now), doNotFake: ['nextTick', 'setImmediate'] });
-    const freshness: Freshness = { loadedAt, dataThrough: loadedAt, changedBy: loadedAt ? 7 : null };
+    const freshness: Freshness = { loadedAt, dataThrough: loadedAt, changedBy: loadedAt ? 7 : null, changedFrom: null };
     const service = new MetricsService(
-      { etl: { cron }, report: { timezone } } as AppConfig,
+      { etl: { schedule: scheduleOf(schedule) }, report: { timezone } } as AppConfig,
       { compute: async (request: MetricRequest) => answerOf({ metric: request.klip, ...request.range }) } as unknown as MetricAnswers,
       { freshness: async () => freshness } as unknown as MetricsRepository,
       {} as LoadEvents,
@@ -239,7 +240,23 @@ describe(MetricsService.name, () => {
     return service.answer('installs', query);
   }
 
-  it('gives max-age as the seconds to the next ETL_CRON tick (UTC) and a minute for that load to finish', async () => {
+  // 'continuous' (every 10 s at most), a cron expression, or null: off
+  function scheduleOf(schedule: string | null): EtlSchedule {
+    if (schedule === null) return { kind: 'off' };
+    return schedule === 'continuous' ? { kind: 'continuous', minIntervalSeconds: 10 } : { kind: 'cron', expression: schedule };
+  }
+
+  it('gives max-age as ETL_MIN_INTERVAL when loads are continuous', async () => {
+    expect((await answerAt('2026-11-20T10:03:20Z', 'continuous', '2026-11-20T10:03:15Z')).maxAgeSeconds).toBe(10);
+  });
+
+  it('calls continuous data stale after two intervals, but never within a minute of the last load', async () => {
+    const loadedAt = '2026-11-20T10:00:00.000Z';
+    expect((await answerAt('2026-11-20T10:00:59Z', 'continuous', loadedAt)).freshness.stale).toBe(false);
+    expect((await answerAt('2026-11-20T10:01:01Z', 'continuous', loadedAt)).freshness.stale).toBe(true);
+  });
+
+  it('gives max-age as the seconds to the next cron tick (UTC) and a minute for that load to finish', async () => {
     expect((await answerAt('2026-11-20T10:03:20Z', '*/10 * * * *', '2026-11-20T10:00:30Z')).maxAgeSeconds).toBe(400 + 60);
     expect((await answerAt('2026-11-20T10:09:59.500Z', '*/10 * * * *', '2026-11-20T10:00:30Z')).maxAgeSeconds).toBe(1 + 60);
     expect((await answerAt('2026-11-20T10:59:00Z', '0 * * * *', '2026-11-20T10:00:30Z')).maxAgeSeconds).toBe(60 + 60);
@@ -307,11 +324,11 @@ describe(`${MetricsService.name} data version`, () => {
       freshness: async (): Promise<Freshness> => {
         const version = versions[reads++];
         if (version === 1) await firstRead;
-        return { loadedAt: '2026-11-20T10:00:00.000Z', dataThrough: '2026-11-20T10:00:00.000Z', changedBy: version };
+        return { loadedAt: '2026-11-20T10:00:00.000Z', dataThrough: '2026-11-20T10:00:00.000Z', changedBy: version, changedFrom: null };
       },
     };
     const service = new MetricsService(
-      { etl: { cron: null }, report: { timezone: 'UTC' } } as unknown as AppConfig,
+      { etl: { schedule: { kind: 'off' } }, report: { timezone: 'UTC' } } as unknown as AppConfig,
       { compute: async (request: MetricRequest) => answerOf({ metric: request.klip, ...request.range }) } as unknown as MetricAnswers,
       repository as unknown as MetricsRepository,
       {} as LoadEvents,
@@ -324,5 +341,43 @@ describe(`${MetricsService.name} data version`, () => {
     await Promise.all([periodic, afterLoad, another]);
     expect(reads).toBe(2);
     expect((await service.answer('installs', { from: '2026-11-01', to: '2026-11-03' })).etag).toMatch(/^W\/"2-/);
+  });
+
+  it('keeps the answers of ranges that end before the first day a load changed, and computes the others again', async () => {
+    let freshness: Freshness = { loadedAt: '2026-11-20T10:00:00.000Z', dataThrough: null, changedBy: 1, changedFrom: null };
+    const computed: string[] = [];
+    const service = new MetricsService(
+      { etl: { schedule: { kind: 'off' } }, report: { timezone: 'UTC' } } as unknown as AppConfig,
+      {
+        compute: async (request: MetricRequest) => {
+          computed.push(`${request.range.from}…${request.range.to}`);
+          return answerOf({ metric: request.klip, ...request.range });
+        },
+      } as unknown as MetricAnswers,
+      { freshness: async () => freshness } as unknown as MetricsRepository,
+      {} as LoadEvents,
+      {} as RollupSettingsCheck,
+    );
+    await service.checkVersion();
+    const october = { from: '2026-10-01', to: '2026-10-31' };
+    const november = { from: '2026-11-01', to: '2026-11-19' };
+    const before = { october: await service.answer('installs', october), november: await service.answer('installs', november) };
+    expect(before.october.etag).toMatch(/^W\/"1-/);
+
+    // a load (version 2) changed 5 November and later: October's answer stands, November's is computed again
+    freshness = { ...freshness, changedBy: 2, changedFrom: '2026-11-05' };
+    computed.length = 0;
+    await service.checkVersion();
+    expect(computed).toContain('2026-11-01…2026-11-19');
+    expect(computed).not.toContain('2026-10-01…2026-10-31');
+    expect((await service.answer('installs', october)).etag).toBe(before.october.etag);
+    expect((await service.answer('installs', november)).etag).toMatch(/^W\/"2-/);
+
+    // a rebuild may change any day: everything is computed again
+    freshness = { ...freshness, changedBy: 3, changedFrom: null };
+    computed.length = 0;
+    await service.checkVersion();
+    expect(computed).toContain('2026-10-01…2026-10-31');
+    expect((await service.answer('installs', october)).etag).toMatch(/^W\/"3-/);
   });
 });

@@ -37,8 +37,8 @@ const KNOWN = [
   'etl/warehouse/delete-all',
   'etl/warehouse/delete-window',
   'etl/warehouse/delete-after-id',
-  'etl/warehouse/redshift/create-stage',
-  'etl/warehouse/redshift/insert-staged',
+  'etl/warehouse/create-stage',
+  'etl/warehouse/insert-staged',
   'etl/warehouse/record-load',
   'etl/warehouse/prune-loads',
   'etl/warehouse/last-maintained',
@@ -58,7 +58,7 @@ const code = (text: string) => stripSqlComments(text).replace(/\s+/g, ' ').trim(
 // commit is the merge transaction. What beginLoad sent is checked and dropped from `sent`.
 async function merge(warehouse: RedshiftWarehouseSession, sent: Sent[], plan: MergePlan, beforeCommit: BeforeCommit): Promise<void> {
   const load = await warehouse.beginLoad(plan);
-  expect(sent.map((s) => nameOf(s.text))).toEqual(['etl/warehouse/redshift/create-stage']);
+  expect(sent.map((s) => nameOf(s.text))).toEqual(['etl/warehouse/create-stage']);
   sent.length = 0;
   await load.commit(plan, beforeCommit);
 }
@@ -193,8 +193,10 @@ function mergePlan(mode: EtlMode, stagedRows: number): MergePlan {
     mode,
     windowStart: mode === 'window' ? new Date('2026-11-13T23:00:00Z') : null,
     afterId: '1200',
+    keepLoadRows: mode === 'arrival',
     stagedRows,
     resumeAfterId: '1500',
+    resumeSnapshot: '9200:9204:9201',
     dataThrough: stagedRows > 0 ? new Date('2026-11-20T10:14:59.5Z') : null,
     loadedAt: LOADED_AT,
   };
@@ -202,7 +204,7 @@ function mergePlan(mode: EtlMode, stagedRows: number): MergePlan {
 
 const RECORD = ['etl/warehouse/record-load', 'etl/warehouse/prune-loads'];
 const LOCK = 'etl/warehouse/redshift/lock-loads';
-const INSERT = 'etl/warehouse/redshift/insert-staged';
+const INSERT = 'etl/warehouse/insert-staged';
 const AFTER_ID = 'etl/warehouse/delete-after-id';
 // what each merge sends between BEGIN and COMMIT
 const MERGES: { mode: EtlMode; stagedRows: number; inside: string[] }[] = [
@@ -236,8 +238,8 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
           .filter((s) => SELF_COMMITTING.test(code(s.text)))
           .map((s) => code(s.text)),
       ).toEqual([]);
-      // the caller's work (rollups, fault injection) runs last inside the transaction
-      expect(beforeCommitAt).toBe(sent.length - 1);
+      // the caller's work (rollups, fault injection) runs inside the transaction, before the load record
+      expect(beforeCommitAt).toBe(sent.length - 1 - RECORD.length);
     });
 
     it('rolls back, and never commits, when any statement in it fails', async () => {
@@ -260,7 +262,8 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
           throw failure;
         }),
       ).rejects.toBe(failure);
-      expect(sent.map((s) => nameOf(s.text))).toEqual(['BEGIN', ...inside, 'ROLLBACK']);
+      // nothing is recorded for a load that did not finish
+      expect(sent.map((s) => nameOf(s.text))).toEqual(['BEGIN', ...inside.filter((name) => !RECORD.includes(name)), 'ROLLBACK']);
     });
   });
 
@@ -274,11 +277,21 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
 
   it('passes times as UTC wall-clock TIMESTAMP strings and records the load', async () => {
     const { client, sent } = recordingClient();
-    await merge(session(client), sent, mergePlan('window', 3), async () => undefined);
+    await merge(session(client), sent, mergePlan('window', 3), async () => ({ firstChangedDay: '2026-11-14' }));
     const values = Object.fromEntries(sent.map((s) => [nameOf(s.text), s.values]));
     expect(values['etl/warehouse/delete-window']).toEqual(['2026-11-13 23:00:00.000']);
     expect(values[AFTER_ID]).toEqual(['1200']);
-    expect(values['etl/warehouse/record-load']).toEqual([42, 'window', '2026-11-20 10:15:00.123', '1500', '2026-11-20 10:14:59.500', 3, 3]);
+    expect(values['etl/warehouse/record-load']).toEqual([
+      42,
+      'window',
+      '2026-11-20 10:15:00.123',
+      '1500',
+      '9200:9204:9201',
+      '2026-11-20 10:14:59.500',
+      3,
+      3,
+      '2026-11-14',
+    ]);
     // load records are kept 30 days
     expect(values['etl/warehouse/prune-loads']).toEqual(['2026-10-21 10:15:00.123']);
   });

@@ -4,7 +4,8 @@
 --          back into plain characters (or removed them, for CR and LF).
 -- Grain: one line per activity, columns in stg.adjust's order.
 -- Parameters: none — COPY takes no bind parameters, so the bounds come from extract/set-bounds.sql
---             (set_config in the same transaction): rows after an id, or created at or after a time.
+--             (set_config in the same transaction): rows after an id, rows of the transactions the
+--             previous extract could not see, and rows created at or after a time.
 -- Times are written in UTC without a zone; text is cut to the warehouse's VARCHAR limits in bytes.
 COPY (
   SELECT
@@ -54,5 +55,7 @@ COPY (
     mob.fit_bytes(extra::text, 65535)
   FROM mob.adjust
   WHERE id > current_setting('mob_etl.after_id')::bigint
+     OR xact_id >= NULLIF(current_setting('mob_etl.in_flight_after'), '')::xid8
+     OR xact_id = ANY (string_to_array(current_setting('mob_etl.in_flight'), ',')::xid8[])
      OR created_at >= current_setting('mob_etl.window_start')::timestamptz
 ) TO STDOUT WITH (FORMAT text, DELIMITER '|')

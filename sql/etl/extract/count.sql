@@ -4,4 +4,6 @@
 SELECT count(*) AS row_count
 FROM mob.adjust
 WHERE id > current_setting('mob_etl.after_id')::bigint
+   OR xact_id >= NULLIF(current_setting('mob_etl.in_flight_after'), '')::xid8
+   OR xact_id = ANY (string_to_array(current_setting('mob_etl.in_flight'), ',')::xid8[])
    OR created_at >= current_setting('mob_etl.window_start')::timestamptz

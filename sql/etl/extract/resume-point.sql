@@ -1,11 +1,12 @@
--- Purpose: where the next arrival-mode extract may resume. Ids follow insert order, not commit order:
---          a row invisible to this snapshot may still commit with a lower id than rows already read,
---          but only within one transaction's lifetime of its arrival. Every row that arrived more than
---          that overlap before the snapshot is committed and visible now, so everything up to the
---          newest such id is read by this run or an earlier one.
--- Parameters: $1 the snapshot time (set-bounds.sql); $2 the overlap in seconds.
--- Returns: resume_after_id (NULL when no row is that old). Scans the primary key backwards over the
---          overlap's rows only.
-SELECT max(id) AS resume_after_id
+-- Purpose: where the next arrival-mode extract resumes: the highest id this snapshot sees, and the
+--          snapshot itself. Ids follow insert order, not commit order: a row this snapshot cannot see may
+--          still commit with a lower id than rows already read, but only from a transaction in flight at
+--          the snapshot (or one that took its id just before it began). The next extract reads the rows of
+--          exactly those transactions again (set-bounds.sql), and nothing else below the id: an exact
+--          resume point, whatever a writer's transaction lasts.
+-- Parameters: none; run in the extract's transaction.
+-- Returns: resume_after_id (NULL when the source is empty) and resume_snapshot (pg_snapshot text,
+--          'xmin:xmax:xip,…'). Reads the primary key backwards for the maximum.
+SELECT max(id) AS resume_after_id,
+       CAST(pg_current_snapshot() AS text) AS resume_snapshot
 FROM mob.adjust
-WHERE received_at < $1::timestamptz - make_interval(secs => $2)

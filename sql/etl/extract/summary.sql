@@ -15,6 +15,8 @@ FROM (
          max(received_at)                                     AS data_through
   FROM mob.adjust
   WHERE id > current_setting('mob_etl.after_id')::bigint
+     OR xact_id >= NULLIF(current_setting('mob_etl.in_flight_after'), '')::xid8
+     OR xact_id = ANY (string_to_array(current_setting('mob_etl.in_flight'), ',')::xid8[])
      OR created_at >= current_setting('mob_etl.window_start')::timestamptz
   GROUP BY 1, 2
 ) AS days

@@ -1,5 +1,5 @@
 -- Purpose: add (sign $4 = 1) or take away ($4 = -1) what devices contribute to the active-window
---          changes of days $1 … $2: the devices of stg.refresh_device (every device, in a full build).
+--          changes of days $1 … $2: the devices of refresh_device (every device, in a full build).
 --          Run with -1 before stg.active_device changes and with 1 after, it moves the changes by
 --          exactly what the refresh changed, reading only the recounted devices' days (a join, not
 --          an IN list, so the planner looks the few devices up by stg.active_device's (adid, day) index).
@@ -13,7 +13,7 @@
 -- Grain: one row per (day, scope, app, os, country, channel) with a change.
 -- Parameters: $1 and $2 the first and last day whose changes are wanted; $3 the first day read
 --             ($1 - 30: the last activity whose window reaches $1); $4 the sign (1 or -1).
-INSERT INTO stg.active_change_work (day, scope, app, os, country, channel, dau, wau, mau)
+INSERT INTO active_change_work (day, scope, app, os, country, channel, dau, wau, mau)
 WITH device AS (
   SELECT day, scope, app, os, country, channel,
          LEAD(day) OVER (PARTITION BY adid, scope, app, os, country, channel ORDER BY day) AS next_day
@@ -25,7 +25,7 @@ WITH device AS (
            CASE WHEN s.by_os THEN d.os ELSE '' END AS os,
            CASE WHEN s.by_country THEN d.country ELSE '' END AS country,
            CASE WHEN s.by_channel THEN d.channel ELSE '' END AS channel
-    FROM stg.refresh_device r
+    FROM refresh_device r
     JOIN stg.active_device d ON d.adid = r.adid
     CROSS JOIN stg.active_scope s
     WHERE d.day >= $3 AND d.day <= $2

@@ -1,4 +1,4 @@
--- Purpose: recount registrations and session lengths of the days in stg.refresh_day whose activities
+-- Purpose: recount registrations and session lengths of the days in refresh_day whose activities
 --          are recounted (metrics.md): production only (no sandbox, no rejected_* kinds); registrations are
 --          events whose token or name is in stg.registration_event; a session length is a whole number
 --          > 0 of the chosen field, counted for the day of last_session_time (last_time_spent; created_at's
@@ -31,7 +31,7 @@ FROM (
               ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
          END AS session
   FROM stg.adjust a
-  JOIN stg.refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
+  JOIN refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
   LEFT JOIN stg.registration_event by_token ON by_token.name = a.event
   LEFT JOIN stg.registration_event by_name ON by_name.name = a.event_name
   WHERE a.created_at >= $3 AND a.created_at < $4

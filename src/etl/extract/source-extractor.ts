@@ -7,12 +7,9 @@ import { SOURCE_DB } from '../../database/connections.js';
 import { checkoutClient } from '../../database/pg-client.js';
 import { SqlCatalog } from '../../database/sql-catalog.js';
 
-// How long a transaction that inserts into mob.adjust may stay open after taking its ids. The
-// collector's are single statements under a 30 s statement timeout; this leaves a wide margin.
-export const COMMIT_OVERLAP_SECONDS = 300;
-
-// Which rows an extract reads: every row after an id, plus (window mode) every row created since a time.
-export type ExtractBounds = { afterId: string; windowStart: Date | null };
+// Which rows an extract reads: every row after an id and every row the previous extract's snapshot could
+// not see (null: none, a first load or a rebuild), plus (window mode) every row created since a time.
+export type ExtractBounds = { afterId: string; afterSnapshot: string | null; windowStart: Date | null };
 
 export type ExtractSummary = {
   rows: number;
@@ -22,8 +19,9 @@ export type ExtractSummary = {
   days: string[];
   // the rows' own (created_at) days alone, sorted: what the rollups recount
   createdDays: string[];
-  // where the next arrival-mode extract may resume (see sql/etl/extract/resume-point.sql)
+  // where the next arrival-mode extract resumes (see sql/etl/extract/resume-point.sql)
   resumeAfterId: string;
+  resumeSnapshot: string;
 };
 
 type SummaryRow = { created_day: string; session_day: string | null; row_count: string; data_through: Date };
@@ -49,15 +47,17 @@ export class SourceExtractor {
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const window = bounds.windowStart?.toISOString() ?? 'infinity';
-      const { rows: opened } = await client.query(this.sql.get('etl/extract/set-bounds'), [bounds.afterId, window]);
-      const snapshotAt: Date = opened[0].snapshot_at;
+      await client.query(this.sql.get('etl/extract/set-bounds'), [bounds.afterId, bounds.afterSnapshot, window]);
       const { rows: counted } = await client.query(this.sql.get('etl/extract/count'));
       const result = await consume(Number(counted[0].row_count), client.query(copyTo(this.sql.get('etl/extract/activities'))));
       const { rows: groups } = await client.query<SummaryRow>(this.sql.get('etl/extract/summary'), [this.config.report.timezone]);
-      const resumeSql = this.sql.get('etl/extract/resume-point');
-      const { rows: resume } = await client.query(resumeSql, [snapshotAt, COMMIT_OVERLAP_SECONDS]);
+      const { rows: resume } = await client.query(this.sql.get('etl/extract/resume-point'));
       await client.query('COMMIT');
-      return { summary: summarize(groups, maxId(resume[0].resume_after_id ?? '0', bounds.afterId)), result };
+      const resumePoint = {
+        resumeAfterId: maxId(resume[0].resume_after_id ?? '0', bounds.afterId),
+        resumeSnapshot: resume[0].resume_snapshot,
+      };
+      return { summary: { ...summarize(groups), ...resumePoint }, result };
     } catch (error) {
       broken = true;
       throw error;
@@ -68,7 +68,7 @@ export class SourceExtractor {
   }
 }
 
-function summarize(groups: SummaryRow[], resumeAfterId: string): ExtractSummary {
+function summarize(groups: SummaryRow[]): Omit<ExtractSummary, 'resumeAfterId' | 'resumeSnapshot'> {
   const days = new Set<string>();
   const createdDays = new Set<string>();
   let rows = 0;
@@ -80,7 +80,7 @@ function summarize(groups: SummaryRow[], resumeAfterId: string): ExtractSummary 
     if (group.session_day) days.add(group.session_day);
     if (!dataThrough || group.data_through > dataThrough) dataThrough = group.data_through;
   }
-  return { rows, dataThrough, days: [...days].sort(), createdDays: [...createdDays].sort(), resumeAfterId };
+  return { rows, dataThrough, days: [...days].sort(), createdDays: [...createdDays].sort() };
 }
 
 const maxId = (a: string, b: string) => (BigInt(a) > BigInt(b) ? a : b);

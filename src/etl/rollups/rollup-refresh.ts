@@ -4,87 +4,97 @@ import type { SqlCatalog } from '../../database/sql-catalog.js';
 import type { AppConfig } from '../../config/app-config.js';
 import type { EtlMode } from '../etl-run.js';
 import type { SqlClient } from '../warehouse/warehouse-session.js';
+import { moveActiveWindows } from './active-windows.js';
+import { addLoadRows } from './delta-refresh.js';
+import { RefreshQueries } from './refresh-queries.js';
+import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, createWork, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-tables.js';
 
 export type RollupSettings = AppConfig['report'];
 
-// What a load brought, by the merge's own bounds, and the days it touched (its rows' own days, and in
-// window mode every day of the window).
-export type RollupRefreshRequest = { runId: number; mode: EtlMode; afterId: string; windowStart: Date | null; days: string[] };
+// What a load brought, by the merge's own bounds: its rows' own days, in window mode every day of the
+// window; whether its rows wait in the session's stage_adjust, and how many warehouse rows its deletes
+// replaced.
+export type RollupRefreshRequest = {
+  runId: number;
+  mode: EtlMode;
+  afterId: string;
+  windowStart: Date | null;
+  days: string[];
+  loadRowsKept: boolean;
+  replacedRows: number;
+};
 
-// The last active day whose 30-day window still contains a given day is 29 days later; its change
-// (a device leaving the window) lands 30 days later.
-const ACTIVE_WINDOW_DAYS = 30;
 // Days whose every activity is recounted, and days whose installs alone are.
 type RecountDays = { activities: string[]; installs: string[] };
 
 // Outside window mode the updated-installs lookup has no window: a bound no row reaches.
 const NO_WINDOW = new Date('9999-01-01T00:00:00Z');
 
-// Recounts the rollups the metrics API reads, inside the merge transaction, for the days the load
-// touched: readers see the old rollups until the commit, then the new ones with the new rows. A rebuild,
-// or the first load after the rollups appeared, builds them from every activity.
+// Keeps the rollups the metrics API reads, inside the merge transaction: readers see the old rollups
+// until the commit, then the new ones with the new rows. Three ways, by what the load is:
+// - an arrival load adds what its own rows change (delta-refresh.ts): the near-real-time path;
+// - a window run (the repair), or an arrival load that replaced rows (the first one after an upgrade
+//   from the time-based resume point), recounts every day it touched;
+// - a rebuild, or the first load after the rollups appeared, builds them from every activity.
 export class RollupRefresh {
-  constructor(
-    private readonly client: SqlClient,
-    private readonly sql: SqlCatalog,
-    private readonly settings: RollupSettings,
-  ) {}
+  private readonly queries: RefreshQueries;
 
-  // The days recounted, sorted.
+  constructor(
+    client: SqlClient,
+    sql: SqlCatalog,
+    private readonly settings: RollupSettings,
+  ) {
+    this.queries = new RefreshQueries(client, sql);
+  }
+
+  // The days whose numbers the refresh recounted or moved, sorted.
   async run(request: RollupRefreshRequest): Promise<string[]> {
     const fullBuild = request.mode === 'rebuild' || !(await this.isBuilt());
+    const delta = !fullBuild && request.loadRowsKept && request.replacedRows === 0;
     await this.useRegistrationEvents();
+    await this.createWorkTables(delta);
+    let days: string[];
+    if (delta) days = [...request.days, ...(await addLoadRows(this.queries, this.settings))];
+    else days = await this.recountDays(request, fullBuild);
+    await this.queries.run('refresh/work/drop');
+    if (fullBuild) await this.recordSettings(request.runId);
+    return [...new Set(days)].sort();
+  }
+
+  private async recountDays(request: RollupRefreshRequest, fullBuild: boolean): Promise<string[]> {
     const days: RecountDays = fullBuild ? { activities: await this.allDays(), installs: [] } : await this.touchedDays(request);
     if (fullBuild) await this.clear();
     const recounted = [...days.activities, ...days.installs].sort();
-    if (recounted.length > 0) await this.recount(request, days, recounted, fullBuild);
-    if (fullBuild) await this.recordSettings(request.runId);
+    if (recounted.length > 0) await this.recount(days, recounted, fullBuild);
     return recounted;
   }
 
-  private async recount(request: RollupRefreshRequest, days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
+  private async recount(days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
     const { timezone, sessionLengthField } = this.settings;
-    await this.query('refresh/clear-days');
-    for (const day of recounted) await this.query('refresh/add-day', [day, ...this.scan(day, day), days.activities.includes(day)]);
-    await this.query('refresh/delete-installs');
-    for (const day of recounted) await this.query('refresh/insert-installs', [day, ...this.scan(day, day)]);
-    if (days.activities.length > 0) {
-      const scan = this.scan(days.activities[0], days.activities.at(-1)!);
-      await this.query('refresh/delete-counts');
-      await this.query('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
-      await this.recountActiveDevices(request, days.activities, scan, fullBuild);
-    }
-    await this.query('refresh/clear-days');
-  }
-
-  // A device's activity on day d moves the windows of d … d + 30: the changes of those days move by
-  // what the recounted devices contributed before and contribute after (a full build: every device).
-  private async recountActiveDevices(request: RollupRefreshRequest, days: string[], scan: string[], fullBuild: boolean): Promise<void> {
-    const [first, last] = [days[0], addDays(days.at(-1)!, ACTIVE_WINDOW_DAYS)];
-    const contributions = (sign: number) => [first, last, addDays(first, -ACTIVE_WINDOW_DAYS), sign];
-    await this.query('refresh/clear-active-change-work');
-    await this.query('refresh/copy-active-changes', [first, last]);
-    await this.query('refresh/clear-devices');
-    if (!fullBuild) {
-      // an arrival load changes only its own rows' devices; a window load may repair anyone's day
-      if (request.mode === 'arrival') await this.query('refresh/add-loaded-devices', [request.afterId]);
-      else await this.query('refresh/add-devices', scan);
-      await this.query('refresh/add-active-changes', contributions(-1));
-    }
-    await this.query('refresh/delete-active-devices');
-    await this.query('refresh/insert-active-devices', scan);
-    if (fullBuild) await this.query('refresh/add-all-devices');
-    await this.query('refresh/add-active-changes', contributions(1));
-    await this.query('refresh/delete-active-changes', [first, last]);
-    await this.query('refresh/merge-active-changes');
-    await this.query('refresh/clear-active-change-work');
-    await this.query('refresh/clear-devices');
+    for (const day of recounted) await this.queries.run('refresh/add-day', [day, ...this.scan(day, day), days.activities.includes(day)]);
+    await this.queries.run('refresh/delete-installs');
+    for (const day of recounted) await this.queries.run('refresh/insert-installs', [day, ...this.scan(day, day)]);
+    if (days.activities.length === 0) return;
+    const scan = this.scan(days.activities[0], days.activities.at(-1)!);
+    await this.queries.run('refresh/delete-counts');
+    await this.queries.run('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
+    // the devices whose active days may change: everyone active on those days, before or after (a full
+    // build: every device, once stg.active_device is filled)
+    if (!fullBuild) await this.queries.run('refresh/add-devices', scan);
+    const recountDevices = async () => {
+      await this.queries.run('refresh/delete-active-devices');
+      await this.queries.run('refresh/insert-active-devices', scan);
+      if (fullBuild) await this.queries.run('refresh/add-all-devices');
+    };
+    await moveActiveWindows(this.queries, { first: days.activities[0], last: days.activities.at(-1)! }, recountDevices, {
+      before: !fullBuild,
+    });
   }
 
   // The load's own days (all their activities), and the days of installs whose dynamic channel an
   // install_update in the load may move (their installs alone).
   private async touchedDays(request: RollupRefreshRequest): Promise<RecountDays> {
-    const { rows } = await this.query('refresh/updated-install-days', [
+    const { rows } = await this.queries.run('refresh/updated-install-days', [
       this.settings.timezone,
       request.afterId,
       utcTimestamp(request.windowStart ?? NO_WINDOW),
@@ -94,6 +104,17 @@ export class RollupRefresh {
     return { activities, installs };
   }
 
+  private async createWorkTables(delta: boolean): Promise<void> {
+    await this.queries.run('refresh/work/create-refresh-device');
+    await createWork(this.queries, ACTIVE_CHANGE);
+    if (!delta) {
+      await this.queries.run('refresh/work/create-refresh-day');
+      return;
+    }
+    await this.queries.run('refresh/work/create-load-rows');
+    for (const work of [ACTIVE_DEVICE_WORK, DAILY_INSTALLS, DAILY_COUNTS]) await createWork(this.queries, work);
+  }
+
   // The first instant of `first` and the first instant after `last`, UTC: a scan's bounds.
   private scan(first: string, last: string): string[] {
     const { timezone } = this.settings;
@@ -101,39 +122,40 @@ export class RollupRefresh {
   }
 
   private async allDays(): Promise<string[]> {
-    const { rows } = await this.query('refresh/all-days', [this.settings.timezone]);
+    const { rows } = await this.queries.run('refresh/all-days', [this.settings.timezone]);
     return rows.map((row) => row.day as string).sort();
   }
 
   private async isBuilt(): Promise<boolean> {
-    const { rows } = await this.query('refresh/build-settings');
+    const { rows } = await this.queries.run('refresh/build-settings');
     return rows.length > 0;
   }
 
   private async clear(): Promise<void> {
     for (const name of ['refresh/clear-installs', 'refresh/clear-counts', 'refresh/clear-active-devices', 'refresh/clear-active-changes']) {
-      await this.query(name);
+      await this.queries.run(name);
     }
   }
 
+  // The event names that count as registrations, written again only when REGISTRATION_EVENTS changed.
   private async useRegistrationEvents(): Promise<void> {
-    await this.query('refresh/clear-registration-events');
-    for (const name of new Set(this.settings.registrationEvents)) await this.query('refresh/add-registration-event', [name]);
+    const wanted = [...new Set(this.settings.registrationEvents)].sort();
+    const { rows } = await this.queries.run('refresh/registration-events');
+    const stored = rows.map((row) => row.name as string).sort();
+    if (JSON.stringify(stored) === JSON.stringify(wanted)) return;
+    await this.queries.run('refresh/clear-registration-events');
+    for (const name of wanted) await this.queries.run('refresh/add-registration-event', [name]);
   }
 
   private async recordSettings(runId: number): Promise<void> {
     const { timezone, registrationEvents, sessionLengthField } = this.settings;
-    await this.query('refresh/clear-build-settings');
-    await this.query('refresh/record-build-settings', [
+    await this.queries.run('refresh/clear-build-settings');
+    await this.queries.run('refresh/record-build-settings', [
       runId,
       utcTimestamp(new Date()),
       timezone,
       registrationEvents.join(','),
       sessionLengthField,
     ]);
-  }
-
-  private query(name: string, params: unknown[] = []) {
-    return this.client.query(this.sql.get(`metrics/${name}`), params);
   }
 }

@@ -12,11 +12,15 @@ export const STAGE_STORE = Symbol('STAGE_STORE');
 const RUNS_PREFIX = 'runs/';
 // runs/20261128T031000Z-run-42/
 const RUN_FOLDER = /^runs\/(\d{8}T\d{6}Z)-run-\d+\/$/;
+// Loads follow each other every few seconds; listing every staged run after each would cost more than
+// the load (on S3, a paid request per thousand runs). Old runs are looked for this often instead.
+const SWEEP_INTERVAL_MS = 3_600_000;
 
 // Writes a run's rows as gzip parts plus a manifest under its own prefix, and deletes old runs' files.
 @Injectable()
 export class Stager {
   private readonly logger = new Logger('Stage');
+  private lastSweep = -Infinity;
 
   constructor(
     @Inject(STAGE_STORE) readonly store: StageStore,
@@ -44,6 +48,13 @@ export class Stager {
     const key = `${prefix}${MANIFEST_NAME}`;
     await this.store.putObject(key, JSON.stringify(buildManifest(parts), null, 2));
     return this.store.urlOf(key);
+  }
+
+  // After a run: deleteExpired, at most once an hour.
+  async deleteExpiredIfDue(now: Date): Promise<void> {
+    if (now.getTime() - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now.getTime();
+    await this.deleteExpired(now);
   }
 
   // Staged runs older than the retention period; a failure here never fails a run.

@@ -1,4 +1,4 @@
-import type { SqlCatalog } from '../../database/sql-catalog.js';
+import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
 import { type ReplaceBounds, type SqlClient, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
@@ -17,7 +17,7 @@ export class RedshiftWarehouseSession extends WarehouseSession {
   // AWS's merge recipe: COPY into a temporary staging table outside the transaction, then one
   // transaction that deletes the replaced rows and inserts the staged ones.
   async beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad> {
-    await this.client.query(this.sql.get('etl/warehouse/redshift/create-stage'));
+    await this.client.query(this.sql.get('etl/warehouse/create-stage'));
     return {
       partWritten: () => undefined,
       loadStaged: async (manifestUrl) => {
@@ -26,15 +26,11 @@ export class RedshiftWarehouseSession extends WarehouseSession {
       commit: async (plan, beforeCommit) => {
         await this.openMerge(bounds);
         if (plan.stagedRows > 0)
-          await this.inMerge(() => this.client.query(this.sql.get('etl/warehouse/redshift/insert-staged')).then(() => undefined));
+          await this.inMerge(() => this.client.query(this.sql.get('etl/warehouse/insert-staged')).then(() => undefined));
         await this.closeMerge(plan, beforeCommit);
       },
       abort: () => undefined,
     };
-  }
-
-  async cleanUp(): Promise<void> {
-    await this.client.query(this.sql.get('etl/warehouse/redshift/drop-stage'));
   }
 
   // fills stage_adjust with exactly the manifest's parts
@@ -55,10 +51,7 @@ export class RedshiftWarehouseSession extends WarehouseSession {
       iam_role: this.options.iamRole === 'default' ? 'default' : `'${this.options.iamRole}'`,
       region: this.options.region ? `REGION '${this.options.region}'` : '',
     };
-    return this.sql.get('etl/warehouse/redshift/copy-stage').replace(/\{(\w+)\}/g, (_match, name: string) => {
-      if (!(name in values)) throw new Error(`copy-stage.sql has an unknown placeholder {${name}}`);
-      return values[name];
-    });
+    return fillPlaceholders(this.sql.get('etl/warehouse/redshift/copy-stage'), values);
   }
 
   protected lockLoadsStatement(): string {

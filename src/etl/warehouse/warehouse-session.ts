@@ -6,23 +6,32 @@ import type { EtlMode } from '../etl-run.js';
 // What one session needs from a connection; the Redshift statement tests record through it.
 export type SqlClient = Pick<pg.ClientBase, 'query'>;
 
-// What the next run needs of the latest load: where to resume, and the newest arrival loaded so far.
-export type LoadRecord = { resumeAfterId: string; dataThrough: Date | null };
+// What the next run needs of the latest load: where to resume (the highest id its extract saw, and its
+// snapshot; null for a load recorded before snapshots were), and the newest arrival loaded so far.
+export type LoadRecord = { resumeAfterId: string; resumeSnapshot: string | null; dataThrough: Date | null };
 
 // Which warehouse rows a run replaces, known before it extracts: every row after the extract's id
 // bound, plus (window mode) every row created since the window's start, or (rebuild) every row.
-export type ReplaceBounds = { mode: EtlMode; afterId: string; windowStart: Date | null };
+// `keepLoadRows`: the load's own rows stay in the session's stage_adjust until the commit, for the
+// rollups to add up (an arrival load that follows an earlier one).
+export type ReplaceBounds = { mode: EtlMode; afterId: string; windowStart: Date | null; keepLoadRows: boolean };
 
 // What the merge records, known once the extract is done.
 export type MergePlan = ReplaceBounds & {
   runId: number;
   stagedRows: number;
   resumeAfterId: string;
+  resumeSnapshot: string;
   dataThrough: Date | null;
   loadedAt: Date;
 };
 
-export type BeforeCommit = (client: SqlClient) => Promise<void>;
+// What the merge did before the caller's work in its transaction: how many warehouse rows its deletes
+// took out (the staged rows put them back). The caller's work (the rollups) may answer the first report
+// day whose numbers changed, which the load record keeps (none: any day may have).
+export type MergeOutcome = { replacedRows: number };
+export type ChangedDays = { firstChangedDay: string | null };
+export type BeforeCommit = (client: SqlClient, outcome: MergeOutcome) => Promise<ChangedDays | void>;
 
 // One run's load, from its first part to its commit. Readers see the warehouse as it was until the
 // commit; any failure before it (or a killed process) leaves it so.
@@ -50,18 +59,22 @@ export abstract class WarehouseSession {
   ) {}
 
   abstract beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad>;
-  // after the session's work, before its connection goes back to the pool
-  abstract cleanUp(): Promise<void>;
   // ANALYZE/VACUUM, outside any transaction (both engines refuse VACUUM inside one); none: nothing to do
   protected abstract maintenanceStatements(): string[];
   protected abstract lockLoadsStatement(): string;
   // run inside the merge before the rollups read what it loaded; none: nothing to do
   protected abstract statisticsStatements(plan: MergePlan): string[];
 
+  // After the session's work, before its connection goes back to the pool: the staging table goes.
+  async cleanUp(): Promise<void> {
+    await this.client.query(this.sql.get('etl/warehouse/drop-stage'));
+  }
+
   async lastLoad(): Promise<LoadRecord | null> {
     const { rows } = await this.client.query(this.sql.get('etl/warehouse/last-load'));
     if (rows.length === 0) return null;
-    return { resumeAfterId: String(rows[0].resume_after_id), dataThrough: rows[0].data_through };
+    const { resume_after_id: resumeAfterId, resume_snapshot: resumeSnapshot, data_through: dataThrough } = rows[0];
+    return { resumeAfterId: String(resumeAfterId), resumeSnapshot, dataThrough };
   }
 
   async maintainIfDue(runId: number, now: Date, intervalMs: number): Promise<boolean> {
@@ -97,23 +110,26 @@ export abstract class WarehouseSession {
     this.replacedRows += result.rowCount ?? 0;
   }
 
-  // The merge's end: the load record (with the resume point) moves with the rows; it counts the rows
-  // that were not there before (arrival runs re-read the last minutes' rows, which changes nothing).
+  // The merge's end: the caller's work (the rollups), then the load record (with the resume point), which
+  // moves with the rows; it counts the rows that were not there before (a run that read rows again
+  // changes nothing), and the first day the load changed.
   protected async closeMerge(plan: MergePlan, beforeCommit: BeforeCommit): Promise<void> {
     await this.inMerge(async () => {
+      for (const statement of this.statisticsStatements(plan)) await this.client.query(statement);
+      const changed = await beforeCommit(this.client, { replacedRows: this.replacedRows });
       await this.client.query(this.sql.get('etl/warehouse/record-load'), [
         plan.runId,
         plan.mode,
         utcTimestamp(plan.loadedAt),
         plan.resumeAfterId,
+        plan.resumeSnapshot,
         plan.dataThrough ? utcTimestamp(plan.dataThrough) : null,
         plan.stagedRows,
         Math.max(0, plan.stagedRows - this.replacedRows),
+        changed?.firstChangedDay ?? null,
       ]);
       const cutOff = new Date(plan.loadedAt.getTime() - LOAD_RECORD_DAYS * 86_400_000);
       await this.client.query(this.sql.get('etl/warehouse/prune-loads'), [utcTimestamp(cutOff)]);
-      for (const statement of this.statisticsStatements(plan)) await this.client.query(statement);
-      await beforeCommit(this.client);
       await this.client.query('COMMIT');
     });
   }

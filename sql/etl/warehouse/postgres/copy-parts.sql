@@ -1,9 +1,11 @@
--- Purpose: load the staged parts straight into stg.adjust, inside the merge transaction (after its
---          deletes, before its load record): the stand-in cannot read S3, so the ETL streams each part
---          through gunzip into this COPY (pg-copy-streams). PostgreSQL needs no staging table for an
---          atomic merge, and skipping it saves writing every row twice.
+-- Purpose: load the staged parts inside the merge transaction (after its deletes, before its load
+--          record): the stand-in cannot read S3, so the ETL streams each part through gunzip into this
+--          COPY (pg-copy-streams). {target} is stg.adjust itself for a first load, a window run or a
+--          rebuild (PostgreSQL needs no staging table for an atomic merge, and skipping it saves writing
+--          every row twice), and the session's stage_adjust for an arrival load, whose rollups move by
+--          what exactly these rows add (src/etl/warehouse/postgres.warehouse.ts names it).
 -- Grain: one line per activity, in the column order below (extract/activities.sql writes it).
-COPY stg.adjust (
+COPY {target} (
   id, received_at, activity_kind, created_at, installed_at, click_time, reattributed_at, last_session_time,
   adid, gps_adid, idfa, idfv, android_id, app_token, app_id, app_name, app_version, environment, store,
   tracker, tracker_name, network_name, campaign_name, adgroup_name, creative_name, is_organic, country,

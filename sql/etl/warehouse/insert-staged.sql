@@ -1,4 +1,4 @@
--- Purpose: merge step 2: insert every row COPY staged into the run's staging table.
+-- Purpose: merge step 2: insert every row COPY staged into the run's staging table (see create-stage.sql).
 -- Grain: one row per activity.
 INSERT INTO stg.adjust (
   id, received_at, activity_kind, created_at, installed_at, click_time, reattributed_at, last_session_time,

@@ -1,0 +1,10 @@
+-- Purpose: the work table of the report-time-zone days a recount (window run, or the first arrival load
+--          after an upgrade) counts again: all their activities, or only their installs. A temporary
+--          table of the merge's session.
+CREATE TEMP TABLE refresh_day (
+  day        DATE      NOT NULL,
+  starts_at  TIMESTAMP NOT NULL,
+  ends_at    TIMESTAMP NOT NULL,
+  -- true: every activity of the day is recounted; false: only its installs (their channel moved)
+  activities BOOLEAN   NOT NULL
+)

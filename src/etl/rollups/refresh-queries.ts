@@ -1,0 +1,19 @@
+import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
+import type { SqlClient } from '../warehouse/warehouse-session.js';
+
+// The refresh's statements (sql/metrics/<name>.sql) on the merge's connection.
+export class RefreshQueries {
+  constructor(
+    private readonly client: SqlClient,
+    private readonly sql: SqlCatalog,
+  ) {}
+
+  run(name: string, params: unknown[] = []) {
+    return this.client.query(this.sql.get(`metrics/${name}`), params);
+  }
+
+  // A statement whose {placeholders} name tables and columns, from the constants of rollup-tables.ts.
+  runFilled(name: string, placeholders: Record<string, string>) {
+    return this.client.query(fillPlaceholders(this.sql.get(`metrics/${name}`), placeholders));
+  }
+}

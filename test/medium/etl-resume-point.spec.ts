@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EtlService } from '../../src/etl/etl.service.js';
+import { installCallback, sessionCallback } from '../support/adjust-callbacks.js';
+import { expectConverged, insertUncommitted, query, runEtl, storeCallbacks } from '../support/etl.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// The exact resume point: an arrival-mode run reads the rows after the highest id the previous extract
+// saw, and the rows of the transactions that extract could not see; nothing else, however long a
+// writer's transaction stays open.
+
+async function installsLoaded(app: TestApp): Promise<number> {
+  const [row] = await query<{ installs: number }>(
+    app.databases.warehouseUrl,
+    'SELECT COALESCE(SUM(installs), 0)::int AS installs FROM stg.daily_installs',
+  );
+  return row.installs;
+}
+
+async function copiesInWarehouse(app: TestApp, id: string): Promise<number> {
+  const [row] = await query<{ n: number }>(app.databases.warehouseUrl, 'SELECT count(*)::int AS n FROM stg.adjust WHERE id = $1', [id]);
+  return row.n;
+}
+
+describe(`${EtlService.name} resume point`, () => {
+  let app: TestApp;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    await storeCallbacks(app, [installCallback(), sessionCallback()]);
+    const first = await runEtl(app);
+    if (first.status !== 'succeeded') throw new Error(`the first load ${first.status}: ${first.error}`);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('re-reads nothing when no transaction was in flight', async () => {
+    expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0, rowsLoaded: 0 });
+    await storeCallbacks(app, [sessionCallback(), sessionCallback(), installCallback()]);
+    // exactly the three new rows, not the earlier ones again
+    expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 3 });
+    expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
+    await expectConverged(app);
+  });
+
+  it('loads exactly once a row with a lower id whose transaction commits after a run read higher ids', async () => {
+    const installsBefore = await installsLoaded(app);
+    const held = await insertUncommitted(app, installCallback());
+    try {
+      await storeCallbacks(app, [sessionCallback()]);
+      // the session (a higher id) is loaded; the held install is not visible yet
+      expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 1 });
+      expect(await copiesInWarehouse(app, held.id)).toBe(0);
+      // still in flight at the second run: nothing to read, and the third run still looks for it
+      expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
+      await held.client.query('COMMIT');
+    } finally {
+      await held.client.end();
+    }
+    expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 1, rowsLoaded: 1 });
+    expect(await copiesInWarehouse(app, held.id)).toBe(1);
+    expect(await installsLoaded(app)).toBe(installsBefore + 1);
+    // and never again
+    expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
+    expect(await installsLoaded(app)).toBe(installsBefore + 1);
+    await expectConverged(app);
+  });
+
+  it('forgets a transaction that was in flight and rolled back', async () => {
+    const held = await insertUncommitted(app, installCallback());
+    try {
+      expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
+      await held.client.query('ROLLBACK');
+    } finally {
+      await held.client.end();
+    }
+    expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
+    expect(await copiesInWarehouse(app, held.id)).toBe(0);
+    await expectConverged(app);
+  });
+
+  it('after a load recorded by an older version (an id minutes behind, no snapshot), reads the overlap again once and counts it once', async () => {
+    await storeCallbacks(app, [installCallback(), installCallback(), sessionCallback()]);
+    expect((await runEtl(app)).status).toBe('succeeded');
+    const installs = await installsLoaded(app);
+    // what the older version recorded: a resume point a few rows back, and no snapshot
+    const [{ id }] = await query<{ id: string }>(app.databases.sourceUrl, 'SELECT id FROM mob.adjust ORDER BY id DESC OFFSET 3 LIMIT 1');
+    await query(
+      app.databases.warehouseUrl,
+      'UPDATE stg.load SET resume_after_id = $1, resume_snapshot = NULL WHERE run_id = (SELECT max(run_id) FROM stg.load)',
+      [id],
+    );
+    const reread = await runEtl(app);
+    expect(reread).toMatchObject({ status: 'succeeded', rowsExtracted: 3 });
+    expect(await installsLoaded(app)).toBe(installs);
+    expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
+    await expectConverged(app);
+  });
+});
