@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { KlipfolioPush } from '../../src/live/klipfolio/klipfolio-push.js';
+import { installCallback } from '../support/adjust-callbacks.js';
+import { runEtl, storeCallbacks } from '../support/etl.js';
+import { KlipfolioServer, type RefreshCall } from '../support/klipfolio-server.js';
+import { waitUntil } from '../support/service-process.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+const KLIPFOLIO_KEY = 'kf-test-key-0123456789abcdef';
+const DATASOURCES = ['1a12bc34de56abc12de3ab4c45de12a3', '2a12bc34de12abc12de3ab3c45de32a1'];
+const INTERVAL_S = 2;
+
+// The push against a local server that speaks Klipfolio's refresh API, from the real app after real loads.
+describe(KlipfolioPush.name, () => {
+  let t: TestApp;
+  const klipfolio = new KlipfolioServer();
+
+  // A load that brings a new install (so it changes the data); it must succeed whatever Klipfolio does.
+  async function changingLoad(): Promise<{ id: number; endedAt: number }> {
+    await storeCallbacks(t, [installCallback()]);
+    const run = await runEtl(t);
+    expect(run.status).toBe('succeeded');
+    return { id: run.id, endedAt: Date.now() };
+  }
+
+  async function nthCall(n: number, timeoutMs = 10_000): Promise<RefreshCall> {
+    await waitUntil(() => klipfolio.calls.length >= n, timeoutMs, `Klipfolio received ${n} refresh request(s)`);
+    return klipfolio.calls[n - 1];
+  }
+
+  // The quiet interval after the last request has passed (and `margin` ms more), so that a push would go out at once.
+  const intervalOver = (margin = 0) => {
+    const end = klipfolio.calls.at(-1)!.at + INTERVAL_S * 1000 + margin;
+    return waitUntil(() => Date.now() > end, 2 * INTERVAL_S * 1000 + margin, 'the quiet interval ended');
+  };
+
+  beforeAll(async () => {
+    const apiUrl = await klipfolio.start();
+    t = await startTestApp({
+      KLIPFOLIO_API_KEY: KLIPFOLIO_KEY,
+      KLIPFOLIO_DATASOURCES: DATASOURCES.join(','),
+      KLIPFOLIO_API_URL: apiUrl,
+      KLIPFOLIO_MIN_INTERVAL: String(INTERVAL_S),
+      LOG_LEVEL: 'fatal',
+    });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await klipfolio.stop();
+  });
+
+  it('queues a refresh of the configured data sources after a load that changed the data, with the key in kf-api-key', async () => {
+    await changingLoad();
+    const call = await nthCall(1);
+    expect(call).toMatchObject({
+      path: 'POST /api/1.0/datasources/@/refresh',
+      apiKey: KLIPFOLIO_KEY,
+      contentType: 'application/json',
+      body: { datasources: DATASOURCES },
+    });
+  });
+
+  it('sends at most one request per KLIPFOLIO_MIN_INTERVAL; changes meanwhile are pushed when it ends', async () => {
+    await intervalOver();
+    await changingLoad();
+    const first = await nthCall(2);
+    // two more changes inside the quiet interval
+    await changingLoad();
+    await changingLoad();
+    const second = await nthCall(3);
+    expect(second.at - first.at).toBeGreaterThanOrEqual(INTERVAL_S * 1000);
+    // not one request per load
+    expect(klipfolio.calls).toHaveLength(3);
+  });
+
+  it('never fails a load when Klipfolio answers 429 or 500, and tries again at the next load, not before', async () => {
+    await intervalOver();
+    klipfolio.mode = 'rate-limited';
+    const before = klipfolio.calls.length;
+    await changingLoad();
+    await nthCall(before + 1);
+    // no retry of its own (a timer would send it as the interval ends): the refresh stays owed until a
+    // load, even one that changes nothing
+    for (const [mode, n] of [
+      ['broken', 2],
+      ['ok', 3],
+    ] as const) {
+      klipfolio.mode = mode;
+      await intervalOver(1000);
+      const nextLoadAt = Date.now();
+      expect((await runEtl(t)).status).toBe('succeeded');
+      const retry = await nthCall(before + n);
+      expect(retry.at).toBeGreaterThanOrEqual(nextLoadAt);
+      expect(retry.body).toEqual({ datasources: DATASOURCES });
+    }
+  });
+
+  it('never delays a load while Klipfolio hangs; gives up on it and tries again at the next load', async () => {
+    await intervalOver();
+    klipfolio.mode = 'hang';
+    const before = klipfolio.calls.length;
+    await changingLoad();
+    const hanging = await nthCall(before + 1);
+    // a load while the request hangs finishes all the same
+    const { endedAt } = await changingLoad();
+    expect(hanging.closedAt ?? Infinity).toBeGreaterThan(endedAt);
+    // the request is given up (within the interval), and the next load after it sends the owed refresh
+    await waitUntil(() => hanging.closedAt !== undefined, 2 * INTERVAL_S * 1000, 'the hanging request was given up');
+    expect(hanging.closedAt! - hanging.at).toBeLessThanOrEqual(INTERVAL_S * 1000 + 1000);
+    klipfolio.mode = 'ok';
+    await intervalOver();
+    await changingLoad();
+    const retry = await nthCall(before + 2);
+    expect(klipfolio.calls).toHaveLength(before + 2);
+    expect(retry.closedAt).toBeDefined();
+  });
+});
