@@ -30,7 +30,9 @@ describe(LiveEventsService.name, () => {
     live = new LiveEventsService({ currentVersion: current, versions } as unknown as MetricsService);
   });
 
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('writes a comment every 25 s between the data events', () => {
     const { received } = follow();
