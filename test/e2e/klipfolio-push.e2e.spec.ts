@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { KlipfolioClient, type KlipfolioError } from '../../src/live/klipfolio/klipfolio.client.js';
 import { KlipfolioPush } from '../../src/live/klipfolio/klipfolio-push.js';
 import { installCallback } from '../support/adjust-callbacks.js';
 import { runEtl, storeCallbacks } from '../support/etl.js';
-import { KlipfolioServer, type RefreshCall } from '../support/klipfolio-server.js';
+import { type KlipfolioMode, KlipfolioServer, type RefreshCall } from '../support/klipfolio-server.js';
 import { waitUntil } from '../support/service-process.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -95,24 +96,86 @@ describe(KlipfolioPush.name, () => {
       expect(retry.body).toEqual({ datasources: DATASOURCES });
     }
   });
+});
 
-  it('never delays a load while Klipfolio hangs; gives up on it and tries again at the next load', async () => {
-    await intervalOver();
-    klipfolio.mode = 'hang';
-    const before = klipfolio.calls.length;
-    await changingLoad();
-    const hanging = await nthCall(before + 1);
-    // a load while the request hangs finishes all the same
-    const { endedAt } = await changingLoad();
-    expect(hanging.closedAt ?? Infinity).toBeGreaterThan(endedAt);
-    // the request is given up (within the interval), and the next load after it sends the owed refresh
-    await waitUntil(() => hanging.closedAt !== undefined, 2 * INTERVAL_S * 1000, 'the hanging request was given up');
-    expect(hanging.closedAt! - hanging.at).toBeLessThanOrEqual(INTERVAL_S * 1000 + 1000);
-    klipfolio.mode = 'ok';
-    await intervalOver();
-    await changingLoad();
-    const retry = await nthCall(before + 2);
-    expect(klipfolio.calls).toHaveLength(before + 2);
-    expect(retry.closedAt).toBeDefined();
+describe(`${KlipfolioPush.name} while Klipfolio hangs`, () => {
+  it('never delays a load, nor the shutdown', async () => {
+    const klipfolio = new KlipfolioServer();
+    // a quiet interval (and so a request timeout) of 10 s: far longer than a load
+    const t = await startTestApp({
+      KLIPFOLIO_API_KEY: KLIPFOLIO_KEY,
+      KLIPFOLIO_DATASOURCES: DATASOURCES.join(','),
+      KLIPFOLIO_API_URL: await klipfolio.start(),
+      KLIPFOLIO_MIN_INTERVAL: '10',
+      LOG_LEVEL: 'fatal',
+    });
+    try {
+      klipfolio.mode = 'hang';
+      await storeCallbacks(t, [installCallback()]);
+      expect((await runEtl(t)).status).toBe('succeeded');
+      await waitUntil(() => klipfolio.calls.length === 1, 10_000, 'the refresh request reached Klipfolio');
+      // a load while the request hangs finishes all the same, and so does the shutdown
+      await storeCallbacks(t, [installCallback()]);
+      expect((await runEtl(t)).status).toBe('succeeded');
+      expect(klipfolio.calls[0].closedAt).toBeUndefined();
+      const closing = Date.now();
+      await t.close();
+      // the request would otherwise hold it for its 10-s timeout
+    expect(Date.now() - closing).toBeLessThan(5_000);
+      await waitUntil(() => klipfolio.calls[0].closedAt !== undefined, 5_000, 'the shutdown dropped the request');
+    } finally {
+      await klipfolio.stop();
+    }
+  });
+});
+
+describe(KlipfolioClient.name, () => {
+  const klipfolio = new KlipfolioServer();
+  let client: KlipfolioClient;
+  const stop = new AbortController();
+
+  beforeAll(async () => {
+    const apiUrl = await klipfolio.start();
+    client = new KlipfolioClient({ apiKey: KLIPFOLIO_KEY, datasources: DATASOURCES, apiUrl, minIntervalSeconds: 1 });
+  });
+
+  afterAll(() => klipfolio.stop());
+
+  // What a refresh fails with when Klipfolio answers in `mode`.
+  async function failure(mode: KlipfolioMode): Promise<KlipfolioError> {
+    klipfolio.mode = mode;
+    const error = await client.refresh(stop.signal).then(
+      () => null,
+      (thrown: KlipfolioError) => thrown,
+    );
+    if (!error) throw new Error(`the refresh succeeded with Klipfolio ${mode}`);
+    // the message goes to the log: never the key
+    expect(error.message).not.toContain(KLIPFOLIO_KEY);
+    return error;
+  }
+
+  it("reports the ids Klipfolio could not queue, Klipfolio's status and Retry-After, and gives up after the interval", async () => {
+    klipfolio.unknownIds = new Set([DATASOURCES[1]]);
+    await expect(client.refresh(stop.signal)).resolves.toEqual({ failed: [DATASOURCES[1]] });
+    await expect(failure('rate-limited')).resolves.toMatchObject({
+      message: 'Klipfolio answered 429 Too Many Requests',
+      retryAfterSeconds: 1,
+    });
+    await expect(failure('broken')).resolves.toMatchObject({
+      message: 'Klipfolio answered 500 Internal Server Error',
+      retryAfterSeconds: null,
+    });
+    const started = Date.now();
+    await expect(failure('hang')).resolves.toMatchObject({ message: 'Klipfolio did not answer within 1 s' });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('names the network error when Klipfolio cannot be reached', async () => {
+    // a port that was free a moment ago: nothing listens there
+    const closed = new KlipfolioServer();
+    const apiUrl = await closed.start();
+    await closed.stop();
+    const unreachable = new KlipfolioClient({ apiKey: KLIPFOLIO_KEY, datasources: DATASOURCES, apiUrl, minIntervalSeconds: 1 });
+    await expect(unreachable.refresh(stop.signal)).rejects.toThrow('could not reach Klipfolio (ECONNREFUSED)');
   });
 });
