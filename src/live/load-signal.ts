@@ -53,16 +53,7 @@ export class LoadSignal implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async listen(): Promise<void> {
-    const pool = (this.source.driver as PostgresDriver).master as pg.Pool;
-    const client = new pg.Client({
-      ...pool.options,
-      application_name: 'mobile-kpi-load-signal',
-      keepAlive: true,
-      keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
-    });
-    // an error is followed by 'end', which replaces the connection; without a listener it would crash the process
-    client.on('error', (error) => this.logger.warn(`the connection listening for other replicas' loads failed: ${error.message}`));
-    client.on('notification', ({ payload }) => this.heard(payload));
+    const client = this.newClient();
     // once per connection, whether it failed to open or was lost later
     let replaced = false;
     const replace = () => {
@@ -86,6 +77,21 @@ export class LoadSignal implements OnApplicationBootstrap, OnApplicationShutdown
       replace();
       await client.end().catch(() => undefined);
     }
+  }
+
+  // A connection like the pool's, named so that it shows as what it is in pg_stat_activity.
+  private newClient(): pg.Client {
+    const pool = (this.source.driver as PostgresDriver).master as pg.Pool;
+    const client = new pg.Client({
+      ...pool.options,
+      application_name: 'mobile-kpi-load-signal',
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEP_ALIVE_DELAY_MS,
+    });
+    // an error is followed by 'end', which replaces the connection; without a listener it would crash the process
+    client.on('error', (error) => this.logger.warn(`the connection listening for other replicas' loads failed: ${error.message}`));
+    client.on('notification', ({ payload }) => this.heard(payload));
+    return client;
   }
 
   private heard(payload: string | undefined): void {

@@ -52,12 +52,12 @@ export class KlipfolioPush implements OnApplicationShutdown {
     this.owed = false;
     this.sending = true;
     this.notBefore = Date.now() + this.intervalMs;
-    const count = `${this.config.datasources.length} Klipfolio data source(s)`;
+    const count = this.config.datasources.length;
     try {
       const { failed } = await this.client.refresh(this.stop.signal);
       this.sending = false;
       if (failed.length > 0) this.logger.warn(`Klipfolio could not queue a refresh of ${failed.join(', ')} (check KLIPFOLIO_DATASOURCES)`);
-      this.logger.log(`queued a refresh of ${count}`);
+      if (failed.length < count) this.logger.log(`queued a refresh of ${count - failed.length} Klipfolio data source(s)`);
       // a change during the request waits for the end of the interval
       this.schedule();
     } catch (error) {
@@ -66,7 +66,7 @@ export class KlipfolioPush implements OnApplicationShutdown {
       this.owed = true;
       const { message, retryAfterSeconds } = error as KlipfolioError;
       if (retryAfterSeconds) this.notBefore = Math.max(this.notBefore, Date.now() + retryAfterSeconds * 1000);
-      this.logger.warn(`refresh of ${count} failed: ${message}; trying again at the next load`);
+      this.logger.warn(`refresh of ${count} Klipfolio data source(s) failed: ${message}; trying again at the next load`);
     }
   }
 }
