@@ -10,6 +10,7 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const KLIPFOLIO_KEY = 'kf-test-key-0123456789abcdef';
 const DATASOURCES = ['1a12bc34de56abc12de3ab4c45de12a3', '2a12bc34de12abc12de3ab3c45de32a1'];
 const INTERVAL_S = 2;
+const ARRIVAL_SLACK_MS = 500;
 
 // The push against a local server that speaks Klipfolio's refresh API, from the real app after real loads.
 describe(KlipfolioPush.name, () => {
@@ -70,7 +71,9 @@ describe(KlipfolioPush.name, () => {
     await changingLoad();
     await changingLoad();
     const second = await nthCall(3);
-    expect(second.at - first.at).toBeGreaterThanOrEqual(INTERVAL_S * 1000);
+    // the interval runs from when the first request was sent, a moment before it arrived (the server shares
+    // the app's event loop, so on a busy machine that moment can be long)
+    expect(second.at - first.at).toBeGreaterThanOrEqual(INTERVAL_S * 1000 - ARRIVAL_SLACK_MS);
     // not one request per load
     expect(klipfolio.calls).toHaveLength(3);
   });
