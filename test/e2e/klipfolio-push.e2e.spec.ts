@@ -124,7 +124,7 @@ describe(`${KlipfolioPush.name} while Klipfolio hangs`, () => {
       const closing = Date.now();
       await t.close();
       // the request would otherwise hold it for its 10-s timeout
-      expect(Date.now() - closing).toBeLessThan(5_000);
+      expect(Date.now() - closing).toBeLessThan(8_000);
       await waitUntil(() => klipfolio.calls[0].closedAt !== undefined, 5_000, 'the shutdown dropped the request');
     } finally {
       await klipfolio.stop();
