@@ -11,6 +11,7 @@ import { DemoModule } from './demo/demo.module.js';
 import type { EtlStepHook } from './etl/etl-run.js';
 import { EtlModule } from './etl/etl.module.js';
 import { HealthModule } from './health/health.module.js';
+import { LiveModule } from './live/live.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         CollectorModule,
         EtlModule.forRoot({ schedule: true, stepHook: seams.etlStepHook }),
         MetricsModule,
+        LiveModule,
         DemoModule,
         DashboardModule,
       ],

@@ -34,7 +34,7 @@ export class ApiKeyGuard implements CanActivate {
       );
     }
     // the request log shows which key was used, never the key
-    (request.raw as typeof request.raw & { keyFingerprint?: string }).keyFingerprint = fingerprint(key);
+    (request.raw as KeyedRequest).keyFingerprint = fingerprint(key);
     if (!this.readers.has(key)) throw new DomainError('UNAUTHORIZED', 'API key not recognised');
     if (level === 'admin' && !this.admins.has(key)) throw new DomainError('FORBIDDEN', 'This route needs a key from ADMIN_API_KEYS');
     return true;
@@ -50,6 +50,14 @@ export class ApiKeyGuard implements CanActivate {
     }
     return true;
   }
+}
+
+type KeyedRequest = FastifyRequest['raw'] & { keyFingerprint?: string };
+
+// Who is asking, for per-caller limits: the fingerprint of the key that this guard accepted (the address
+// when there was none), never the key itself.
+export function callerOf(request: FastifyRequest): string {
+  return (request.raw as KeyedRequest).keyFingerprint ?? request.ip;
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {

@@ -5,3 +5,4 @@ export const CALLBACK_ROUTE = 'adjust/callback';
 export const HEALTH_ROUTE = 'health';
 export const ETL_RUNS_ROUTE = 'etl/runs';
 export const METRICS_ROUTE = 'metrics';
+export const EVENTS_ROUTE = 'events';

@@ -26,9 +26,13 @@ export class AppConfig {
   auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string };
   // metric requests per minute and API key; null: no limit
   rateLimitPerMinute!: number | null;
+  // the optional push of a refresh to Klipfolio after each load that changed the data; null: off
+  klipfolio!: KlipfolioPushConfig | null;
   demo!: boolean;
   logLevel!: LogLevel;
 }
+
+export type KlipfolioPushConfig = { apiKey: string; datasources: string[]; apiUrl: string; minIntervalSeconds: number };
 
 export class ConfigError extends OperatorError {
   constructor(readonly problems: string[]) {
@@ -81,10 +85,21 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
       callbackToken: env.CALLBACK_TOKEN,
     },
     rateLimitPerMinute: env.RATE_LIMIT === 'off' ? null : Number(env.RATE_LIMIT ?? 600),
+    klipfolio: klipfolioPush(env),
     demo: env.DEMO === undefined ? embedded : env.DEMO === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
   return config;
+}
+
+function klipfolioPush(env: Environment): KlipfolioPushConfig | null {
+  if (env.KLIPFOLIO_API_KEY === undefined) return null;
+  return {
+    apiKey: env.KLIPFOLIO_API_KEY,
+    datasources: splitList(env.KLIPFOLIO_DATASOURCES),
+    apiUrl: (env.KLIPFOLIO_API_URL ?? 'https://app.klipfolio.com/api/1.0').replace(/\/+$/, ''),
+    minIntervalSeconds: env.KLIPFOLIO_MIN_INTERVAL ?? 60,
+  };
 }
 
 const cronOrOff = (value: string | undefined, fallback: string) => (value === 'off' ? null : (value ?? fallback));
@@ -125,6 +140,10 @@ export const ENVIRONMENT_KEYS = [
   'API_KEYS',
   'ADMIN_API_KEYS',
   'RATE_LIMIT',
+  'KLIPFOLIO_API_KEY',
+  'KLIPFOLIO_DATASOURCES',
+  'KLIPFOLIO_API_URL',
+  'KLIPFOLIO_MIN_INTERVAL',
   'CALLBACK_TOKEN',
   'DEMO',
   'LOG_LEVEL',

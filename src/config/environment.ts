@@ -69,6 +69,18 @@ class KeyList implements ValidatorConstraintInterface {
   }
 }
 
+// Klipfolio's data source ids are 32 hexadecimal characters; letters and digits of any case are let
+// through, but a pasted URL or name is not.
+@ValidatorConstraint({ name: 'datasourceList' })
+class DatasourceList implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    const ids = splitList(typeof value === 'string' ? value : '');
+    return ids.length > 0 && ids.every((id) => /^[0-9A-Za-z]{8,64}$/.test(id));
+  }
+}
+
+const klipfolioPush = (env: Environment) => env.KLIPFOLIO_API_KEY !== undefined || env.KLIPFOLIO_DATASOURCES !== undefined;
+
 export function splitList(value: string | undefined): string[] {
   return (value ?? '')
     .split(',')
@@ -219,6 +231,33 @@ export class Environment {
     message: 'RATE_LIMIT accepts a number of metric requests per minute and API key (1 to 999999) or "off"',
   })
   RATE_LIMIT?: string;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf(klipfolioPush)
+  @Matches(/^[\x21-\x7e]{8,}$/, {
+    message: 'KLIPFOLIO_API_KEY is required with KLIPFOLIO_DATASOURCES and accepts a Klipfolio API key (8+ printable characters)',
+  })
+  KLIPFOLIO_API_KEY?: string;
+
+  @Transform(emptyToUndefined)
+  @ValidateIf(klipfolioPush)
+  @Validate(DatasourceList, {
+    message: 'KLIPFOLIO_DATASOURCES is required with KLIPFOLIO_API_KEY and accepts a comma list of Klipfolio data source ids',
+  })
+  KLIPFOLIO_DATASOURCES?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'KLIPFOLIO_API_URL accepts an http(s):// URL such as https://app.klipfolio.com/api/1.0' })
+  @Validate(ParsableUrl, { message: 'KLIPFOLIO_API_URL accepts an http(s):// URL such as https://app.klipfolio.com/api/1.0' })
+  KLIPFOLIO_API_URL?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'KLIPFOLIO_MIN_INTERVAL accepts a whole number of seconds from 1 to 86400' })
+  @Min(1, { message: 'KLIPFOLIO_MIN_INTERVAL accepts a whole number of seconds from 1 to 86400' })
+  @Max(86400, { message: 'KLIPFOLIO_MIN_INTERVAL accepts a whole number of seconds from 1 to 86400' })
+  KLIPFOLIO_MIN_INTERVAL?: number;
 
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -127,7 +127,7 @@ export class EtlService implements BeforeApplicationShutdown {
         await run.step('maintain', () => this.maintain(run, session));
       });
       // the answers of the new data are ready before the run reads as succeeded
-      await this.loads.committed();
+      await this.loads.committed(run.id);
       await this.runs.finish(run.id, 'succeeded', null, run.counts);
       const ms = Math.round(Date.now() - startedAt.getTime());
       this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded in ${ms} ms`);

@@ -9,6 +9,6 @@ import { RollupSettingsCheck } from './rollup-settings-check.js';
 @Module({
   controllers: [MetricsController],
   providers: [RateLimitGuard, MetricsRepository, MetricAnswers, MetricsService, RollupSettingsCheck],
-  exports: [MetricsService],
+  exports: [MetricsService, MetricsRepository],
 })
 export class MetricsModule {}

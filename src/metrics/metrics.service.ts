@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Observable, Subject } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
 import { zonedDate } from '../common/zoned-time.js';
 import { LoadEvents } from '../etl/load-events.js';
@@ -14,6 +15,8 @@ import { RollupSettingsCheck } from './rollup-settings-check.js';
 
 export type AnswerFreshness = { dataThrough: string | null; lastLoadAt: string | null; stale: boolean };
 export type SentAnswer = CachedAnswer & { freshness: AnswerFreshness; maxAgeSeconds: number };
+// What GET /events tells: the data version the answers come from, and what it holds.
+export type DataVersion = { version: number | null; dataThrough: string | null; lastLoadAt: string | null };
 
 // Other replicas' loads are noticed this often; this process's own loads at once.
 const VERSION_CHECK_MS = 10_000;
@@ -38,6 +41,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   private checking: Promise<void> | null = null;
   private nextCheck: Promise<void> | null = null;
   private timer?: NodeJS.Timeout;
+  private readonly versionChanges = new Subject<DataVersion>();
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -71,6 +75,15 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   // reads key on it too, so they change exactly when the answers do.
   get dataVersion(): number | null {
     return this.version;
+  }
+
+  get currentVersion(): DataVersion {
+    return { version: this.version, dataThrough: this.freshness.dataThrough, lastLoadAt: this.freshness.loadedAt };
+  }
+
+  // Each new data version, once its answers are in the cache: a client that asks again gets them from there.
+  get versions(): Observable<DataVersion> {
+    return this.versionChanges.asObservable();
   }
 
   // Empties the cache (DELETE /metrics/cache): the next requests recompute their answers.
@@ -116,6 +129,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     this.version = freshness.changedBy;
     this.cache.replace([...unchanged, ...warmed], requestKey);
     this.logger.debug(`data version ${this.version ?? 'none'}: ${unchanged.length} answers kept, ${warmed.length} warmed`);
+    this.versionChanges.next(this.currentVersion);
   }
 
   private async warm(requests: MetricRequest[], version: number | null): Promise<CachedAnswer[]> {

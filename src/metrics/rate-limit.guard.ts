@@ -1,5 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { callerOf } from '../auth/api-key.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
 
@@ -22,7 +23,7 @@ export class RateLimitGuard implements CanActivate {
     if (limit === null) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    const key = (request.raw as { keyFingerprint?: string }).keyFingerprint ?? request.ip;
+    const key = callerOf(request);
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || window.endsAt <= now) {

@@ -18,7 +18,8 @@ import {
   registrationsOf,
   sessionLengthsByDay,
 } from '../support/demo-callbacks.js';
-import { query, runEtl } from '../support/etl.js';
+import { installCallback } from '../support/adjust-callbacks.js';
+import { query, runEtl, storeCallbacks } from '../support/etl.js';
 import { baseUrlOf } from '../support/raw-http.js';
 import { waitUntil } from '../support/service-process.js';
 import { API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
@@ -39,6 +40,11 @@ const HOUR_MS = 3_600_000;
 const DEMO = { seed: 11, days: 21, dau: 60, trickleMs: 100 };
 // The history ends this long before the test starts; the demo's live callbacks bring these hours later.
 const LIVE_HOURS = 8;
+// A load's numbers are on a wall screen this soon after its commit (issue 13).
+const PUSH_MS = 2_000;
+// the dashboard's poll while it cannot follow the events (main.js)
+const POLL_MS = 30_000;
+const EVENTS = '**/api/v1/events**';
 
 // The browser: the one CHROMIUM_PATH names, else the first found on the PATH.
 function chromiumPath(): string | undefined {
@@ -119,7 +125,11 @@ function secondsOf(text: string): { seconds: number; resolution: number } {
 // The few browser objects the checks below read inside the page (this project compiles without the DOM
 // library); the functions passed to evaluate() run in the page.
 type PageGlobals = {
-  document: { documentElement: { scrollWidth: number; scrollHeight: number }; dispatchEvent(event: unknown): boolean };
+  document: {
+    documentElement: { scrollWidth: number; scrollHeight: number };
+    dispatchEvent(event: unknown): boolean;
+    querySelector(selector: string): { textContent: string | null } | null;
+  };
   innerWidth: number;
   innerHeight: number;
   getComputedStyle(element: unknown): { getPropertyValue(name: string): string };
@@ -144,6 +154,8 @@ describe('Dashboard in a browser, on demo data', () => {
   let today: string;
   let traffic: { stored: number; counted: Activity[] };
   const foreignRequests: string[] = [];
+  // when the latest load's merge was about to commit (the ETL's step hook)
+  let mergingAt = 0;
 
   const text = async (selector: string) => (await page.locator(selector).first().textContent()) ?? '';
   const shown = async (selector: string) => Number((await text(selector)).replaceAll(',', ''));
@@ -222,12 +234,45 @@ describe('Dashboard in a browser, on demo data', () => {
 
   const sourceRows = async () => (await query<{ n: number }>(t.databases.sourceUrl, 'SELECT count(*)::int AS n FROM mob.adjust'))[0].n;
 
+  // When `screen` shows `installs` as the installs number (checked every 50 ms in the page).
+  async function installsShown(screen: Page, installs: number): Promise<number> {
+    await screen.waitForFunction(
+      (expected) => {
+        const { document } = globalThis as unknown as PageGlobals;
+        return document.querySelector('[data-klip="installs"] .big')?.textContent === expected;
+      },
+      count(installs),
+      { polling: 50, timeout: 60_000 },
+    );
+    return Date.now();
+  }
+
+  // The installs number on `screen` once it has shown every klip.
+  async function shownInstalls(screen: Page): Promise<{ installs: number }> {
+    await screen.locator('[data-klip="installs"][aria-busy="false"]').waitFor();
+    return { installs: Number(((await screen.locator('[data-klip="installs"] .big').textContent()) ?? '').replaceAll(',', '')) };
+  }
+
+  // One more install today (outside the demo's traffic), loaded.
+  async function loadInstall(): Promise<void> {
+    const now = String(Math.floor(Date.now() / 1000));
+    await storeCallbacks(t, [installCallback({ created_at: now, installed_at: now })]);
+    expect((await runEtl(t)).status).toBe('succeeded');
+  }
+
   beforeAll(async () => {
     const executablePath = chromiumPath();
     if (!executablePath) throw new Error('the browser test needs Chromium: apt-get install chromium, or set CHROMIUM_PATH');
     today = zonedDate(new Date(), 'UTC');
     mkdirSync(SCREENSHOTS, { recursive: true });
-    t = await startTestApp({ DEMO: 'true', LOG_LEVEL: 'fatal' });
+    t = await startTestApp(
+      { DEMO: 'true', LOG_LEVEL: 'fatal' },
+      {
+        etlStepHook: (step) => {
+          if (step === 'merge') mergingAt = Date.now();
+        },
+      },
+    );
     await t.app.listen(0, '127.0.0.1');
     base = baseUrlOf(t.app.getHttpServer());
     // the demo of `npm start`, smaller: its history through the collector, then its own load
@@ -311,14 +356,18 @@ describe('Dashboard in a browser, on demo data', () => {
     expect(new URL(page.url()).search).toBe('');
   });
 
-  it('shows the numbers of the live demo callbacks at the poll after their load', async () => {
+  it("shows the live demo callbacks' numbers within 2 s of their load's commit, without waiting for a poll", async () => {
     const before = numbersOf(traffic.counted, { days: 30 }, today);
     demoNow = Date.now();
     traffic = demoTraffic(historyEndMs, demoNow);
     await waitUntil(async () => (await sourceRows()) === traffic.stored, 15_000, `the live callbacks of ${LIVE_HOURS} hours are stored`);
+    const expected = numbersOf(traffic.counted, { days: 30 }, today);
+    expect(expected.installs).toBeGreaterThan(before.installs);
+    // the page polls every 5 minutes while it follows the events: only an event brings the numbers this soon
+    const shownAt = installsShown(page, expected.installs);
     const run = await runEtl(t);
     expect(run.status).toBe('succeeded');
-    await refetching(pollNow);
+    expect((await shownAt) - mergingAt).toBeLessThanOrEqual(PUSH_MS);
     const after = await expectNumbers({ days: 30 });
     // adding activities can only add active devices; eight hours of sessions do
     expect(after.dau).toBeGreaterThan(before.dau);
@@ -371,6 +420,36 @@ describe('Dashboard in a browser, on demo data', () => {
     await expect(fitsTheScreen()).resolves.toBe(true);
     await screenshot('dashboard-1920x1080');
     expect(foreignRequests).toEqual([]);
+  });
+
+  // Last of the tests that compare numbers with the demo's: it adds installs of its own.
+  it('polls every 30 s while the event stream is refused, and follows the events again once it is back', async () => {
+    const screen = await context.newPage();
+    try {
+      await screen.route(EVENTS, (route) =>
+        route.fulfill({ status: 503, json: { statusCode: 503, error: 'Service Unavailable', message: 'The service is shutting down' } }),
+      );
+      await screen.clock.install();
+      await screen.goto(`${base}/`);
+      const { installs } = await shownInstalls(screen);
+      // a load with a new install: no event reaches this page, and it shows the install at its next poll
+      await loadInstall();
+      await expect(screen.locator('[data-klip="installs"] .big').textContent()).resolves.toBe(count(installs));
+      const polled = installsShown(screen, installs + 1);
+      await screen.clock.fastForward(POLL_MS);
+      await polled;
+
+      // the stream back: the page tries it again when it polls, and an event brings the next load's numbers
+      await screen.unroute(EVENTS);
+      const following = screen.waitForResponse((response) => response.url().includes('/api/v1/events') && response.status() === 200);
+      await screen.clock.fastForward(POLL_MS);
+      await following;
+      const shownAt = installsShown(screen, installs + 2);
+      await loadInstall();
+      expect((await shownAt) - mergingAt).toBeLessThanOrEqual(PUSH_MS);
+    } finally {
+      await screen.close();
+    }
   });
 
   it('runs "Try it out" of a klip in Swagger UI with the key', async () => {

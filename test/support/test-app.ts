@@ -12,9 +12,14 @@ export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 export type TestApp = { app: NestFastifyApplication; config: AppConfig; databases: TestDatabases; close: () => Promise<void> };
 
-// The real application on its own pair of test databases; `env` overrides the defaults below.
-export async function startTestApp(env: Record<string, string | undefined> = {}, seams: TestSeams = {}): Promise<TestApp> {
-  const databases = await createTestDatabases();
+// The real application on its own pair of test databases (or on `shared`, another app's: a second
+// replica, which leaves them to their owner); `env` overrides the defaults below.
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+  seams: TestSeams = {},
+  shared?: TestDatabases,
+): Promise<TestApp> {
+  const databases = shared ?? (await createTestDatabases());
   // not the embedded default: DATA_DIR holds only the staged files (STAGE_URL's default)
   const dataDir = await mkdtemp(path.join(tmpdir(), 'kpi-test-'));
   const config = loadConfig({
@@ -36,7 +41,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
     databases,
     close: async () => {
       await app.close();
-      await databases.drop();
+      if (!shared) await databases.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -8,6 +8,9 @@ const READER_KEY = 'reader-key-0123456789abcdef';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 // the production shape: an external source database and keys
 const PRODUCTION = { DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY };
+const KLIPFOLIO_KEY = 'kf-api-key-0123456789abcdef';
+const DATASOURCE_A = '1a12bc34de56abc12de3ab4c45de12a3';
+const DATASOURCE_B = '2a12bc34de12abc12de3ab3c45de32a1';
 
 // The error a configuration is refused with (fails the test when it is accepted).
 function refusal(env: Record<string, string | undefined>): ConfigError {
@@ -157,6 +160,23 @@ describe('loadConfig', () => {
       expect(config.redshiftIamRole).toBe('default');
     });
 
+    it('turns the Klipfolio push on with a key and data sources, with the documented URL and interval by default', () => {
+      expect(loadConfig({}, CWD).klipfolio).toBeNull();
+      expect(
+        loadConfig({ KLIPFOLIO_API_KEY: KLIPFOLIO_KEY, KLIPFOLIO_DATASOURCES: `${DATASOURCE_A}, ${DATASOURCE_B}` }, CWD).klipfolio,
+      ).toEqual({
+        apiKey: KLIPFOLIO_KEY,
+        datasources: [DATASOURCE_A, DATASOURCE_B],
+        apiUrl: 'https://app.klipfolio.com/api/1.0',
+        minIntervalSeconds: 60,
+      });
+      const local = { KLIPFOLIO_API_URL: 'http://127.0.0.1:9000/api/1.0/', KLIPFOLIO_MIN_INTERVAL: '5' };
+      expect(loadConfig({ KLIPFOLIO_API_KEY: KLIPFOLIO_KEY, KLIPFOLIO_DATASOURCES: DATASOURCE_A, ...local }, CWD).klipfolio).toMatchObject({
+        apiUrl: 'http://127.0.0.1:9000/api/1.0',
+        minIntervalSeconds: 5,
+      });
+    });
+
     it('runs the demo traffic only on the embedded default unless DEMO says otherwise', () => {
       expect(loadConfig({}, CWD).demo).toBe(true);
       expect(loadConfig(PRODUCTION, CWD).demo).toBe(false);
@@ -202,6 +222,10 @@ describe('loadConfig', () => {
       ['RATE_LIMIT', '0'],
       ['RATE_LIMIT', 'unlimited'],
       ['DEMO', 'yes'],
+      ['KLIPFOLIO_API_URL', 'app.klipfolio.com/api/1.0'],
+      ['KLIPFOLIO_MIN_INTERVAL', '0'],
+      ['KLIPFOLIO_MIN_INTERVAL', '86401'],
+      ['KLIPFOLIO_MIN_INTERVAL', 'minute'],
     ])('rejects %s=%j naming the variable and what it accepts', (name, value) => {
       // keys are set so that a bad DATABASE_URL is the only problem
       const problems = problemsOf({ ADMIN_API_KEYS: ADMIN_KEY, [name]: value });
@@ -256,6 +280,23 @@ describe('loadConfig', () => {
       expect(problemsOf({ REDSHIFT_IAM_ROLE: 'kpi-copy' })).toEqual([expect.stringMatching(/^REDSHIFT_IAM_ROLE /)]);
     });
 
+    it('requires the Klipfolio key and data sources together, and data source ids rather than URLs', () => {
+      expect(problemsOf({ KLIPFOLIO_API_KEY: KLIPFOLIO_KEY })).toEqual([
+        expect.stringMatching(/^KLIPFOLIO_DATASOURCES is required with KLIPFOLIO_API_KEY and accepts a comma list/),
+      ]);
+      expect(problemsOf({ KLIPFOLIO_DATASOURCES: DATASOURCE_A })).toEqual([
+        expect.stringMatching(/^KLIPFOLIO_API_KEY is required with KLIPFOLIO_DATASOURCES/),
+      ]);
+      const pasted = `https://app.klipfolio.com/datasources/${DATASOURCE_A}`;
+      expect(problemsOf({ KLIPFOLIO_API_KEY: KLIPFOLIO_KEY, KLIPFOLIO_DATASOURCES: pasted })).toEqual([
+        expect.stringMatching(/^KLIPFOLIO_DATASOURCES /),
+      ]);
+      expect(problemsOf({ KLIPFOLIO_API_KEY: 'short', KLIPFOLIO_DATASOURCES: ' , ' }).map((problem) => problem.split(' ')[0])).toEqual([
+        'KLIPFOLIO_API_KEY',
+        'KLIPFOLIO_DATASOURCES',
+      ]);
+    });
+
     it('requires keys when DATABASE_URL is set, since only the embedded default generates one', () => {
       expect(problemsOf({ DATABASE_URL: SOURCE_URL })).toEqual([
         expect.stringMatching(/API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set/),
@@ -285,6 +326,9 @@ describe('loadConfig', () => {
         ADMIN_API_KEYS: 'adm-secret-3c4d',
         CALLBACK_TOKEN: 'cb secret 5e6f',
         REDSHIFT_IAM_ROLE: 'role-secret-7a8b',
+        KLIPFOLIO_API_KEY: 'kf secret 9c0d',
+        KLIPFOLIO_DATASOURCES: 'kf-ids-secret-1e2f',
+        KLIPFOLIO_API_URL: 'kf-url-secret-3a4b',
       };
       const { message } = refusal(secrets);
       for (const name of Object.keys(secrets)) expect(message).toContain(name);
@@ -295,6 +339,9 @@ describe('loadConfig', () => {
         'adm-secret-3c4d',
         'cb secret 5e6f',
         'role-secret-7a8b',
+        'kf secret 9c0d',
+        'kf-ids-secret-1e2f',
+        'kf-url-secret-3a4b',
       ]) {
         expect(message).not.toContain(fragment);
       }

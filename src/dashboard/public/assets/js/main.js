@@ -1,16 +1,22 @@
 // The dashboard: the seven klips of the metrics API for one range and set of filters, fetched again
-// whenever the view changes and after every load that brings new data.
+// whenever the view changes and after every load that brings new data: the service's events say when,
+// and the page polls instead while it cannot follow them.
 
 import { ApiError, getJson } from './api.js';
 import { askForKey, storedKey } from './api-key.js';
 import { createCards, setBusy, showAnswers } from './cards.js';
 import { setUpCharts } from './charts.js';
 import { formatAgo, formatClock, formatRange } from './format.js';
+import { followEvents } from './live.js';
 import { FILTERS, apiParams, sameState, showCustomDates, showState, stateFromForm, stateFromUrl, writeUrl } from './view-state.js';
 
 const KLIPS = ['installs', 'registrations', 'session-duration', 'dau', 'wau', 'mau', 'installs-by-channel'];
-// How often the page asks whether a load brought new data: one small answer, cached by the service.
+// How often the page asks whether a load brought new data while it cannot follow the events: one small
+// answer, cached by the service.
 const POLL_MS = 30_000;
+// While it follows them it still asks now and then: loads that stop send no event, and the answer says
+// whether the data has become stale.
+const STALE_CHECK_MS = 300_000;
 // The freshness line's "loaded N minutes ago" moves on between polls too.
 const CLOCK_MS = 15_000;
 
@@ -27,6 +33,8 @@ let cards;
 let dataVersion = null;
 let freshness = null;
 let loading = null;
+let pollTimer;
+let stopEvents = null;
 // the range the klips show, as the service resolved it: where custom dates start from
 let shownRange = null;
 // what went wrong, shown until the same source succeeds: the last poll, the last load of the klips
@@ -38,11 +46,29 @@ async function start() {
   showState(state);
   listenToControls();
   if (!key) key = await askForKey();
+  listen();
   await poll();
-  // a hidden tab asks when it is shown again
-  setInterval(() => !document.hidden && poll(), POLL_MS);
   setInterval(showFreshness, CLOCK_MS);
   document.addEventListener('visibilitychange', () => !document.hidden && poll());
+}
+
+// Follows the events with the current key: each one asks for the probe answer at once. Polling stands in
+// while the stream is not open.
+function listen() {
+  stopEvents?.();
+  pollEvery(POLL_MS);
+  if (!key) return;
+  stopEvents = followEvents(key, {
+    onData: () => poll(),
+    onUp: () => pollEvery(STALE_CHECK_MS),
+    onDown: () => pollEvery(POLL_MS),
+  });
+}
+
+// a hidden tab asks when it is shown again
+function pollEvery(ms) {
+  clearInterval(pollTimer);
+  pollTimer = setInterval(() => !document.hidden && poll(), ms);
 }
 
 // Asks for one small answer; a new data version (or the first answer) loads every klip again.
@@ -118,7 +144,12 @@ async function handle(error, source) {
   if (error.name === 'AbortError') return;
   if (error.status !== 401) return showProblems(source, [error]);
   key = await askForKey('The service did not accept this key (401). Enter a key from API_KEYS or ADMIN_API_KEYS.');
+  await useKey();
+}
+
+async function useKey() {
   dataVersion = null;
+  listen();
   await poll();
 }
 
@@ -179,8 +210,7 @@ function listenToControls() {
   });
   document.getElementById('change-key').addEventListener('click', async () => {
     key = await askForKey();
-    dataVersion = null;
-    await poll();
+    await useKey();
   });
 }
 
