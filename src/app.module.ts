@@ -13,6 +13,7 @@ import { EtlModule } from './etl/etl.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 export type TestSeams = { etlStepHook?: EtlStepHook };
 
@@ -31,6 +32,7 @@ export class AppModule {
         MetricsModule,
         DemoModule,
         DashboardModule,
+        ObservabilityModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

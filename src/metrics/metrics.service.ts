@@ -4,6 +4,8 @@ import { CronTime } from 'cron';
 import { AppConfig } from '../config/app-config.js';
 import { zonedDate } from '../common/zoned-time.js';
 import { LoadEvents } from '../etl/load-events.js';
+import { scheduleIntervalMs } from '../etl/schedule-interval.js';
+import { Telemetry } from '../observability/telemetry.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { resolveRange } from './date-range.js';
 import type { MetricQuery } from './dto/metric-query.dto.js';
@@ -30,7 +32,7 @@ const LOAD_GRACE_SECONDS = 60;
 @Injectable()
 export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Metrics');
-  private readonly cache = new AnswerCache(CACHE_ENTRIES);
+  private readonly cache: AnswerCache;
   private readonly schedule: CronTime | null;
   private freshness: Freshness = { loadedAt: null, dataThrough: null, changedBy: null };
   private version: number | null = null;
@@ -44,8 +46,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(MetricsRepository) private readonly repository: MetricsRepository,
     @Inject(LoadEvents) private readonly loads: LoadEvents,
     @Inject(RollupSettingsCheck) private readonly settingsCheck: RollupSettingsCheck,
+    @Inject(Telemetry) private readonly telemetry: Telemetry,
   ) {
     this.schedule = config.etl.cron ? new CronTime(config.etl.cron, 'UTC') : null;
+    this.cache = new AnswerCache(CACHE_ENTRIES, (hit) => telemetry.klips.cacheLookup(hit));
+    telemetry.etl.watchFreshness(() => this.freshness.dataThrough);
   }
 
   onApplicationBootstrap(): void {
@@ -108,9 +113,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       try {
         warmed.push(await this.compute(request, freshness.changedBy));
       } catch (error) {
+        this.telemetry.klips.warmFailed();
         this.logger.warn(`could not warm ${requestKey(request)}: ${(error as Error).message}`);
       }
     }
+    this.telemetry.klips.warmedAnswers(warmed.length);
     this.version = freshness.changedBy;
     this.cache.replace(warmed, requestKey);
     this.logger.log(`data version ${this.version ?? 'none'}: ${warmed.length} answers warmed`);
@@ -148,10 +155,8 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   // Stale: the last load is older than two schedule intervals (never loaded: stale; no schedule: never).
   private isStale(loadedAt: string | null): boolean {
     if (!loadedAt) return true;
-    if (!this.schedule) return false;
-    const [next, afterNext] = this.schedule.sendAt(2);
-    const interval = afterNext.toMillis() - next.toMillis();
-    return Date.now() - Date.parse(loadedAt) > 2 * interval;
+    const interval = scheduleIntervalMs(this.config.etl);
+    return interval !== null && Date.now() - Date.parse(loadedAt) > 2 * interval;
   }
 
   // Until the next scheduled load has had time to finish: a client that asked again at the tick itself
