@@ -59,8 +59,9 @@ export class CollectorService {
     }
     this.refusalsInFlight++;
     const rawQuery = redactQuery(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    let id: string;
     try {
-      await this.repository.insertRejected(method, reason, rawQuery, storable(params));
+      id = await this.repository.insertRejected(method, reason, rawQuery, storable(params));
     } catch (error) {
       this.logger.warn(`Keeping a rejected callback failed: ${(error as Error).message}`);
       this.telemetry.callbacks.count('refused');
@@ -69,6 +70,8 @@ export class CollectorService {
       this.refusalsInFlight--;
     }
     this.telemetry.callbacks.count('rejected');
+    // the line carries the request id too (the request's log context): both lead to the stored row
+    this.logger.warn({ rejectedCallbackId: id }, `callback rejected, kept as mob.rejected_callback ${id}: ${reason}`);
     throw new DomainError('INVALID_REQUEST', reason);
   }
 

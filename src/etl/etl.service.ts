@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { SOURCE_DB } from '../database/connections.js';
 import { SqlCatalog } from '../database/sql-catalog.js';
+import { withLogFields } from '../logging/log-context.js';
 import { Telemetry } from '../observability/telemetry.js';
 import { EtlRunRepository } from './etl-run.repository.js';
 import { ETL_STEP_HOOK, type EtlRunRequest, type EtlRunView, type EtlStep, type EtlStepHook } from './etl-run.js';
@@ -64,8 +65,11 @@ export class EtlService implements BeforeApplicationShutdown {
     run.counts.stepMs.lease = Math.round(performance.now() - leaseStarted);
     this.telemetry.etl.stepFinished('lease', run.counts.stepMs.lease / 1000);
     this.telemetry.etl.runStarted();
-    this.logger.log(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
-    const finished = this.execute(run, lease).finally(() => lease.release());
+    // every line the run logs, in any module, carries its id
+    const finished = withLogFields({ runId: run.id }, () => {
+      this.logger.log(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
+      return this.execute(run, lease);
+    }).finally(() => lease.release());
     this.inFlight.add(finished);
     void finished.finally(() => this.inFlight.delete(finished));
     return { status: 'running', id: run.id, finished };
@@ -103,7 +107,7 @@ export class EtlService implements BeforeApplicationShutdown {
     const reason = runningId ? `run ${runningId} holds the ETL lease` : 'another run holds the ETL lease';
     const id = await this.runs.skip(request.trigger, request.mode, reason);
     this.telemetry.etl.runFinished(request, 'skipped');
-    this.logger.log(`run ${id}: skipped, ${reason}`);
+    withLogFields({ runId: id }, () => this.logger.log(`run ${id}: skipped, ${reason}`));
     return { status: 'skipped', id, runningId };
   }
 
