@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Logger, LoggerModule, type Params, PinoLogger } from 'nestjs-pino';
-import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE } from '../common/api-routes.js';
+import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE, PROMETHEUS_ROUTE } from '../common/api-routes.js';
 import { redactQuery } from '../common/secret-params.js';
 import type { AppConfig } from '../config/app-config.js';
 
-const QUIET_ROUTES = [CALLBACK_ROUTE, HEALTH_ROUTE].map((route) => `/${API_PREFIX}/${route}`);
+// callbacks, load balancers' health checks and Prometheus's scrapes (every few seconds, at the root)
+const QUIET_ROUTES = [...[CALLBACK_ROUTE, HEALTH_ROUTE].map((route) => `/${API_PREFIX}/${route}`), `/${PROMETHEUS_ROUTE}`];
 // callback URLs reach 1 MB; a log line keeps the start
 const MAX_LOGGED_URL = 2048;
 
@@ -44,6 +45,9 @@ function pinoParams(config: AppConfig): Params {
         if (res.statusCode >= 400) return 'warn';
         return QUIET_ROUTES.some((route) => req.url?.startsWith(route)) ? 'debug' : 'info';
       },
+      // Nest mounts the logging middleware twice on a route kept out of the global prefix (/metrics, as
+      // `/metrics` and `/metrics/`): such a request is logged once
+      autoLogging: { ignore: (req: IncomingMessage & { allLogs?: unknown[] }) => (req.allLogs?.length ?? 0) > 1 },
       serializers: {
         req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url), key: req.raw?.keyFingerprint }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),

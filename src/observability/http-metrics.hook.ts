@@ -8,6 +8,7 @@ import { UNKNOWN_KLIP } from './klip-metrics.js';
 import { Telemetry } from './telemetry.js';
 
 const CALLBACK_PATH = `/${API_PREFIX}/${CALLBACK_ROUTE}`;
+const KLIP_PATHS = `/${API_PREFIX}/${METRICS_ROUTE}/`;
 // the collector never sees these: the key guard and Fastify's body limit answer first
 const REFUSED_BEFORE_COLLECTOR: Partial<Record<number, CallbackOutcome>> = { 401: 'unauthorized', 413: 'too_large' };
 
@@ -17,8 +18,8 @@ const REFUSED_BEFORE_COLLECTOR: Partial<Record<number, CallbackOutcome>> = { 401
 @Injectable()
 export class HttpMetricsHook implements OnModuleInit {
   private readonly klipOfRoute = new Map<string, string>([
-    ...KLIPS.map((klip): [string, string] => [`/${API_PREFIX}/${METRICS_ROUTE}/${klip}`, klip]),
-    [`/${API_PREFIX}/${METRICS_ROUTE}/:klip`, UNKNOWN_KLIP],
+    ...KLIPS.map((klip): [string, string] => [`${KLIP_PATHS}${klip}`, klip]),
+    [`${KLIP_PATHS}:klip`, UNKNOWN_KLIP],
   ]);
 
   constructor(
@@ -28,14 +29,20 @@ export class HttpMetricsHook implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onResponse', async (request, reply) => this.record(request, reply));
+    // a callback-style hook: no promise per request
+    fastify.addHook('onResponse', (request, reply, done) => {
+      this.record(request, reply);
+      done();
+    });
   }
 
   private record(request: FastifyRequest, reply: FastifyReply): void {
+    const refused = REFUSED_BEFORE_COLLECTOR[reply.statusCode];
+    // a stored callback stops here, before reading the route (which builds an object)
+    if (refused === undefined && !request.url.startsWith(KLIP_PATHS)) return;
     const route = request.routeOptions.url;
     if (route === CALLBACK_PATH) {
-      const outcome = REFUSED_BEFORE_COLLECTOR[reply.statusCode];
-      if (outcome) this.telemetry.callbacks.count(outcome);
+      if (refused) this.telemetry.callbacks.count(refused);
       return;
     }
     const klip = route === undefined || request.method !== 'GET' ? undefined : this.klipOfRoute.get(route);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { scheduleIntervalMs } from '../etl/schedule-interval.js';
 import { HealthRepository } from '../health/health.repository.js';
@@ -12,8 +12,6 @@ const PROBE_TIMEOUT_MS = 3000;
 // in a row, the schedule's interval), then every series of the registry.
 @Injectable()
 export class ScrapeService {
-  private readonly logger = new Logger('Observability');
-
   constructor(
     @Inject(Telemetry) private readonly telemetry: Telemetry,
     @Inject(HealthRepository) private readonly health: HealthRepository,
@@ -43,13 +41,9 @@ export class ScrapeService {
   }
 
   private async readFailedRuns(): Promise<void> {
-    try {
-      this.telemetry.etl.setFailedRunsInARow(await withTimeout(this.repository.failedRunsInARow()));
-    } catch (error) {
-      // kpi_dependency_up says the source is down; an unknown count is left out rather than shown as 0
-      this.telemetry.etl.setFailedRunsInARow(null);
-      this.logger.debug(`failed runs in a row unknown: ${(error as Error).message}`);
-    }
+    // when the source does not answer, kpi_dependency_up says so; the unknown count is left out, not 0
+    const count = await withTimeout(this.repository.failedRunsInARow()).catch(() => null);
+    this.telemetry.etl.setFailedRunsInARow(count);
   }
 }
 

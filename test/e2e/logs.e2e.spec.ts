@@ -99,4 +99,15 @@ describe('the log lines of the service', () => {
     expect(row.reason).toBe('adid is missing for activity_kind "session"');
     expect(refusal.msg).toContain(row.reason);
   });
+
+  it('logs a scrape of /metrics at debug level only, as it comes every few seconds; a refused one as a warning', async () => {
+    const scraped = await fetch(url('/metrics'), { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(scraped.status).toBe(200);
+    const refused = await fetch(url('/metrics'));
+    expect(refused.status).toBe(401);
+    await waitUntil(() => service.stdout.includes('"statusCode":401'), 5_000, 'the refused scrape is logged');
+
+    const scrapes = lines().filter((line) => (line as { req?: { url?: string } }).req?.url === '/metrics');
+    expect(scrapes.map((line) => (line as { res?: { statusCode: number } }).res?.statusCode)).toEqual([401]);
+  });
 });
