@@ -1,13 +1,13 @@
+import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { API_PREFIX } from './common/api-routes.js';
+import { API_PREFIX, PROMETHEUS_ROUTE } from './common/api-routes.js';
 import { validationPipe } from './common/validation-pipe.js';
 import { MAX_CALLBACK_BYTES } from './collector/callback-limits.js';
 import type { AppConfig } from './config/app-config.js';
-import { requestId } from './logging/logging.module.js';
+import { requestId, startupLogger } from './logging/logging.module.js';
 import type { TestSeams } from './app.module.js';
 
 // Builds the whole application (used by main.ts and by the tests), ready to listen. `seams` are for
@@ -27,17 +27,18 @@ export async function createApp(config: AppConfig, seams: TestSeams = {}): Promi
     requestIdHeader: false,
   } as ConstructorParameters<typeof FastifyAdapter>[0]);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, seams), adapter, {
-    bufferLogs: true,
+    logger: startupLogger(config),
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', async (request, reply) => {
       reply.header('x-request-id', request.id);
     });
-  app.setGlobalPrefix(API_PREFIX);
+  // Prometheus scrapes /metrics at the root. Nest matches an exclusion by method and path, whatever the
+  // controller: a GET route 'metrics' of the klips' controller (the list of klips) would land at /metrics too.
+  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: PROMETHEUS_ROUTE, method: RequestMethod.GET }] });
   app.useGlobalPipes(validationPipe());
   setUpSwagger(app);
   await app.init();

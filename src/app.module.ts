@@ -14,6 +14,7 @@ import { HealthModule } from './health/health.module.js';
 import { LiveModule } from './live/live.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { ObservabilityModule } from './observability/observability.module.js';
 
 export type TestSeams = { etlStepHook?: EtlStepHook };
 
@@ -33,6 +34,7 @@ export class AppModule {
         LiveModule,
         DemoModule,
         DashboardModule,
+        ObservabilityModule,
       ],
       providers: [
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
+import { Telemetry } from '../observability/telemetry.js';
 import type { AdjustActivity } from './callback-parser.js';
 import { CallbackRepository, type ReplayOutcome } from './callback.repository.js';
 
@@ -40,7 +41,12 @@ export class CallbackWriter {
   private queuedBytes = 0;
   private batchesInFlight = 0;
 
-  constructor(@Inject(CallbackRepository) private readonly repository: CallbackRepository) {}
+  constructor(
+    @Inject(CallbackRepository) private readonly repository: CallbackRepository,
+    @Inject(Telemetry) private readonly telemetry: Telemetry,
+  ) {
+    telemetry.callbacks.watchQueue(() => this.queue.length);
+  }
 
   write(activity: AdjustActivity): Promise<WriteOutcome> {
     const bytes = approximateBytes(activity);
@@ -82,6 +88,7 @@ export class CallbackWriter {
     for (const pending of batch) if (!firsts.has(pending.key)) firsts.set(pending.key, pending);
     try {
       const stored = await this.repository.insertActivities([...firsts.values()].map((pending) => pending.activity));
+      this.telemetry.callbacks.committed(firsts.size, stored.size);
       for (const pending of batch) {
         pending.resolve(firsts.get(pending.key) === pending && stored.has(pending.key) ? 'stored' : 'duplicate');
       }

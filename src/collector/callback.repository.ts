@@ -35,8 +35,10 @@ export class CallbackRepository {
     return new Set(rows.map((row) => row.dedup_key.toString('hex')));
   }
 
-  async insertRejected(method: string, reason: string, rawQuery: string, params: Record<string, unknown>): Promise<void> {
-    await this.db.query(this.insertRejectedSql, [method, reason, rawQuery, JSON.stringify(params)]);
+  // Returns the id of the mob.rejected_callback row.
+  async insertRejected(method: string, reason: string, rawQuery: string, params: Record<string, unknown>): Promise<string> {
+    const rows: { id: string }[] = await this.db.query(this.insertRejectedSql, [method, reason, rawQuery, JSON.stringify(params)]);
+    return rows[0].id;
   }
 
   async pendingRejected(afterId: string, limit: number): Promise<RejectedCallback[]> {

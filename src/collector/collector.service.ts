@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { redactQuery } from '../common/secret-params.js';
+import { Telemetry } from '../observability/telemetry.js';
 import { cleanText } from './adjust-fields.js';
 import { MAX_CALLBACK_BYTES } from './callback-limits.js';
 import { parseCallback } from './callback-parser.js';
@@ -24,6 +25,7 @@ export class CollectorService {
   constructor(
     @Inject(CallbackWriter) private readonly writer: CallbackWriter,
     @Inject(CallbackRepository) private readonly repository: CallbackRepository,
+    @Inject(Telemetry) private readonly telemetry: Telemetry,
   ) {}
 
   // Stores one callback; answers only once the row is committed. Unusable callbacks are kept for
@@ -36,9 +38,14 @@ export class CollectorService {
     const parsed = parseCallback(params);
     if (parsed.kind === 'rejected') return this.refuse(method, url, parsed.reason, params);
     try {
-      return { status: await this.writer.write(parsed.activity) };
+      const status = await this.writer.write(parsed.activity);
+      this.telemetry.callbacks.count(status);
+      return { status };
     } catch (error) {
-      if (!(error instanceof UnstorableActivityError)) throw error;
+      if (!(error instanceof UnstorableActivityError)) {
+        this.telemetry.callbacks.count('refused');
+        throw error;
+      }
       return this.refuse(method, url, `the database refused the callback: ${error.message}`, params);
     }
   }
@@ -46,18 +53,25 @@ export class CollectorService {
   private async refuse(method: string, url: string, reason: string, params: CallbackParams): Promise<never> {
     // refusals are stored one by one: a flood of them (a URL template missing {adid}) gets 503s, which
     // Adjust retries, rather than an unbounded wait for connections
-    if (this.refusalsInFlight >= COLLECTOR_LIMITS.maxRefusalsInFlight)
+    if (this.refusalsInFlight >= COLLECTOR_LIMITS.maxRefusalsInFlight) {
+      this.telemetry.callbacks.count('refused');
       throw new DomainError('OVERLOADED', 'The collector is overloaded; retry later');
+    }
     this.refusalsInFlight++;
     const rawQuery = redactQuery(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
+    let id: string;
     try {
-      await this.repository.insertRejected(method, reason, rawQuery, storable(params));
+      id = await this.repository.insertRejected(method, reason, rawQuery, storable(params));
     } catch (error) {
       this.logger.warn(`Keeping a rejected callback failed: ${(error as Error).message}`);
+      this.telemetry.callbacks.count('refused');
       throw new DomainError('UNAVAILABLE', 'The callback could not be stored; retry later');
     } finally {
       this.refusalsInFlight--;
     }
+    this.telemetry.callbacks.count('rejected');
+    // the line carries the request id too (the request's log context): both lead to the stored row
+    this.logger.warn({ rejectedCallbackId: id }, `callback rejected, kept as mob.rejected_callback ${id}: ${reason}`);
     throw new DomainError('INVALID_REQUEST', reason);
   }
 

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AppConfig } from '../config/app-config.js';
+import { TelemetryModule } from '../observability/telemetry.js';
 import { EtlController } from './etl.controller.js';
 import { ETL_STEP_HOOK, type EtlStepHook } from './etl-run.js';
 import { LoadEvents } from './load-events.js';
@@ -33,7 +34,7 @@ export class EtlModule {
       module: EtlModule,
       // LoadEvents: the metrics module hears of this process's loads
       global: true,
-      imports: schedule ? [ScheduleModule.forRoot()] : [],
+      imports: [TelemetryModule, ...(schedule ? [ScheduleModule.forRoot()] : [])],
       controllers: schedule ? [EtlController] : [],
       providers: [...CORE_PROVIDERS, ...hook, ...(schedule ? [EtlRunsService, EtlScheduler] : [])],
       exports: [EtlService, EtlRunRepository, LoadEvents],

@@ -3,6 +3,8 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { SOURCE_DB } from '../database/connections.js';
 import { SqlCatalog } from '../database/sql-catalog.js';
+import { withLogFields } from '../logging/log-context.js';
+import { Telemetry } from '../observability/telemetry.js';
 import { EtlRunRepository } from './etl-run.repository.js';
 import { ETL_STEP_HOOK, type EtlRunRequest, type EtlRunView, type EtlStep, type EtlStepHook } from './etl-run.js';
 import { SourceExtractor } from './extract/source-extractor.js';
@@ -41,6 +43,7 @@ export class EtlService implements BeforeApplicationShutdown {
     @Inject(Stager) private readonly stager: Stager,
     @Inject(Warehouse) private readonly warehouse: Warehouse,
     @Inject(LoadEvents) private readonly loads: LoadEvents,
+    @Inject(Telemetry) private readonly telemetry: Telemetry,
     @Optional() @Inject(ETL_STEP_HOOK) private readonly hook?: EtlStepHook,
   ) {}
 
@@ -67,14 +70,19 @@ export class EtlService implements BeforeApplicationShutdown {
     try {
       const id = await this.runs.start(request.trigger, request.mode);
       await this.runs.abandonOthers(id);
-      run = new RunTracker(id, request, this.runs, this.logger, listener);
+      run = new RunTracker(id, request, this.runs, this.logger, this.telemetry.etl, listener);
     } catch (error) {
       await lease.release();
       throw error;
     }
     run.counts.stepMs.lease = Math.round(performance.now() - leaseStarted);
-    this.logger.debug(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
-    const finished = this.execute(run, lease).finally(() => lease.release());
+    this.telemetry.etl.stepFinished('lease', run.counts.stepMs.lease / 1000);
+    this.telemetry.etl.runStarted();
+    // every line the run logs, in any module, carries its id
+    const finished = withLogFields({ runId: run.id }, () => {
+      this.logger.debug(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
+      return this.execute(run, lease);
+    }).finally(() => lease.release());
     this.inFlight.add(finished);
     void finished.finally(() => this.inFlight.delete(finished));
     return { status: 'running', id: run.id, finished };
@@ -114,7 +122,8 @@ export class EtlService implements BeforeApplicationShutdown {
   private async skip(request: EtlRunRequest, runningId: number | null): Promise<StartedRun> {
     const reason = runningId ? `run ${runningId} holds the ETL lease` : 'another run holds the ETL lease';
     const id = await this.runs.skip(request.trigger, request.mode, reason);
-    this.logger.log(`run ${id}: skipped, ${reason}`);
+    this.telemetry.etl.runFinished(request, 'skipped');
+    withLogFields({ runId: id }, () => this.logger.log(`run ${id}: skipped, ${reason}`));
     return { status: 'skipped', id, runningId };
   }
 
@@ -129,10 +138,12 @@ export class EtlService implements BeforeApplicationShutdown {
       // the answers of the new data are ready before the run reads as succeeded
       await this.loads.committed(run.id);
       await this.runs.finish(run.id, 'succeeded', null, run.counts);
+      this.telemetry.etl.runFinished(run.request, 'succeeded', run.counts.rowsLoaded);
       const ms = Math.round(Date.now() - startedAt.getTime());
       this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded in ${ms} ms`);
     } catch (error) {
       const message = (error as Error).message;
+      this.telemetry.etl.runFinished(run.request, 'failed');
       this.logger.error(`run ${run.id}: ${message}`);
       await this.runs.finish(run.id, 'failed', message, run.counts).catch((recordError: Error) => {
         this.logger.error(`run ${run.id}: could not record the failure: ${recordError.message}`);

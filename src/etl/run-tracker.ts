@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { EtlMetrics } from '../observability/etl-metrics.js';
 import type { EtlRunRepository } from './etl-run.repository.js';
 import type { EtlCounts, EtlRunRequest, EtlStep } from './etl-run.js';
 
@@ -25,6 +26,7 @@ export class RunTracker {
     readonly request: EtlRunRequest,
     private readonly runs: EtlRunRepository,
     private readonly logger: Logger,
+    private readonly metrics: EtlMetrics,
     private readonly listener?: ProgressListener,
   ) {}
 
@@ -38,6 +40,7 @@ export class RunTracker {
     } finally {
       const ms = Math.round(performance.now() - started);
       this.counts.stepMs[step] = ms;
+      this.metrics.stepFinished(step, ms / 1000);
       // loads follow each other every few seconds: their steps are for debugging, their ends are logged
       this.logger.debug(`run ${this.id}: ${step} took ${ms} ms`);
       await this.runs.updateProgress(this.id, this.counts).catch((error: Error) => this.logger.warn(`run ${this.id}: ${error.message}`));

@@ -8,5 +8,7 @@ import { HealthService } from './health.service.js';
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [HealthRepository, HealthService],
+  // GET /metrics pings the databases the same way (kpi_dependency_up)
+  exports: [HealthRepository],
 })
 export class HealthModule {}

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
-import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE } from '../common/api-routes.js';
+import { Logger, LoggerModule, type Params, PinoLogger } from 'nestjs-pino';
+import { API_PREFIX, CALLBACK_ROUTE, HEALTH_ROUTE, PROMETHEUS_ROUTE } from '../common/api-routes.js';
 import { redactQuery } from '../common/secret-params.js';
 import type { AppConfig } from '../config/app-config.js';
 
-const QUIET_ROUTES = [CALLBACK_ROUTE, HEALTH_ROUTE].map((route) => `/${API_PREFIX}/${route}`);
+// callbacks, load balancers' health checks and Prometheus's scrapes (every few seconds, at the root)
+const QUIET_ROUTES = [...[CALLBACK_ROUTE, HEALTH_ROUTE].map((route) => `/${API_PREFIX}/${route}`), `/${PROMETHEUS_ROUTE}`];
 // callback URLs reach 1 MB; a log line keeps the start
 const MAX_LOGGED_URL = 2048;
 
@@ -27,34 +28,44 @@ export function requestId(req: IncomingMessage): string {
 
 type LoggedRequest = IncomingMessage & { id?: string | number; raw?: IncomingMessage & { keyFingerprint?: string } };
 
+// The one pino set-up: the request log, and every line the application writes.
+function pinoParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      // pretty, one line a record, when a person watches a terminal; JSON lines otherwise
+      transport: process.stdout.isTTY
+        ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
+        : undefined,
+      // callbacks arrive thousands a second: their successes are logged at debug level only;
+      // a 503 (overload, database unavailable) is expected and retried by Adjust: a warning
+      customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
+        if (res.statusCode === 503) return 'warn';
+        if (error || res.statusCode >= 500) return 'error';
+        if (res.statusCode >= 400) return 'warn';
+        return QUIET_ROUTES.some((route) => req.url?.startsWith(route)) ? 'debug' : 'info';
+      },
+      // Nest mounts the logging middleware twice on a route kept out of the global prefix (/metrics, as
+      // `/metrics` and `/metrics/`): such a request is logged once
+      autoLogging: { ignore: (req: IncomingMessage & { allLogs?: unknown[] }) => (req.allLogs?.length ?? 0) > 1 },
+      serializers: {
+        req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url), key: req.raw?.keyFingerprint }),
+        res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+}
+
+// The application's logger from its first line on: with Nest's bufferLogs, the start-up lines waited for
+// the module's logger and all carried the moment they were flushed, not the moment each thing happened.
+export function startupLogger(config: AppConfig): Logger {
+  const params = pinoParams(config);
+  return new Logger(new PinoLogger(params), params);
+}
+
 @Module({})
 export class LoggingModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return {
-      module: LoggingModule,
-      imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // pretty, one line a record, when a person watches a terminal; JSON lines otherwise
-            transport: process.stdout.isTTY
-              ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
-              : undefined,
-            // callbacks arrive thousands a second: their successes are logged at debug level only;
-            // a 503 (overload, database unavailable) is expected and retried by Adjust: a warning
-            customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
-              if (res.statusCode === 503) return 'warn';
-              if (error || res.statusCode >= 500) return 'error';
-              if (res.statusCode >= 400) return 'warn';
-              return QUIET_ROUTES.some((route) => req.url?.startsWith(route)) ? 'debug' : 'info';
-            },
-            serializers: {
-              req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url), key: req.raw?.keyFingerprint }),
-              res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-            },
-          },
-        }),
-      ],
-    };
+    return { module: LoggingModule, imports: [LoggerModule.forRoot(pinoParams(config))] };
   }
 }

@@ -5,14 +5,19 @@ export type CachedAnswer = { request: MetricRequest; answer: MetricAnswer; json:
 
 // Answers of one data version, keyed by the normalised request. Concurrent misses of one key share one
 // computation; a failed computation is not kept. The least recently used entries go beyond `maxEntries`.
+// `onLookup` hears of each hit and miss (the Prometheus counter).
 export class AnswerCache {
   private entries = new Map<string, Promise<CachedAnswer>>();
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly onLookup: (hit: boolean) => void = () => undefined,
+  ) {}
 
   get(key: string, compute: () => Promise<CachedAnswer>): Promise<CachedAnswer> {
     const entries = this.entries;
     let entry = entries.get(key);
+    this.onLookup(entry !== undefined);
     if (entry) {
       entries.delete(key);
       entries.set(key, entry);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TelemetryModule } from '../observability/telemetry.js';
 import { MetricAnswers } from './metric-answers.js';
 import { MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
@@ -7,6 +8,7 @@ import { RateLimitGuard } from './rate-limit.guard.js';
 import { RollupSettingsCheck } from './rollup-settings-check.js';
 
 @Module({
+  imports: [TelemetryModule],
   controllers: [MetricsController],
   providers: [RateLimitGuard, MetricsRepository, MetricAnswers, MetricsService, RollupSettingsCheck],
   exports: [MetricsService, MetricsRepository],

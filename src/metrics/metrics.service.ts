@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config.js';
 import { zonedDate } from '../common/zoned-time.js';
 import { LoadEvents } from '../etl/load-events.js';
 import { LoadSchedule } from '../etl/load-schedule.js';
+import { Telemetry } from '../observability/telemetry.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { resolveRange } from './date-range.js';
 import type { MetricQuery } from './dto/metric-query.dto.js';
@@ -34,7 +35,7 @@ const REWARM_BUDGET_MS = 800;
 @Injectable()
 export class MetricsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Metrics');
-  private readonly cache = new AnswerCache(CACHE_ENTRIES);
+  private readonly cache: AnswerCache;
   private readonly schedule: LoadSchedule;
   private freshness: Freshness = { loadedAt: null, dataThrough: null, changedBy: null, changedFrom: null };
   private version: number | null = null;
@@ -49,8 +50,11 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(MetricsRepository) private readonly repository: MetricsRepository,
     @Inject(LoadEvents) private readonly loads: LoadEvents,
     @Inject(RollupSettingsCheck) private readonly settingsCheck: RollupSettingsCheck,
+    @Inject(Telemetry) private readonly telemetry: Telemetry,
   ) {
     this.schedule = new LoadSchedule(config.etl.schedule);
+    this.cache = new AnswerCache(CACHE_ENTRIES, (hit) => telemetry.klips.cacheLookup(hit));
+    telemetry.etl.watchFreshness(() => this.freshness.dataThrough);
   }
 
   onApplicationBootstrap(): void {
@@ -126,6 +130,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       (request) => !kept.has(requestKey(request)),
     );
     const warmed = await this.warm(stale, freshness.changedBy);
+    this.telemetry.klips.warmedAnswers(warmed.length);
     this.version = freshness.changedBy;
     this.cache.replace([...unchanged, ...warmed], requestKey);
     this.logger.debug(`data version ${this.version ?? 'none'}: ${unchanged.length} answers kept, ${warmed.length} warmed`);
@@ -142,6 +147,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
         try {
           warmed.push(await this.compute(request, version));
         } catch (error) {
+          this.telemetry.klips.warmFailed();
           this.logger.warn(`could not warm ${requestKey(request)}: ${(error as Error).message}`);
         }
       }

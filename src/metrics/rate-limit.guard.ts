@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../auth/api-key.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../common/domain-error.js';
+import { Telemetry } from '../observability/telemetry.js';
 
 const WINDOW_MS = 60_000;
 // past this many tracked keys, windows that have ended are forgotten
@@ -16,7 +17,10 @@ const PRUNE_AT = 10_000;
 export class RateLimitGuard implements CanActivate {
   private readonly windows = new Map<string, { endsAt: number; count: number }>();
 
-  constructor(@Inject(AppConfig) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(AppConfig) private readonly config: AppConfig,
+    @Inject(Telemetry) private readonly telemetry: Telemetry,
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     const limit = this.config.rateLimitPerMinute;
@@ -33,6 +37,7 @@ export class RateLimitGuard implements CanActivate {
     }
     window.count += 1;
     if (window.count <= limit) return true;
+    this.telemetry.klips.rateLimitRefused();
     const retryAfter = Math.ceil((window.endsAt - now) / 1000);
     http.getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
     throw new DomainError(

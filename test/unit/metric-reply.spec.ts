@@ -9,6 +9,7 @@ import { sendAnswer, toCsv } from '../../src/metrics/metric-reply.js';
 import type { Freshness, MetricsRepository } from '../../src/metrics/metrics.repository.js';
 import { MetricsService, type SentAnswer } from '../../src/metrics/metrics.service.js';
 import type { RollupSettingsCheck } from '../../src/metrics/rollup-settings-check.js';
+import { Telemetry } from '../../src/observability/telemetry.js';
 
 const answerOf = (overrides: Partial<MetricAnswer>): MetricAnswer => ({
   metric: 'installs',
@@ -235,6 +236,7 @@ describe(MetricsService.name, () => {
       { freshness: async () => freshness } as unknown as MetricsRepository,
       {} as LoadEvents,
       {} as RollupSettingsCheck,
+      new Telemetry(),
     );
     await service.checkVersion();
     return service.answer('installs', query);
@@ -333,6 +335,7 @@ describe(`${MetricsService.name} data version`, () => {
       repository as unknown as MetricsRepository,
       {} as LoadEvents,
       {} as RollupSettingsCheck,
+      new Telemetry(),
     );
     const periodic = service.checkVersion();
     const afterLoad = service.checkVersion();
@@ -357,6 +360,7 @@ describe(`${MetricsService.name} data version`, () => {
       { freshness: async () => freshness } as unknown as MetricsRepository,
       {} as LoadEvents,
       {} as RollupSettingsCheck,
+      new Telemetry(),
     );
     await service.checkVersion();
     const october = { from: '2026-10-01', to: '2026-10-31' };
