@@ -9,7 +9,15 @@ import { query } from '../support/etl.js';
 import { ServiceProcess, waitUntil } from '../support/service-process.js';
 import { ADMIN_KEY } from '../support/test-app.js';
 
-type LogLine = { time: number; msg?: string; context?: string; runId?: number; rejectedCallbackId?: string; req?: { id?: string } };
+type LogLine = {
+  time: number;
+  level: number;
+  msg?: string;
+  context?: string;
+  runId?: number;
+  rejectedCallbackId?: string;
+  req?: { id?: string };
+};
 
 // Black-box: the JSON log lines of the real service (stdout is not a terminal), on this file's own
 // pair of fresh databases, so the start applies every migration.
@@ -40,7 +48,8 @@ describe('the log lines of the service', () => {
         ADMIN_API_KEYS: ADMIN_KEY,
         ETL_SCHEDULE: 'off',
         ETL_RECONCILE_CRON: 'off',
-        LOG_LEVEL: 'info',
+        // a run's steps and the warm-up after it log at debug
+        LOG_LEVEL: 'debug',
       },
       dataDir,
     );
@@ -108,6 +117,11 @@ describe('the log lines of the service', () => {
     await waitUntil(() => service.stdout.includes('"statusCode":401'), 5_000, 'the refused scrape is logged');
 
     const scrapes = lines().filter((line) => (line as { req?: { url?: string } }).req?.url === '/metrics');
-    expect(scrapes.map((line) => (line as { res?: { statusCode: number } }).res?.statusCode)).toEqual([401]);
+    // pino's levels: 20 debug, 30 info, 40 warn
+    const logged = (line: LogLine) => ({ level: line.level, status: (line as { res?: { statusCode: number } }).res?.statusCode });
+    expect(scrapes.map(logged)).toEqual([
+      { level: 20, status: 200 },
+      { level: 40, status: 401 },
+    ]);
   });
 });

@@ -27,6 +27,9 @@ async function waitForLockWaiters(client: pg.Client, count: number): Promise<voi
 
 type LedgerRow = { name: string; checksum: string };
 
+const CREATE_LEDGER_SQL =
+  'CREATE TABLE kpi_migrations (name VARCHAR(255) NOT NULL PRIMARY KEY, checksum CHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL)';
+
 // What the migrator should apply: every numbered file of the set, in order, with its checksum.
 function migrationFiles(set: MigrationSet): LedgerRow[] {
   return listSqlFiles(path.join(SQL_ROOT, 'migrations', set)).map((file) => ({
@@ -99,8 +102,9 @@ describe('migrate', () => {
 
     const results = await Promise.all([migrate(first, 'source'), migrate(second, 'source')]);
 
-    // one starter applied everything, the other waited on the ledger lock and found nothing to do
-    expect([...results].sort((a, b) => b.length - a.length)).toEqual([expected.map((file) => file.name), []]);
+    // each file once, by one starter or the other: the second waited on the ledger's lock (or, for a
+    // file that runs outside a transaction, on the advisory lock) and found it applied
+    expect(results.flat().sort()).toEqual(expected.map((file) => file.name));
     expect(await ledger(first)).toEqual(expected);
   });
 
@@ -123,11 +127,77 @@ describe('migrate', () => {
 
       expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled']);
       const applied = results.map((result) => (result as PromiseFulfilledResult<string[]>).value);
-      expect(applied.sort((a, b) => b.length - a.length)).toEqual([migrationFiles('source').map((file) => file.name), []]);
+      expect(applied.flat().sort()).toEqual(migrationFiles('source').map((file) => file.name));
       expect(await ledger(first)).toEqual(migrationFiles('source'));
     } finally {
       await blocker.end();
     }
+  });
+
+  describe('the upgrade that gives mob.adjust its transaction column (0004, 0005)', () => {
+    // an installation from before it: the first three source migrations applied, callbacks stored
+    async function olderSource(): Promise<{ db: DataSource; raw: pg.Client }> {
+      const db = await connect(databases.sourceUrl);
+      const raw = new pg.Client({ connectionString: databases.sourceUrl });
+      await raw.connect();
+      await db.query(CREATE_LEDGER_SQL);
+      for (const file of migrationFiles('source').slice(0, 3)) {
+        await raw.query(readFileSync(path.join(SQL_ROOT, 'migrations', 'source', `${file.name}.sql`), 'utf8'));
+        await raw.query('INSERT INTO kpi_migrations (name, checksum, applied_at) VALUES ($1, $2, now())', [file.name, file.checksum]);
+      }
+      await raw.query(
+        `INSERT INTO mob.adjust (dedup_key, activity_kind, created_at, adid)
+         SELECT decode(md5(n::text), 'hex'), 'session', now(), 'device-' || n FROM generate_series(1, 1000) AS n`,
+      );
+      return { db, raw };
+    }
+    const filenode = async (raw: pg.Client) => (await raw.query("SELECT pg_relation_filenode('mob.adjust') AS node")).rows[0].node;
+
+    it('adds the column without rewriting the table, fills it for new rows only, and builds a valid index', async () => {
+      const { db, raw } = await olderSource();
+      try {
+        const before = await filenode(raw);
+        await expect(migrate(db, 'source')).resolves.toEqual(['0004_adjust_transaction', '0005_adjust_transaction_index']);
+        expect(await filenode(raw)).toBe(before);
+        const [old] = (await raw.query('SELECT count(*)::int AS n FROM mob.adjust WHERE xact_id IS NULL')).rows;
+        expect(old.n).toBe(1000);
+        await raw.query('BEGIN');
+        await raw.query(`INSERT INTO mob.adjust (dedup_key, activity_kind, created_at, adid) VALUES ('\\x01', 'session', now(), 'new')`);
+        const [inserted] = (await raw.query("SELECT xact_id = pg_current_xact_id() AS own FROM mob.adjust WHERE adid = 'new'")).rows;
+        await raw.query('COMMIT');
+        expect(inserted.own).toBe(true);
+        const [index] = (await raw.query("SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'mob.adjust_xact_id'::regclass"))
+          .rows;
+        expect(index.valid).toBe(true);
+      } finally {
+        await raw.end();
+      }
+    });
+
+    it('gives up on a lock held by a long transaction rather than queue the inserts behind it, and applies once it is free', async () => {
+      const { db, raw } = await olderSource();
+      const writer = new pg.Client({ connectionString: databases.sourceUrl });
+      await writer.connect();
+      try {
+        // a writer's transaction holds mob.adjust for longer than the migration's lock timeout (2 s)
+        await writer.query('BEGIN');
+        await writer.query(
+          `INSERT INTO mob.adjust (dedup_key, activity_kind, created_at, adid) VALUES ('\\x02', 'session', now(), 'held')`,
+        );
+        const migrated = migrate(db, 'source');
+        await waitForLockWaiters(raw, 1);
+        // meanwhile other inserts are held up for at most the lock timeout
+        const started = Date.now();
+        await raw.query(`INSERT INTO mob.adjust (dedup_key, activity_kind, created_at, adid) VALUES ('\\x03', 'session', now(), 'other')`);
+        expect(Date.now() - started).toBeLessThan(2_500);
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        await writer.query('COMMIT');
+        await expect(migrated).resolves.toEqual(['0004_adjust_transaction', '0005_adjust_transaction_index']);
+      } finally {
+        await writer.end();
+        await raw.end();
+      }
+    });
   });
 
   it('refuses to run when an applied migration file was changed afterwards', async () => {
