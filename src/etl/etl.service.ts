@@ -173,6 +173,7 @@ export class EtlService implements BeforeApplicationShutdown {
             ...plan,
             runId: run.id,
             days: plan.daysRefreshed(summary.createdDays),
+            rows: summary.rows,
             loadRowsKept: plan.keepLoadRows,
             replacedRows,
           }),

@@ -12,14 +12,15 @@ import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, createWork, DAILY_COUNTS, DAILY_INST
 export type RollupSettings = AppConfig['report'];
 
 // What a load brought, by the merge's own bounds: its rows' own days, in window mode every day of the
-// window; whether its rows wait in the session's stage_adjust, and how many warehouse rows its deletes
-// replaced.
+// window; how many rows, whether they wait in the session's stage_adjust, and how many warehouse rows its
+// deletes replaced.
 export type RollupRefreshRequest = {
   runId: number;
   mode: EtlMode;
   afterId: string;
   windowStart: Date | null;
   days: string[];
+  rows: number;
   loadRowsKept: boolean;
   replacedRows: number;
 };
@@ -51,6 +52,8 @@ export class RollupRefresh {
   async run(request: RollupRefreshRequest): Promise<string[]> {
     const fullBuild = request.mode === 'rebuild' || !(await this.isBuilt());
     const delta = !fullBuild && request.loadRowsKept && request.replacedRows === 0;
+    // a continuous schedule's loads often find nothing new: nothing to add
+    if (delta && request.rows === 0) return [];
     await this.useRegistrationEvents();
     await this.createWorkTables(delta);
     let days: string[];
