@@ -742,17 +742,25 @@ describe(MetricsController.name, () => {
       );
     });
 
-    it.each(['2026-13-01', '2026-02-30', '20261101', '', '2026-1-01', '2026-11-01T00:00:00Z'])(
-      'refuses the date "%s" in from and in to, saying how to write one',
-      async (date) => {
-        for (const name of ['from', 'to']) {
-          const res = await get(`${METRICS}/installs?${name}=${encodeURIComponent(date)}`).expect(400);
-          expect(expectError(res, 400, 'Bad Request')).toBe(
-            `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`,
-          );
-        }
-      },
-    );
+    it.each([
+      '2026-13-01',
+      '2026-02-30',
+      '20261101',
+      '',
+      '2026-1-01',
+      '2026-11-01T00:00:00Z',
+      '1999-12-31',
+      '2100-01-01',
+      '0000-01-15',
+      '9999-12-31',
+    ])('refuses the date "%s" in from and in to, saying how to write one', async (date) => {
+      for (const name of ['from', 'to']) {
+        const res = await get(`${METRICS}/installs?${name}=${encodeURIComponent(date)}`).expect(400);
+        expect(expectError(res, 400, 'Bad Request')).toBe(
+          `${name} accepts a date written YYYY-MM-DD from 2000-01-01 to 2099-12-31 (inclusive, in the report time zone), e.g. 2026-11-01`,
+        );
+      }
+    });
 
     it('refuses from after to', async () => {
       const res = await get(metricPath('dau', { from: '2026-11-02', to: '2026-11-01' })).expect(400);

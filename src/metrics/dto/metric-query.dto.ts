@@ -10,16 +10,25 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
-import { GRANULARITIES, type Granularity, MAX_RANGE_DAYS, PERIODS, type Period } from '../date-range.js';
+import {
+  FIRST_DATE,
+  GRANULARITIES,
+  type Granularity,
+  inDateWindow,
+  LAST_DATE,
+  MAX_RANGE_DAYS,
+  PERIODS,
+  type Period,
+} from '../date-range.js';
 
 export const FORMATS = ['json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
-// A real calendar date written YYYY-MM-DD (2026-02-30 is refused).
+// A real calendar date written YYYY-MM-DD (2026-02-30 is refused) inside the dates the API takes.
 @ValidatorConstraint({ name: 'calendarDate' })
 class CalendarDate implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || !inDateWindow(value)) return false;
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
   }
@@ -33,7 +42,8 @@ class Printable implements ValidatorConstraintInterface {
   }
 }
 const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
-const dateMessage = (name: string) => `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`;
+const dateMessage = (name: string) =>
+  `${name} accepts a date written YYYY-MM-DD from ${FIRST_DATE} to ${LAST_DATE} (inclusive, in the report time zone), e.g. 2026-11-01`;
 
 // Swagger UI's "Try it out" fills in a parameter's first example: for the filters and period, that is
 // "none" (an empty value, which it does not send), so a first try answers the default view.
