@@ -575,6 +575,15 @@ describe(MetricsController.name, () => {
       expect(await json('installs', { ...TWO_DAYS, app: 'com.example.other' })).toMatchObject({ summary: { total: 0 } });
     });
 
+    it('takes an empty filter (&app=, as Klipfolio fills an unset variable) as no filter, for every klip', async () => {
+      const empty = { app: '', os: '', country: '', channel: '' };
+      for (const klip of ['installs', 'session-duration', 'registrations', 'dau', 'wau', 'mau', 'installs-by-channel']) {
+        const unfiltered = await json(klip, TWO_DAYS);
+        expect(await json(klip, { ...TWO_DAYS, ...empty })).toEqual({ ...unfiltered, freshness: expect.any(Object) });
+      }
+      expect(await json('installs', { ...TWO_DAYS, app: '', os: 'IOS' })).toMatchObject({ filters: { os: 'ios' }, summary: { total: 1 } });
+    });
+
     it('resolves periods on the server and defaults to the last 30 days ending today (UTC)', async () => {
       const today = new Date().toISOString().slice(0, 10);
       const daysAgo = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
