@@ -11,7 +11,7 @@ const SHUTDOWN_GRACE_MS = 15_000;
 
 async function bootstrap(): Promise<void> {
   loadDotEnv();
-  const { config, generatedKey } = await startupConfig(process.env);
+  const { config, generated } = await startupConfig(process.env);
   // the common mistake, a second `npm start`, gets a plain answer before Nest starts logging
   if (config.embedded) await assertDataDirFree(config.dataDir);
   const app = await createApp(config);
@@ -30,7 +30,7 @@ async function bootstrap(): Promise<void> {
   }
   await app.listen(config.port, '0.0.0.0');
   const url = `http://localhost:${config.port}`;
-  process.stdout.write(banner(config, app.get(Connections), url, generatedKey));
+  process.stdout.write(banner(config, app.get(Connections), url, generated));
   // through the real collector, so only once it listens
   if (config.demo) void app.get(DemoService).start(`http://127.0.0.1:${config.port}`);
 }

@@ -183,7 +183,9 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^[\x21-\x7e]{8,}$/, { message: 'CALLBACK_TOKEN accepts at least 8 printable characters without spaces' })
+  @Matches(/^(none|[\x21-\x7e]{8,})$/, {
+    message: 'CALLBACK_TOKEN accepts at least 8 printable characters without spaces, or "none" to accept callbacks without a token',
+  })
   CALLBACK_TOKEN?: string;
 
   @Transform(emptyToUndefined)

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { freePort } from '../../src/database/embedded-postgres.js';
-import { isAlive, postmaster, ServiceProcess, waitUntil } from '../support/service-process.js';
+import { DEMO_ENTRY_POINT, isAlive, postmaster, ServiceProcess, waitUntil } from '../support/service-process.js';
 
 // Black-box: the real entry point on an empty data folder, with nothing configured but where to keep
 // the data and which port to use. The steps build on each other, in order.
@@ -16,6 +16,7 @@ describe('the service started with npm start', () => {
   let workDir: string;
   let port: number;
   let key: string;
+  let callbackToken: string;
   let first: ServiceProcess;
 
   const url = (pathname: string) => `http://127.0.0.1:${port}${pathname}`;
@@ -67,6 +68,35 @@ describe('the service started with npm start', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     expect((await readFile(file, 'utf8')).trim()).toBe(key);
   });
+
+  it('generates a callback token, keeps it owner-only, shows the callback URL with it and wants it on every callback', async () => {
+    const [, token] = first.stdout.match(
+      /Adjust callback  http:\/\/localhost:\d+\/api\/v1\/adjust\/callback\?token=(\S+)   \(generated now, kept in (.+)\/callback-token\)/,
+    )!;
+    callbackToken = token;
+    const file = path.join(dataDir, 'callback-token');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect((await readFile(file, 'utf8')).trim()).toBe(token);
+    expect(token).not.toBe(key);
+
+    const install = `activity_kind=install&created_at=${Math.floor(Date.now() / 1000)}&adid=startup-device&app_name=startup.app`;
+    expect((await fetch(url(`/api/v1/adjust/callback?${install}`))).status).toBe(401);
+    expect((await fetch(url(`/api/v1/adjust/callback?${install}&token=${token}x`))).status).toBe(401);
+    const stored = await fetch(url(`/api/v1/adjust/callback?${install}&token=${token}`));
+    expect(await stored.json()).toEqual({ status: 'stored' });
+  });
+
+  it('lets the demo command send with the token it finds in the data folder', async () => {
+    const demo = new ServiceProcess(
+      { PATH: process.env.PATH ?? '', HOME: os.homedir(), DATA_DIR: dataDir, PORT: String(port) },
+      workDir,
+      DEMO_ENTRY_POINT,
+      ['--days', '1', '--dau', '2'],
+    );
+    started.push(demo);
+    await expect(demo.exit(30_000)).resolves.toEqual({ code: 0, signal: null });
+    expect(demo.stdout).toMatch(/Sent /);
+  }, 40_000);
 
   it('answers the health check with both databases up', async () => {
     const res = await fetch(url('/api/v1/health'));
@@ -176,6 +206,7 @@ describe('the service started with npm start', () => {
     await again.waitForOutput(/listening on/, 60_000);
 
     expect(again.stdout).toContain(`API key          ${key}   (generated earlier`);
+    expect(again.stdout).toContain(`/api/v1/adjust/callback?token=${callbackToken}   (generated earlier`);
     expect((await fetch(url('/api/v1/health'))).status).toBe(200);
 
     again.signal('SIGINT');
@@ -212,6 +243,16 @@ describe('the service started with npm start', () => {
     expect(misconfigured.stderr).toContain('PORT accepts a whole number from 1 to 65535');
     expect(misconfigured.stderr).toContain('LOG_LEVEL accepts one of');
     expect(misconfigured.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+
+  it('refuses to start with a DATABASE_URL but no CALLBACK_TOKEN, naming it and the way to go without one', async () => {
+    const open = start({ DATABASE_URL: 'postgres://kpi:pw@127.0.0.1:1/adjust', API_KEYS: 'reader-key-0123456789abcdef' });
+
+    const exit = await open.exit(30_000);
+
+    expect(exit.code).toBe(1);
+    expect(open.stderr).toContain('CALLBACK_TOKEN is required when DATABASE_URL is set');
+    expect(open.stderr).toContain('"none" to accept callbacks without a token on purpose');
   }, 60_000);
 
   it('says that the port is taken and leaves no PostgreSQL running when it cannot listen', async () => {

@@ -128,6 +128,7 @@ describe(RollupRefresh.name, () => {
         WAREHOUSE_URL: t.databases.warehouseUrl,
         API_KEYS: API_KEY,
         ADMIN_API_KEYS: ADMIN_KEY,
+        CALLBACK_TOKEN: 'none',
         ETL_CRON: 'off',
         ETL_RECONCILE_CRON: 'off',
         LOG_LEVEL: 'warn',

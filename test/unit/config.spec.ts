@@ -6,8 +6,9 @@ const CWD = '/srv/kpi';
 const SOURCE_URL = 'postgres://kpi:source-secret@db.internal:5432/adjust';
 const READER_KEY = 'reader-key-0123456789abcdef';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
-// the production shape: an external source database and keys
-const PRODUCTION = { DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY };
+const CALLBACK_TOKEN = 'adjust-callback-token-1';
+// the production shape: an external source database, keys and the callback token
+const PRODUCTION = { DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY, CALLBACK_TOKEN };
 
 // The error a configuration is refused with (fails the test when it is accepted).
 function refusal(env: Record<string, string | undefined>): ConfigError {
@@ -36,7 +37,7 @@ describe('loadConfig', () => {
         stageUrl: `file://${path.join(CWD, '.data', 'stage')}`,
         etl: { cron: '*/10 * * * *', windowDays: 7 },
         report: { timezone: 'UTC', registrationEvents: ['registration'], sessionLengthField: 'last_time_spent' },
-        auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined },
+        auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined, callbackTokenOff: false },
         rateLimitPerMinute: 600,
         demo: true,
         logLevel: 'info',
@@ -152,13 +153,14 @@ describe('loadConfig', () => {
       ['API_KEYS', `${READER_KEY},short`],
       ['ADMIN_API_KEYS', 'has a space in the key'],
       ['CALLBACK_TOKEN', 'tiny'],
+      ['CALLBACK_TOKEN', 'NONE'],
       ['LOG_LEVEL', 'verbose'],
       ['RATE_LIMIT', '0'],
       ['RATE_LIMIT', 'unlimited'],
       ['DEMO', 'yes'],
     ])('rejects %s=%j naming the variable and what it accepts', (name, value) => {
-      // keys are set so that a bad DATABASE_URL is the only problem
-      const problems = problemsOf({ ADMIN_API_KEYS: ADMIN_KEY, [name]: value });
+      // keys and a token are set so that a bad DATABASE_URL is the only problem
+      const problems = problemsOf({ ADMIN_API_KEYS: ADMIN_KEY, CALLBACK_TOKEN, [name]: value });
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(new RegExp(`^${name} accepts `));
     });
@@ -207,10 +209,29 @@ describe('loadConfig', () => {
     });
 
     it('requires keys when DATABASE_URL is set, since only the embedded default generates one', () => {
-      expect(problemsOf({ DATABASE_URL: SOURCE_URL })).toEqual([
+      expect(problemsOf({ DATABASE_URL: SOURCE_URL, CALLBACK_TOKEN })).toEqual([
         expect.stringMatching(/API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set/),
       ]);
-      expect(loadConfig({ DATABASE_URL: SOURCE_URL, ADMIN_API_KEYS: ADMIN_KEY }, CWD).auth.adminApiKeys).toEqual([ADMIN_KEY]);
+      expect(loadConfig({ DATABASE_URL: SOURCE_URL, ADMIN_API_KEYS: ADMIN_KEY, CALLBACK_TOKEN }, CWD).auth.adminApiKeys).toEqual([
+        ADMIN_KEY,
+      ]);
+    });
+
+    it('requires CALLBACK_TOKEN when DATABASE_URL is set, naming it and how to turn the check off on purpose', () => {
+      const [problem, ...others] = problemsOf({ DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY });
+      expect(others).toEqual([]);
+      expect(problem).toMatch(/^CALLBACK_TOKEN is required when DATABASE_URL is set/);
+      expect(problem).toContain('"none"');
+      expect(problemsOf({ DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY, CALLBACK_TOKEN: '' })).toEqual([problem]);
+    });
+
+    it('takes CALLBACK_TOKEN=none as no token on purpose, in production and on the embedded default', () => {
+      expect(loadConfig({ ...PRODUCTION, CALLBACK_TOKEN: 'none' }, CWD).auth).toMatchObject({
+        callbackToken: undefined,
+        callbackTokenOff: true,
+      });
+      expect(loadConfig({ CALLBACK_TOKEN: 'none' }, CWD).auth).toMatchObject({ callbackToken: undefined, callbackTokenOff: true });
+      expect(loadConfig(PRODUCTION, CWD).auth).toMatchObject({ callbackToken: CALLBACK_TOKEN, callbackTokenOff: false });
     });
 
     it('lists every bad variable in one error instead of stopping at the first', () => {
@@ -220,7 +241,11 @@ describe('loadConfig', () => {
 
     it('lists missing keys together with the other bad variables', () => {
       const problems = problemsOf({ DATABASE_URL: SOURCE_URL, PORT: 'abc' });
-      expect(problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^API_KEYS or ADMIN_API_KEYS is required/)]);
+      expect(problems).toEqual([
+        expect.stringMatching(/^PORT /),
+        expect.stringMatching(/^API_KEYS or ADMIN_API_KEYS is required/),
+        expect.stringMatching(/^CALLBACK_TOKEN is required/),
+      ]);
     });
 
     it('says each problem once even when several rules of one variable fail', () => {
