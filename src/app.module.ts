@@ -4,6 +4,7 @@ import { CollectorModule } from './collector/collector.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import type { AppConfig } from './config/app-config.js';
+import type { HttpLimits } from './common/http-limits.js';
 import { ConfigModule } from './config/config.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -14,7 +15,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 
-export type TestSeams = { etlStepHook?: EtlStepHook };
+export type TestSeams = { etlStepHook?: EtlStepHook; httpLimits?: Partial<HttpLimits> };
 
 @Module({})
 export class AppModule {
