@@ -27,7 +27,7 @@ export class AppModule {
         LoggingModule.forRoot(config),
         DatabaseModule.forRoot(),
         HealthModule,
-        CollectorModule,
+        CollectorModule.forRoot({ pruneRejected: true }),
         EtlModule.forRoot({ schedule: true, stepHook: seams.etlStepHook }),
         MetricsModule,
         DemoModule,

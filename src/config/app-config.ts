@@ -26,6 +26,7 @@ export class AppConfig {
   auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string; callbackTokenOff: boolean };
   // metric requests per minute and API key; null: no limit
   rateLimitPerMinute!: number | null;
+  collector!: { rejectedRetentionDays: number };
   demo!: boolean;
   logLevel!: LogLevel;
 }
@@ -87,6 +88,7 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
       callbackTokenOff: env.CALLBACK_TOKEN === CALLBACK_TOKEN_OFF,
     },
     rateLimitPerMinute: env.RATE_LIMIT === 'off' ? null : Number(env.RATE_LIMIT ?? 600),
+    collector: { rejectedRetentionDays: env.REJECTED_RETENTION_DAYS ?? 30 },
     demo: env.DEMO === undefined ? embedded : env.DEMO === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
@@ -123,6 +125,7 @@ export const ENVIRONMENT_KEYS = [
   'ADMIN_API_KEYS',
   'RATE_LIMIT',
   'CALLBACK_TOKEN',
+  'REJECTED_RETENTION_DAYS',
   'DEMO',
   'LOG_LEVEL',
 ];

@@ -188,6 +188,13 @@ export class Environment {
   })
   CALLBACK_TOKEN?: string;
 
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'REJECTED_RETENTION_DAYS accepts a whole number of days from 1 to 3650' })
+  @Min(1, { message: 'REJECTED_RETENTION_DAYS accepts a whole number of days from 1 to 3650' })
+  @Max(3650, { message: 'REJECTED_RETENTION_DAYS accepts a whole number of days from 1 to 3650' })
+  REJECTED_RETENTION_DAYS?: number;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'DEMO accepts true or false' })

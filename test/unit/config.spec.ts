@@ -39,6 +39,7 @@ describe('loadConfig', () => {
         report: { timezone: 'UTC', registrationEvents: ['registration'], sessionLengthField: 'last_time_spent' },
         auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined, callbackTokenOff: false },
         rateLimitPerMinute: 600,
+        collector: { rejectedRetentionDays: 30 },
         demo: true,
         logLevel: 'info',
       });
@@ -84,6 +85,7 @@ describe('loadConfig', () => {
           API_KEYS: `${READER_KEY}, ${READER_KEY}-2`,
           ADMIN_API_KEYS: ADMIN_KEY,
           CALLBACK_TOKEN: 'adjust-token-1',
+          REJECTED_RETENTION_DAYS: '90',
           DEMO: 'false',
           LOG_LEVEL: 'debug',
         },
@@ -100,6 +102,7 @@ describe('loadConfig', () => {
         etl: { cron: '*/5 * * * *', windowDays: 3 },
         report: { timezone: 'Europe/Berlin', registrationEvents: ['abc123', 'sign_up'], sessionLengthField: 'time_spent' },
         auth: { apiKeys: [READER_KEY, `${READER_KEY}-2`], adminApiKeys: [ADMIN_KEY], callbackToken: 'adjust-token-1' },
+        collector: { rejectedRetentionDays: 90 },
         demo: false,
         logLevel: 'debug',
       });
@@ -154,6 +157,9 @@ describe('loadConfig', () => {
       ['ADMIN_API_KEYS', 'has a space in the key'],
       ['CALLBACK_TOKEN', 'tiny'],
       ['CALLBACK_TOKEN', 'NONE'],
+      ['REJECTED_RETENTION_DAYS', '0'],
+      ['REJECTED_RETENTION_DAYS', '3651'],
+      ['REJECTED_RETENTION_DAYS', 'month'],
       ['LOG_LEVEL', 'verbose'],
       ['RATE_LIMIT', '0'],
       ['RATE_LIMIT', 'unlimited'],
