@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CollectorModule } from './collector/collector.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import type { AppConfig } from './config/app-config.js';
 import type { HttpLimits } from './common/http-limits.js';
@@ -33,10 +34,7 @@ export class AppModule {
         DemoModule,
         DashboardModule,
       ],
-      providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
-      ],
+      providers: [FailedAuthLimiter, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
-import { redactQuery } from '../common/secret-params.js';
+import { isSecretParam, redactQuery } from '../common/secret-params.js';
 import { cleanText } from './adjust-fields.js';
 import { MAX_CALLBACK_BYTES } from './callback-limits.js';
 import { parseCallback } from './callback-parser.js';
@@ -97,7 +97,7 @@ export class CollectorService {
   }
 }
 
-// What goes into the rejected table: the parameters as received, minus the callback secret, in a form
+// What goes into the rejected table: the parameters as received, minus the secrets, in a form
 // PostgreSQL's jsonb accepts (no NUL characters, no lone surrogates). A JSON body nests at most
 // MAX_JSON_DEPTH levels (deeper ones are refused before they are parsed), so the recursion is shallow.
 export function storable(params: CallbackParams): Record<string, unknown> {
@@ -107,6 +107,6 @@ export function storable(params: CallbackParams): Record<string, unknown> {
     if (Array.isArray(value)) return value.map(clean);
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [cleanText(key), clean(inner)]));
   };
-  const { token: _secret, ...rest } = params;
-  return clean(rest) as Record<string, unknown>;
+  const kept = Object.entries(params).filter(([name]) => !isSecretParam(name));
+  return clean(Object.fromEntries(kept)) as Record<string, unknown>;
 }

@@ -25,7 +25,8 @@ export function requestId(req: IncomingMessage): string {
   return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
-type LoggedRequest = IncomingMessage & { id?: string | number; raw?: IncomingMessage & { keyFingerprint?: string } };
+type LoggedRequest = IncomingMessage & { id?: string | number };
+type KeyedRequest = IncomingMessage & { keyFingerprint?: string };
 
 @Module({})
 export class LoggingModule {
@@ -42,14 +43,20 @@ export class LoggingModule {
               : undefined,
             // callbacks arrive thousands a second: their successes are logged at debug level only;
             // a 503 (overload, database unavailable) is expected and retried by Adjust: a warning
+            // refused keys and limits are logged once a minute by their guards: per request, anyone
+            // could fill the log
             customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
+              if (res.statusCode === 401 || res.statusCode === 429) return 'debug';
               if (res.statusCode === 503) return 'warn';
               if (error || res.statusCode >= 500) return 'error';
               if (res.statusCode >= 400) return 'warn';
               return QUIET_ROUTES.some((route) => req.url?.startsWith(route)) ? 'debug' : 'info';
             },
+            // which key made the request (its fingerprint, set by the key guard): read when the request
+            // is logged at its end; the `req` binding is serialised at its start, before any guard ran
+            customProps: (req: KeyedRequest) => (req.keyFingerprint ? { key: req.keyFingerprint } : {}),
             serializers: {
-              req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url), key: req.raw?.keyFingerprint }),
+              req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
               res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
             },
           },

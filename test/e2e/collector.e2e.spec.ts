@@ -784,6 +784,24 @@ describe(CallbackController.name, () => {
       expect(JSON.stringify(rejected[0])).not.toContain(CALLBACK_TOKEN);
     });
 
+    it('keeps no secret sent in another spelling (Token=, token[]=, %74oken=, api_key=) in a row or a kept callback', async () => {
+      const spelled = 'Token=spelled-1&token[]=spelled-2&%74oken[0]=spelled-3&api_key=spelled-4';
+      const stored = installCallback({ token: CALLBACK_TOKEN });
+      const kept = installCallback({ activity_kind: null, token: CALLBACK_TOKEN });
+      await request(s.server())
+        .get(`${callbackUrl(stored)}&${spelled}`)
+        .expect(200, { status: 'stored' });
+      await request(s.server())
+        .get(`${callbackUrl(kept)}&${spelled}`)
+        .expect(400);
+      const [row] = await s.rowsOf(stored.get('adid')!);
+      const [rejected] = await s.rejectedWith(kept.get('adid')!);
+      expect(JSON.stringify(row.extra)).not.toMatch(/spelled/);
+      expect(JSON.stringify(rejected)).not.toMatch(/spelled|adjust-callback-secret/);
+      await s.query('DELETE FROM mob.adjust WHERE adid = $1', [stored.get('adid')]);
+      await s.query("DELETE FROM mob.rejected_callback WHERE params->>'adid' = $1", [kept.get('adid')]);
+    });
+
     it('has stored nothing from the refused callbacks', async () => {
       await expect(s.count('mob.adjust')).resolves.toBe(3);
       await expect(s.count('mob.rejected_callback')).resolves.toBe(1);

@@ -4,8 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { fingerprint } from '../../src/auth/api-keys.js';
 import { freePort } from '../../src/database/embedded-postgres.js';
 import { DEMO_ENTRY_POINT, isAlive, postmaster, ServiceProcess, waitUntil } from '../support/service-process.js';
+
+type LogLine = { req: { url: string }; res?: { statusCode: number }; key?: string };
+
+// The request log lines of a service (JSON, one a line) for URLs starting with `prefix`.
+function requestLines(service: ServiceProcess, prefix: string): LogLine[] {
+  return service.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{') && line.includes(`"url":"${prefix}`))
+    .map((line) => JSON.parse(line) as LogLine)
+    .filter((line) => line.req?.url.startsWith(prefix));
+}
 
 // Black-box: the real entry point on an empty data folder, with nothing configured but where to keep
 // the data and which port to use. The steps build on each other, in order.
@@ -133,6 +145,39 @@ describe('the service started with npm start', () => {
       res: { statusCode: 404 },
     });
     expect(first.stdout).not.toContain(secret);
+  });
+
+  it('names the key of every authenticated request in its log line by fingerprint, never the key', async () => {
+    const today = '/api/v1/metrics/installs?period=today';
+    expect((await fetch(url(today), { headers: { 'X-API-Key': key } })).status).toBe(200);
+    expect((await fetch(url(`${today}&api_key=${key}`))).status).toBe(200);
+
+    await waitUntil(() => requestLines(first, '/api/v1/metrics/installs').length >= 2, 5_000, 'both requests are logged');
+    const lines = requestLines(first, '/api/v1/metrics/installs');
+    expect(lines.map((line) => line.key)).toEqual([fingerprint(key), fingerprint(key)]);
+    // the banner shows the generated key once; the log never does
+    const log = first.stdout.split('\n').filter((line) => line.startsWith('{'));
+    expect(log.join('\n')).not.toContain(key);
+  });
+
+  it('hides token and api_key in every spelling from its log: case, arrays, percent-encoding', async () => {
+    const secrets = ['s3cret-one', 's3cret-two', 's3cret-three', 's3cret-four', 's3cret-five', 's3cret-six'];
+    const query = ['TOKEN', 'token[]', '%74oken', 'api%5Fkey', 'Api-Key', 'token%5B0%5D'].map((name, i) => `${name}=${secrets[i]}`);
+    expect((await fetch(url(`/api/v1/spelled?${query.join('&')}`))).status).toBe(404);
+
+    await waitUntil(() => requestLines(first, '/api/v1/spelled').length === 1, 5_000, 'the request is logged');
+    for (const secret of secrets) expect(first.stdout).not.toContain(secret);
+  });
+
+  it('logs failed authentications once a minute per address, not once per request', async () => {
+    for (let attempt = 0; attempt < 25; attempt++) {
+      await fetch(url('/api/v1/metrics/installs'), { headers: { 'X-API-Key': `wrong-key-${attempt}-0123456789` } });
+    }
+    await waitUntil(() => first.stdout.includes('failed authentications from'), 5_000, 'the limit is logged');
+    expect(first.stdout.match(/Failed authentication from/g)).toHaveLength(1);
+    expect(first.stdout.match(/failed authentications from/g)).toHaveLength(1);
+    // the request lines of the 401s and 429s are at debug level, below the default info
+    expect(requestLines(first, '/api/v1/metrics/installs').filter((line) => line.res && line.res.statusCode !== 200)).toEqual([]);
   });
 
   it('refuses a second start on the same data folder, saying that it is in use', async () => {
