@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app.factory.js';
 import { Connections } from './database/connections.js';
 import { OperatorError } from './common/operator-error.js';
-import { assertDataDirFree } from './database/data-dir.js';
+import { assertDataDirFree, writeOwnerOnly } from './database/data-dir.js';
 import { DemoService } from './demo/demo.service.js';
 import { banner, loadDotEnv, startupConfig } from './startup.js';
 
@@ -10,6 +10,7 @@ import { banner, loadDotEnv, startupConfig } from './startup.js';
 const SHUTDOWN_GRACE_MS = 15_000;
 
 async function bootstrap(): Promise<void> {
+  writeOwnerOnly();
   loadDotEnv();
   const { config, generated } = await startupConfig(process.env);
   // the common mistake, a second `npm start`, gets a plain answer before Nest starts logging

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,6 +97,34 @@ describe('the service started with npm start', () => {
     const stored = await fetch(url(`/api/v1/adjust/callback?${install}&token=${token}`));
     expect(await stored.json()).toEqual({ status: 'stored' });
   });
+
+  it('keeps what it writes in the data folder to its owner (files 0600, folders 0700), PostgreSQL’s cluster as PostgreSQL needs', async () => {
+    const admin = { headers: { 'X-API-Key': key } };
+    const started = await fetch(url('/api/v1/etl/runs'), { method: 'POST', ...admin });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: number };
+    const status = async () => ((await (await fetch(url(`/api/v1/etl/runs/${id}`), admin)).json()) as { status: string }).status;
+    await waitUntil(async () => (await status()) !== 'running', 30_000, 'the load has ended');
+    await expect(status()).resolves.toBe('succeeded');
+
+    const written = (await readdir(dataDir, { recursive: true })).filter((name) => name !== 'postgres' && !name.startsWith('postgres/'));
+    // the secrets, the lock, PostgreSQL's log, and the staged parts and manifest of the load
+    expect(written).toEqual(
+      expect.arrayContaining(['api-key', 'callback-token', 'postgres-password', 'postgres.log', 'service.pid', 'stage']),
+    );
+    expect(written.filter((name) => name.startsWith('stage/') && name.endsWith('.gz')).length).toBeGreaterThan(0);
+    const modes = await Promise.all(
+      written.map(async (name) => {
+        const info = await lstat(path.join(dataDir, name));
+        return `${name} ${(info.mode & 0o777).toString(8)}`;
+      }),
+    );
+    expect(modes.filter((entry) => !/ (600|700)$/.test(entry))).toEqual([]);
+    // running as root, PostgreSQL runs as its own user, which passes through the folder (--x) to its cluster
+    const traversable = os.userInfo().uid === 0;
+    expect(((await stat(dataDir)).mode & 0o777).toString(8)).toBe(traversable ? '711' : '700');
+    expect((await stat(path.join(dataDir, 'postgres'))).mode & 0o077).toBe(0);
+  }, 60_000);
 
   it('lets the demo command send with the token it finds in the data folder', async () => {
     const demo = new ServiceProcess(
@@ -234,8 +262,9 @@ describe('the service started with npm start', () => {
         details: {
           source: { status: 'up' },
           warehouse: { status: 'up' },
-          lastLoad: { status: 'up', at: null },
-          lastRun: { status: 'up', run: null },
+          // the load of the test about the data folder
+          lastLoad: { status: 'up', at: expect.any(String) },
+          lastRun: { status: 'up', run: { id: 1, status: 'succeeded' } },
         },
       });
     } finally {
