@@ -100,9 +100,9 @@ describe('the service started with npm start', () => {
 
   it('keeps what it writes in the data folder to its owner (files 0600, folders 0700), PostgreSQL’s cluster as PostgreSQL needs', async () => {
     const admin = { headers: { 'X-API-Key': key } };
-    const started = await fetch(url('/api/v1/etl/runs'), { method: 'POST', ...admin });
-    expect(started.status).toBe(202);
-    const { id } = (await started.json()) as { id: number };
+    const run = await fetch(url('/api/v1/etl/runs'), { method: 'POST', ...admin });
+    expect(run.status).toBe(202);
+    const { id } = (await run.json()) as { id: number };
     const status = async () => ((await (await fetch(url(`/api/v1/etl/runs/${id}`), admin)).json()) as { status: string }).status;
     await waitUntil(async () => (await status()) !== 'running', 30_000, 'the load has ended');
     await expect(status()).resolves.toBe('succeeded');
