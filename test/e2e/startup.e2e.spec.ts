@@ -220,40 +220,49 @@ describe('the service started with npm start', () => {
     expect((await fetch(url('/api/v1/health'))).status).toBe(200);
   }, 60_000);
 
-  it('finishes a request in flight on SIGTERM, stops PostgreSQL and exits with status 0', async () => {
+  // A health check held in flight by a lock on the table it reads the last run from, until `release`.
+  async function healthCheckInFlight(): Promise<{ inFlight: Promise<Response>; release: () => Promise<void>; close: () => Promise<void> }> {
     const server = await postmaster(dataDir);
-    expect(server && isAlive(server.pid)).toBe(true);
-    // a slow request: hold a lock on the table the health check reads the last load from
     const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
     const blocker = new pg.Client({
       connectionString: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${server!.port}/adjust`,
     });
     blocker.on('error', () => undefined); // the server ends this session when it stops
     await blocker.connect();
-    try {
-      await blocker.query('BEGIN');
-      await blocker.query('LOCK TABLE mob.etl_run IN ACCESS EXCLUSIVE MODE');
-      const inFlight = fetch(url('/api/v1/health'));
-      await waitUntil(
-        async () => {
-          // inside a transaction, pg_stat_activity would keep showing its first snapshot
-          await blocker.query('SELECT pg_stat_clear_snapshot()');
-          return (
-            (await blocker.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%etl_run%'")).rowCount! > 0
-          );
-        },
-        5_000,
-        'the health check waits for the lock',
-      );
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE mob.etl_run IN ACCESS EXCLUSIVE MODE');
+    const inFlight = fetch(url('/api/v1/health'));
+    await waitUntil(
+      async () => {
+        // inside a transaction, pg_stat_activity would keep showing its first snapshot
+        await blocker.query('SELECT pg_stat_clear_snapshot()');
+        return (
+          (await blocker.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%etl_run%'")).rowCount! > 0
+        );
+      },
+      5_000,
+      'the health check waits for the lock',
+    );
+    return {
+      inFlight,
+      release: async () => void (await blocker.query('COMMIT')),
+      close: () => blocker.end().catch(() => undefined),
+    };
+  }
 
+  it('finishes a request in flight on SIGTERM, stops PostgreSQL and exits with status 0', async () => {
+    const server = await postmaster(dataDir);
+    expect(server && isAlive(server.pid)).toBe(true);
+    const held = await healthCheckInFlight();
+    try {
       first.signal('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(first.running).toBe(true);
-      await blocker.query('COMMIT');
+      await held.release();
 
       // the answer is complete, with the database work done after the signal; terminus reports
       // 'shutting_down' from the moment shutdown begins, so that load balancers stop sending requests
-      const res = await inFlight;
+      const res = await held.inFlight;
       expect(res.status).toBe(503);
       expect(await res.json()).toMatchObject({
         statusCode: 503,
@@ -268,12 +277,35 @@ describe('the service started with npm start', () => {
         },
       });
     } finally {
-      await blocker.end().catch(() => undefined);
+      await held.close();
     }
 
     await expect(first.exit(10_000)).resolves.toEqual({ code: 0, signal: null });
     expect(isAlive(server!.pid)).toBe(false);
   }, 30_000);
+
+  it('stops PostgreSQL at once (fast shutdown) and exits with status 1 on a second signal during shutdown', async () => {
+    const impatient = start();
+    await impatient.waitForOutput(/listening on/, 60_000);
+    const server = (await postmaster(dataDir))!;
+    const held = await healthCheckInFlight();
+    try {
+      impatient.signal('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // still waiting for the request in flight, which waits for the lock
+      expect(impatient.running).toBe(true);
+      held.inFlight.catch(() => undefined);
+
+      impatient.signal('SIGINT');
+
+      await expect(impatient.exit(10_000)).resolves.toEqual({ code: 1, signal: null });
+      expect(impatient.stderr).toContain('SIGINT during shutdown: stopping the embedded PostgreSQL now (fast shutdown) and exiting');
+      expect(isAlive(server.pid)).toBe(false);
+      await expect(postmaster(dataDir)).resolves.toBeUndefined();
+    } finally {
+      await held.close();
+    }
+  }, 90_000);
 
   it('reuses the data folder and the key on the next start', async () => {
     const again = start();
