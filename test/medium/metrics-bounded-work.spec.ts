@@ -89,7 +89,8 @@ describe('the CPU an answer costs', () => {
   });
 
   it.each(CASES)(`computes %s in under ${CPU_BUDGET_MS} ms of CPU`, async (name, klip, request) => {
-    await cpuMs(metrics, klip, request); // warm-up: compiled code paths, pooled connections
+    // warm-up: compiled code paths, pooled connections
+    for (let run = 0; run < 2; run++) await cpuMs(metrics, klip, request);
     const runs: number[] = [];
     for (let run = 0; run < RUNS; run++) runs.push(await cpuMs(metrics, klip, request));
     measured.push(`${name}: median ${median(runs).toFixed(1)} ms (runs ${runs.map((ms) => ms.toFixed(1)).join(', ')})`);
