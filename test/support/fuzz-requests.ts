@@ -79,17 +79,14 @@ const STATIC_PATHS = [
 ];
 
 export function fuzzRequest(random: Random, secrets: Secrets, serial: number): FuzzRequest {
-  const kind = random.weighted(
-    [
-      ['metrics', 40],
-      ['callback', 35],
-      ['etl', 8],
-      ['static', 8],
-      ['health', 4],
-      ['other', 5],
-    ] as const,
-    ([, weight]) => weight,
-  )[0];
+  const kind = weightedPick(random, [
+    ['metrics', 40],
+    ['callback', 35],
+    ['etl', 8],
+    ['static', 8],
+    ['health', 4],
+    ['other', 5],
+  ] as const);
   const headers = commonHeaders(random);
   switch (kind) {
     case 'metrics':
@@ -167,27 +164,21 @@ function callbackRequest(random: Random, secrets: Secrets, headers: Record<strin
   }
   if (random.chance(0.1)) params.set('created_at', random.pick(['now', '1e12', '-1', '', '{created_at}', '9'.repeat(30)]));
   for (let extra = random.int(0, 3); extra > 0; extra--) params.append(random.pick(ODD_NAMES), random.pick(TEXTS));
-  const token = random.weighted(
-    [
-      [`token=${encodeURIComponent(secrets.token)}`, 80],
-      ['token=wrong-token-0123', 8],
-      ['', 5],
-      [`token[]=${encodeURIComponent(secrets.token)}`, 4],
-      [`token=${encodeURIComponent(secrets.token)}&token=x`, 3],
-    ] as const,
-    ([, weight]) => weight,
-  )[0];
+  const token = weightedPick(random, [
+    [`token=${encodeURIComponent(secrets.token)}`, 80],
+    ['token=wrong-token-0123', 8],
+    ['', 5],
+    [`token[]=${encodeURIComponent(secrets.token)}`, 4],
+    [`token=${encodeURIComponent(secrets.token)}&token=x`, 3],
+  ] as const);
   let query = [token, `fuzz_id=${callbackId}`].filter(Boolean).join('&');
   if (random.chance(0.03)) query += `&${Array.from({ length: 1_001 }, (_, i) => `p${i}=${i}`).join('&')}`;
-  const method = random.weighted(
-    [
-      ['GET', 60],
-      ['form', 15],
-      ['json', 15],
-      ['garbage', 10],
-    ] as const,
-    ([, weight]) => weight,
-  )[0];
+  const method = weightedPick(random, [
+    ['GET', 60],
+    ['form', 15],
+    ['json', 15],
+    ['garbage', 10],
+  ] as const);
   const fields = adjustQuery(params);
   if (method === 'GET')
     return {
@@ -198,24 +189,16 @@ function callbackRequest(random: Random, secrets: Secrets, headers: Record<strin
       callbackId,
     };
   const path = `${CALLBACK_PATH}?${query}`;
-  if (method === 'form')
-    return {
-      kind: 'callback',
-      method: 'POST',
-      path,
-      headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: fields,
-      callbackId,
-    };
-  if (method === 'json')
-    return {
-      kind: 'callback',
-      method: 'POST',
-      path,
-      headers: { ...headers, 'Content-Type': 'application/json' },
-      body: jsonBody(random, params),
-      callbackId,
-    };
+  const post = (contentType: string, body: string): FuzzRequest => ({
+    kind: 'callback',
+    method: 'POST',
+    path,
+    headers: { ...headers, 'Content-Type': contentType },
+    body,
+    callbackId,
+  });
+  if (method === 'form') return post('application/x-www-form-urlencoded', fields);
+  if (method === 'json') return post('application/json', jsonBody(random, params));
   // HEAD with the same URL, which must store nothing (Node's client would send a HEAD body without its length)
   if (random.chance(0.2)) return { kind: 'callback', method: 'HEAD', path: `${path}&${fields}`, headers, callbackId };
   return {
@@ -298,20 +281,19 @@ function otherRequest(random: Random, secrets: Secrets, headers: Record<string, 
 }
 
 // A key where Klipfolio, curl or Swagger UI put one, or something that is not one.
-function credentials(random: Random, key: string, otherKey: string): { headers: Record<string, string>; query?: string } {
-  return random.weighted(
-    [
-      [{ headers: { 'X-API-Key': key } }, 40],
-      [{ headers: { Authorization: `Bearer ${key}` } }, 10],
-      [{ headers: {}, query: `api_key=${encodeURIComponent(key)}` }, 10],
-      [{ headers: { 'X-API-Key': otherKey } }, 10],
-      [{ headers: { 'X-API-Key': 'wrong-key-0123456789abcdef' } }, 10],
-      [{ headers: { Authorization: random.pick(['Basic Zm9vOmJhcg==', 'Bearer', 'Bearer a b', `bearer ${key}`]) } }, 5],
-      [{ headers: {}, query: `api_key[]=${encodeURIComponent(key)}` }, 5],
-      [{ headers: {} }, 10],
-    ] as const,
-    ([, weight]) => weight,
-  )[0];
+type Credentials = { headers: Record<string, string>; query?: string };
+
+function credentials(random: Random, key: string, otherKey: string): Credentials {
+  return weightedPick<Credentials>(random, [
+    [{ headers: { 'X-API-Key': key } }, 40],
+    [{ headers: { Authorization: `Bearer ${key}` } }, 10],
+    [{ headers: {}, query: `api_key=${encodeURIComponent(key)}` }, 10],
+    [{ headers: { 'X-API-Key': otherKey } }, 10],
+    [{ headers: { 'X-API-Key': 'wrong-key-0123456789abcdef' } }, 10],
+    [{ headers: { Authorization: random.pick(['Basic Zm9vOmJhcg==', 'Bearer', 'Bearer a b', `bearer ${key}`]) } }, 5],
+    [{ headers: {}, query: `api_key[]=${encodeURIComponent(key)}` }, 5],
+    [{ headers: {} }, 10],
+  ] as const);
 }
 
 // Headers any request may carry: an address (X-Forwarded-For, believed from the loopback test client),
@@ -326,4 +308,9 @@ function commonHeaders(random: Random): Record<string, string> {
 
 function value(random: Random): string {
   return random.chance(0.5) ? random.pick(RAW) : encodeURIComponent(random.pick(TEXTS));
+}
+
+// One of `choices`, each as likely as its weight.
+function weightedPick<T>(random: Random, choices: readonly (readonly [T, number])[]): T {
+  return random.weighted(choices, ([, weight]) => weight)[0];
 }
