@@ -61,6 +61,9 @@ import { freePort, readPostmasterPid } from '../dist/database/embedded-postgres.
 import { isAlive } from '../dist/database/processes.js';
 
 const TARGETS = { callbacksPerSecond: 3000, p99Ms: 50 };
+// The callback URLs carry a token as Adjust's do (the service refuses callbacks without one); every target
+// gets the same URLs, so the baselines read the same bytes.
+const CALLBACK_TOKEN = 'bench-collector-callback-token';
 const POOL_PER_SECOND = 8000;
 
 const { flags, fail, positive } = parseBenchFlags('bench:collector', {
@@ -191,7 +194,7 @@ function load({ port, traffic, cursor, seconds, connections, outcomes }) {
       if (position >= paths.length) counts.wrapped++;
       counts.handedOut++;
       context.index = index;
-      req.path = paths[index];
+      req.path = `${paths[index]}&token=${CALLBACK_TOKEN}`;
       return req;
     },
     onResponse(status, body, context) {
@@ -463,8 +466,8 @@ async function main() {
     DEMO: 'false',
     LOG_LEVEL: options.logLevel,
   };
-  for (const key of ['DATABASE_URL', 'WAREHOUSE_URL', 'STAGE_URL', 'CALLBACK_TOKEN', 'API_KEYS', 'ADMIN_API_KEYS', 'NODE_OPTIONS'])
-    delete env[key];
+  for (const key of ['DATABASE_URL', 'WAREHOUSE_URL', 'STAGE_URL', 'API_KEYS', 'ADMIN_API_KEYS', 'NODE_OPTIONS']) delete env[key];
+  env.CALLBACK_TOKEN = CALLBACK_TOKEN;
   const service = startChild('service', [app.entry], env, app.root);
   let postmasterPid = null;
   cleanups.push(async () => {

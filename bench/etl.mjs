@@ -167,6 +167,8 @@ function serviceEnv(db, dataDir, warehouseUrl = db.warehouseUrl) {
     DATABASE_URL: db.sourceUrl,
     WAREHOUSE_URL: warehouseUrl,
     ADMIN_API_KEYS: 'bench-etl-admin-key-not-secret',
+    // the activities are written to the source directly: no callback reaches this service
+    CALLBACK_TOKEN: 'none',
     DATA_DIR: dataDir,
     ETL_SCHEDULE: 'off',
     ETL_RECONCILE_CRON: 'off',

@@ -159,6 +159,8 @@ function serviceEnv(environmentKeys, db, dataDir, extra = {}) {
     WAREHOUSE_URL: db.warehouseUrl,
     API_KEYS: API_KEY,
     ADMIN_API_KEYS: ADMIN_KEY,
+    // the activities are written to the source directly: no callback reaches this service
+    CALLBACK_TOKEN: 'none',
     DATA_DIR: dataDir,
     ETL_SCHEDULE: 'off',
     ETL_RECONCILE_CRON: 'off',

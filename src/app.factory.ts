@@ -9,16 +9,21 @@ import { MAX_CALLBACK_BYTES } from './collector/callback-limits.js';
 import type { AppConfig } from './config/app-config.js';
 import { requestId, startupLogger } from './logging/logging.module.js';
 import type { TestSeams } from './app.module.js';
+import { addRequestHooks } from './common/http-hooks.js';
+import { HTTP_LIMITS, serverOptions } from './common/http-limits.js';
+import { useBoundedBodyParsers } from './common/request-bodies.js';
 
 // Builds the whole application (used by main.ts and by the tests), ready to listen. `seams` are for
-// tests only (fault injection); main.ts never passes them.
+// tests only (fault injection, shorter HTTP limits); main.ts never passes them.
 export async function createApp(config: AppConfig, seams: TestSeams = {}): Promise<NestFastifyApplication> {
+  const limits = { ...HTTP_LIMITS, ...seams.httpLimits };
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_CALLBACK_BYTES,
-    // Node's default 16 kB header limit would refuse long callback URLs with a 431 before we can say 413
-    http: { maxHeaderSize: 2 * MAX_CALLBACK_BYTES },
-    trustProxy: true,
-    // a HEAD request must not run the callback handler and store a callback
+    ...serverOptions(limits),
+    // X-Forwarded-For is believed from a load balancer in the same network only: from anywhere else it
+    // could name any address, and the failed-authentication limit counts per address
+    trustProxy: TRUSTED_PROXIES,
+    // a HEAD request must not run the callback handler and store a callback (health has its own HEAD route)
     exposeHeadRoutes: false,
     // Adjust never sends __proto__; drop such a key instead of refusing the whole body
     onProtoPoisoning: 'remove',
@@ -30,12 +35,8 @@ export async function createApp(config: AppConfig, seams: TestSeams = {}): Promi
     logger: startupLogger(config),
     abortOnError: false,
   });
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      reply.header('x-request-id', request.id);
-    });
+  addRequestHooks(app.getHttpAdapter().getInstance(), limits);
+  useBoundedBodyParsers(app, MAX_CALLBACK_BYTES, limits.maxParameters);
   // Prometheus scrapes /metrics at the root. Nest matches an exclusion by method and path, whatever the
   // controller: a GET route 'metrics' of the klips' controller (the list of klips) would land at /metrics too.
   app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: PROMETHEUS_ROUTE, method: RequestMethod.GET }] });
@@ -44,6 +45,9 @@ export async function createApp(config: AppConfig, seams: TestSeams = {}): Promi
   await app.init();
   return app;
 }
+
+// proxy-addr's names for loopback, link-local and private (RFC 1918, fc00::/7) addresses
+const TRUSTED_PROXIES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function setUpSwagger(app: NestFastifyApplication): void {
   const document = new DocumentBuilder()

@@ -2,8 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CollectorModule } from './collector/collector.module.js';
 import { ApiKeyGuard } from './auth/api-key.guard.js';
+import { FailedAuthLimiter } from './auth/failed-auth-limiter.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import type { AppConfig } from './config/app-config.js';
+import type { HttpLimits } from './common/http-limits.js';
 import { ConfigModule } from './config/config.module.js';
 import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DatabaseModule } from './database/database.module.js';
@@ -16,7 +18,7 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ObservabilityModule } from './observability/observability.module.js';
 
-export type TestSeams = { etlStepHook?: EtlStepHook };
+export type TestSeams = { etlStepHook?: EtlStepHook; httpLimits?: Partial<HttpLimits> };
 
 @Module({})
 export class AppModule {
@@ -28,7 +30,7 @@ export class AppModule {
         LoggingModule.forRoot(config),
         DatabaseModule.forRoot(),
         HealthModule,
-        CollectorModule,
+        CollectorModule.forRoot({ pruneRejected: true }),
         EtlModule.forRoot({ schedule: true, stepHook: seams.etlStepHook }),
         MetricsModule,
         LiveModule,
@@ -36,10 +38,7 @@ export class AppModule {
         DashboardModule,
         ObservabilityModule,
       ],
-      providers: [
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
-      ],
+      providers: [FailedAuthLimiter, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { OperatorError } from '../common/operator-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
+import { writeOwnerOnly } from '../database/data-dir.js';
 import { DatabaseModule } from '../database/database.module.js';
 import { loadDotEnv, startupConfig } from '../startup.js';
 
@@ -17,6 +18,7 @@ class CliModule {
 // Runs one command-line task with the service's configuration and databases (no HTTP server).
 export async function runCli(feature: Type | DynamicModule, task: (context: INestApplicationContext) => Promise<void>): Promise<void> {
   try {
+    writeOwnerOnly();
     loadDotEnv();
     const { config } = await startupConfig(process.env);
     const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, feature), {

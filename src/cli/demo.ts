@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 import { OperatorError } from '../common/operator-error.js';
-import { loadConfig } from '../config/app-config.js';
 import { CallbackSender } from '../demo/callback-sender.js';
 import { createDemoWorld, DEMO_DEFAULTS, describeSummary, emptySummary, historyOf, tally } from '../demo/demo-traffic.js';
 import { progressLine, reportLine } from '../demo/progress-line.js';
-import { loadDotEnv } from '../startup.js';
+import { loadDotEnv, startupConfig } from '../startup.js';
 import { progress } from './cli.js';
 
 // npm run demo -- --days N --dau N [--url URL] [--seed N] [--token TOKEN]: the demo traffic alone, sent
@@ -56,16 +55,17 @@ function parseRequest(): Request | null {
   return { days, dau, seed, url: values.url, token: values.token };
 }
 
-// The target and token: from the options, else from the service's own configuration (.env included).
-function target(request: Request): { url: string; token?: string } {
+// The target and token: from the options, else from the service's own configuration (.env included; on
+// the embedded default, the token it keeps in the data folder).
+async function target(request: Request): Promise<{ url: string; token?: string }> {
   if (request.url !== undefined && request.token !== undefined) return { url: request.url, token: request.token };
   loadDotEnv();
-  const config = loadConfig(process.env);
+  const { config } = await startupConfig(process.env);
   return { url: request.url ?? `http://localhost:${config.port}`, token: request.token ?? config.auth.callbackToken };
 }
 
 async function main(request: Request): Promise<void> {
-  const { url, token } = target(request);
+  const { url, token } = await target(request);
   const options = { ...request, nowMs: Date.now() };
   const history = historyOf(createDemoWorld(options), options);
   const summary = emptySummary();

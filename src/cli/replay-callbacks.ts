@@ -6,7 +6,7 @@ import { progress, runCli } from './cli.js';
 const describe = (report: ReplayReport) =>
   `examined ${report.examined}: ${report.stored} stored, ${report.duplicates} already stored, ${report.stillRejected} still rejected`;
 
-await runCli(CollectorModule, async (context) => {
+await runCli(CollectorModule.forRoot({ pruneRejected: false }), async (context) => {
   const report = await context
     .get(CollectorService)
     .replayRejected((sofar) => progress(`Replaying rejected callbacks… ${describe(sofar)}`));

@@ -1,3 +1,5 @@
+import { isSecretParam } from '../common/secret-params.js';
+
 // Field table and value normalisation for Adjust callback parameters. Pure: no I/O, never throws
 // except where a caller's getter or proxy throws (parseCallback guards that).
 
@@ -35,7 +37,6 @@ export const DECIMAL_FIELDS = ['revenue', 'revenue_float', 'revenue_usd', 'repor
 type Param = { value: string | null; overflow: string | null };
 export type Params = Map<string, Param>;
 
-const SECRET_KEY = 'token';
 // Assigning this key to a plain object would change its prototype downstream; it is never an Adjust field.
 const UNSAFE_KEY = '__proto__';
 const PLACEHOLDER = /^\{[^{}]*\}$/;
@@ -63,7 +64,8 @@ export function normaliseParams(input: unknown): Params {
   for (const rawKey of Object.keys(source)) {
     const key = cleanText(rawKey);
     // A key that only differs by NULs from an earlier one loses: first one wins.
-    if (key === SECRET_KEY || key === UNSAFE_KEY || params.has(key)) continue;
+    // the callback token (or an API key sent by mistake) is never data
+    if (isSecretParam(key) || key === UNSAFE_KEY || params.has(key)) continue;
     params.set(key, normaliseParam(source[rawKey]));
   }
   return params;

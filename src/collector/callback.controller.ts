@@ -18,7 +18,7 @@ export class CallbackController {
   @ApiQuery({ name: 'created_at', example: 1795824000, required: true, description: 'Unix seconds' })
   @ApiQuery({ name: 'adid', example: '18546f6171f67e29d1cb983322ad1329', required: false })
   @ApiQuery({ name: 'app_token', example: 'abc123def456', required: false })
-  @ApiQuery({ name: 'token', required: false, description: 'CALLBACK_TOKEN, when the service is configured with one' })
+  @ApiQuery({ name: 'token', required: false, description: 'CALLBACK_TOKEN (required unless the service runs with CALLBACK_TOKEN=none)' })
   receiveCallback(@Query() query: CallbackParams, @Req() request: FastifyRequest) {
     return this.collector.receive('GET', request.url, query);
   }

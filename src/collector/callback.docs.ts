@@ -23,15 +23,16 @@ export function ApiCallback(summary: string) {
       schema: { type: 'object', properties: { status: { type: 'string', enum: ['stored', 'duplicate'] } }, example: { status: 'stored' } },
     }),
     ApiBadRequestResponse({
-      description: 'A callback the klips cannot use; kept in mob.rejected_callback for replay (Adjust does not retry a 4xx)',
+      description:
+        'A callback the klips cannot use; kept in mob.rejected_callback for replay (Adjust does not retry a 4xx). A body that is not JSON, or nests deeper than 32 levels, is refused too and kept nowhere',
       ...errorExample(400, 'Bad Request', 'adid is missing for activity_kind "session"'),
     }),
     ApiUnauthorizedResponse({
-      description: 'CALLBACK_TOKEN is set and token= is missing or wrong; nothing is stored',
+      description: 'token= is missing or wrong (unless CALLBACK_TOKEN=none); nothing is stored',
       ...errorExample(401, 'Unauthorized', 'Callback token missing or wrong: the callback URL must carry token=<CALLBACK_TOKEN>'),
     }),
     ApiPayloadTooLargeResponse({
-      description: 'URL or body over 1 MiB',
+      description: 'URL or body over 1 MiB, or more than 1,000 parameters in the URL or the body; nothing is stored',
       ...errorExample(413, 'Payload Too Large', 'The callback URL is over 1 MB'),
     }),
     ApiResponse({

@@ -14,6 +14,7 @@ export class CallbackRepository {
   private readonly pendingRejectedSql: string;
   private readonly markReplayedSql: string;
   private readonly updateReasonSql: string;
+  private readonly pruneRejectedSql: string;
 
   constructor(
     @Inject(SOURCE_DB) private readonly db: DataSource,
@@ -24,6 +25,7 @@ export class CallbackRepository {
     this.pendingRejectedSql = sql.get('collector/pending-rejected');
     this.markReplayedSql = sql.get('collector/mark-replayed');
     this.updateReasonSql = sql.get('collector/update-rejection-reason');
+    this.pruneRejectedSql = sql.get('collector/prune-rejected');
   }
 
   // One statement and one commit for the whole batch. Returns the dedup keys (hex) that were new.
@@ -51,5 +53,12 @@ export class CallbackRepository {
 
   async updateRejectionReason(id: string, reason: string): Promise<void> {
     await this.db.query(this.updateReasonSql, [id, reason]);
+  }
+
+  // Deletes up to `limit` refused callbacks received before `before`; returns how many it deleted.
+  async pruneRejected(before: Date, limit: number): Promise<number> {
+    // TypeORM answers a DELETE with [rows, count]
+    const [, count] = (await this.db.query(this.pruneRejectedSql, [before, limit])) as [unknown[], number];
+    return count;
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
-import { redactQuery } from '../common/secret-params.js';
+import { isSecretParam, redactQuery } from '../common/secret-params.js';
 import { Telemetry } from '../observability/telemetry.js';
 import { cleanText } from './adjust-fields.js';
 import { MAX_CALLBACK_BYTES } from './callback-limits.js';
@@ -111,21 +111,16 @@ export class CollectorService {
   }
 }
 
-// A JSON body can nest arrays 100,000 deep in under 1 MB: recursing that far overflows the stack here (a 500)
-// or PostgreSQL's jsonb parser (a 503 that Adjust would retry). No Adjust callback nests at all.
-const MAX_STORED_DEPTH = 32;
-const TOO_DEEP = `[nested deeper than ${MAX_STORED_DEPTH} levels]`;
-
-// What goes into the rejected table: the parameters as received, minus the callback secret, in a form
-// PostgreSQL's jsonb accepts (no NUL characters, no lone surrogates, bounded nesting).
+// What goes into the rejected table: the parameters as received, minus the secrets, in a form
+// PostgreSQL's jsonb accepts (no NUL characters, no lone surrogates). A JSON body nests at most
+// MAX_JSON_DEPTH levels (deeper ones are refused before they are parsed), so the recursion is shallow.
 export function storable(params: CallbackParams): Record<string, unknown> {
-  const clean = (value: unknown, depth: number): unknown => {
+  const clean = (value: unknown): unknown => {
     if (typeof value === 'string') return cleanText(value);
     if (value === null || typeof value !== 'object') return value;
-    if (depth >= MAX_STORED_DEPTH) return TOO_DEEP;
-    if (Array.isArray(value)) return value.map((inner) => clean(inner, depth + 1));
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [clean(key, depth) as string, clean(inner, depth + 1)]));
+    if (Array.isArray(value)) return value.map(clean);
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [cleanText(key), clean(inner)]));
   };
-  const { token: _secret, ...rest } = params;
-  return clean(rest, 0) as Record<string, unknown>;
+  const kept = Object.entries(params).filter(([name]) => !isSecretParam(name));
+  return clean(Object.fromEntries(kept)) as Record<string, unknown>;
 }

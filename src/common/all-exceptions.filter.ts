@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, STATUS_OF } from './domain-error.js';
 
 export type ErrorBody = { statusCode: number; error: string; message: string } & Record<string, unknown>;
@@ -12,8 +12,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const body = this.toBody(exception);
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const body = exception instanceof NotFoundException ? noRoute(http.getRequest<FastifyRequest>()) : this.toBody(exception);
     void reply.status(body.statusCode).send(body);
   }
 
@@ -26,6 +27,16 @@ export class AllExceptionsFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return errorBody(500, 'Internal server error');
   }
+}
+
+const MAX_ECHOED_PATH = 100;
+
+// The router's 404 ("Cannot GET <url>") would repeat the whole URL, query and secrets included: the
+// answer names the path only, cut short.
+function noRoute(request: FastifyRequest): ErrorBody {
+  const path = (request.url ?? '').split('?', 1)[0];
+  const shown = path.length > MAX_ECHOED_PATH ? `${path.slice(0, MAX_ECHOED_PATH)}…` : path;
+  return errorBody(404, `No route ${request.method} ${shown}: /docs lists the routes`);
 }
 
 export function errorBody(statusCode: number, message: string, details: Record<string, unknown> = {}): ErrorBody {

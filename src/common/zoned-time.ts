@@ -61,11 +61,21 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
-// Every date from `first` to `last`, inclusive.
+// Whole days from `from` to `to` (negative when `to` comes first; NaN when either is not a date).
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+}
+
+// The longest walk any caller needs: a century of days (2000-01-01 … 2099-12-31, the dates the API takes).
+const MAX_WALK_DAYS = 36_525;
+
+// Every date from `first` to `last`, inclusive. The days are counted first and the walk is bounded by
+// that count: a walk by text comparison never ends past 9999-12-31, where the next label
+// (+010000-01-01) sorts before the end.
 export function datesBetween(first: string, last: string): string[] {
-  const dates: string[] = [];
-  for (let date = first; date <= last; date = addDays(date, 1)) dates.push(date);
-  return dates;
+  const count = daysBetween(first, last) + 1;
+  if (count > MAX_WALK_DAYS) throw new RangeError(`datesBetween: ${first} … ${last} spans more than ${MAX_WALK_DAYS} days`);
+  return Array.from({ length: count > 0 ? count : 0 }, (_, index) => addDays(first, index));
 }
 
 // How far the zone's wall clock is ahead of UTC at an instant.

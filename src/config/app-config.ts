@@ -23,11 +23,13 @@ export class AppConfig {
   etl!: { schedule: EtlSchedule; reconcileCron: string | null; windowDays: number };
   stage!: { partSizeBytes: number; retentionDays: number };
   report!: { timezone: string; registrationEvents: string[]; sessionLengthField: SessionLengthField };
-  auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string };
+  // callbackToken: the token callbacks must carry; callbackTokenOff: CALLBACK_TOKEN=none, no check on purpose
+  auth!: { apiKeys: string[]; adminApiKeys: string[]; callbackToken?: string; callbackTokenOff: boolean };
   // metric requests per minute and API key; null: no limit
   rateLimitPerMinute!: number | null;
   // the optional push of a refresh to Klipfolio after each load that changed the data; null: off
   klipfolio!: KlipfolioPushConfig | null;
+  collector!: { rejectedRetentionDays: number };
   demo!: boolean;
   logLevel!: LogLevel;
 }
@@ -53,6 +55,12 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
   }
   if (!embedded && env.API_KEYS === undefined && env.ADMIN_API_KEYS === undefined) {
     problems.push('API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set (only the embedded default generates a key)');
+  }
+  // an open collector is a choice to make on purpose, never a default of production
+  if (!embedded && env.CALLBACK_TOKEN === undefined) {
+    problems.push(
+      'CALLBACK_TOKEN is required when DATABASE_URL is set (only the embedded default generates one): the secret the Adjust callback URL carries as token=…, or "none" to accept callbacks without a token on purpose',
+    );
   }
   const unique = [...new Set(problems)];
   if (unique.length > 0) throw new ConfigError(unique);
@@ -82,10 +90,12 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
     auth: {
       apiKeys: splitList(env.API_KEYS),
       adminApiKeys: splitList(env.ADMIN_API_KEYS),
-      callbackToken: env.CALLBACK_TOKEN,
+      callbackToken: env.CALLBACK_TOKEN === CALLBACK_TOKEN_OFF ? undefined : env.CALLBACK_TOKEN,
+      callbackTokenOff: env.CALLBACK_TOKEN === CALLBACK_TOKEN_OFF,
     },
     rateLimitPerMinute: env.RATE_LIMIT === 'off' ? null : Number(env.RATE_LIMIT ?? 600),
     klipfolio: klipfolioPush(env),
+    collector: { rejectedRetentionDays: env.REJECTED_RETENTION_DAYS ?? 30 },
     demo: env.DEMO === undefined ? embedded : env.DEMO === 'true',
     logLevel: env.LOG_LEVEL ?? 'info',
   };
@@ -101,6 +111,8 @@ function klipfolioPush(env: Environment): KlipfolioPushConfig | null {
     minIntervalSeconds: env.KLIPFOLIO_MIN_INTERVAL ?? 60,
   };
 }
+
+export const CALLBACK_TOKEN_OFF = 'none';
 
 const cronOrOff = (value: string | undefined, fallback: string) => (value === 'off' ? null : (value ?? fallback));
 
@@ -145,6 +157,7 @@ export const ENVIRONMENT_KEYS = [
   'KLIPFOLIO_API_URL',
   'KLIPFOLIO_MIN_INTERVAL',
   'CALLBACK_TOKEN',
+  'REJECTED_RETENTION_DAYS',
   'DEMO',
   'LOG_LEVEL',
 ];

@@ -217,8 +217,17 @@ export class Environment {
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^[\x21-\x7e]{8,}$/, { message: 'CALLBACK_TOKEN accepts at least 8 printable characters without spaces' })
+  @Matches(/^(none|[\x21-\x7e]{8,})$/, {
+    message: 'CALLBACK_TOKEN accepts at least 8 printable characters without spaces, or "none" to accept callbacks without a token',
+  })
   CALLBACK_TOKEN?: string;
+
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'REJECTED_RETENTION_DAYS accepts a whole number of days from 1 to 3650' })
+  @Min(1, { message: 'REJECTED_RETENTION_DAYS accepts a whole number of days from 1 to 3650' })
+  @Max(3650, { message: 'REJECTED_RETENTION_DAYS accepts a whole number of days from 1 to 3650' })
+  REJECTED_RETENTION_DAYS?: number;
 
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -56,6 +56,12 @@ export class Connections {
     }
   }
 
+  // Stops the embedded server now, whatever its sessions are doing (a second signal during shutdown);
+  // nothing to do with an external database.
+  async stopEmbeddedNow(): Promise<void> {
+    await this.embedded?.release();
+  }
+
   async close(): Promise<void> {
     clearTimeout(this.warehouseRetry);
     const open = [this.source, this.warehouse].filter((dataSource) => dataSource.isInitialized);

@@ -1,15 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, readdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { OperatorError } from '../common/operator-error.js';
 import { programOf } from './processes.js';
 
 // Files the embedded default keeps next to its database: generated secrets and an instance lock.
 
+// What the service writes (logs, staged parts with device ids, secrets, the demo's plan) is its
+// owner's alone: files 0600, folders 0700, whichever module writes them.
+export function writeOwnerOnly(): void {
+  process.umask(0o077);
+}
+
+// The data folder and what lies in it, made its owner's only at every start (a folder from an older
+// version may hold files other users could read). PostgreSQL keeps its cluster as it needs (0700, its
+// own user's). `traversable`: PostgreSQL runs as another user (when the service runs as root), which
+// must pass through the folder to its cluster, so the folder keeps --x for others, and nothing more.
+export async function restrictDataDir(dataDir: string, traversable: boolean, clusterName: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await chmod(dataDir, traversable ? 0o711 : 0o700);
+  for (const entry of await readdir(dataDir, { withFileTypes: true })) {
+    if (entry.name !== clusterName) await chmod(path.join(dataDir, entry.name), entry.isDirectory() ? 0o700 : 0o600);
+  }
+}
+
 // The secret is written to a private temporary file first and then linked into place, so a concurrent
 // first start never reads a half-written file: link() either publishes the whole file or finds one.
 export async function readOrCreateSecret(dataDir: string, name: string): Promise<{ value: string; created: boolean }> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, name);
   const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const value = randomBytes(24).toString('base64url');
@@ -33,11 +51,11 @@ export class DataDirInUseError extends OperatorError {
 
 // One service per data folder: a second start must not open the same PostgreSQL cluster.
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
-  await mkdir(dataDir, { recursive: true });
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const file = lockFile(dataDir);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await writeFile(file, String(process.pid), { flag: 'wx' });
+      await writeFile(file, String(process.pid), { flag: 'wx', mode: 0o600 });
       return () => unlink(file).catch(() => undefined);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,11 +1,11 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmod, chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chown, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { OperatorError } from '../common/operator-error.js';
-import { DataDirInUseError } from './data-dir.js';
+import { DataDirInUseError, restrictDataDir } from './data-dir.js';
 import { isAlive, parentOf, programOf } from './processes.js';
 
 type Binaries = { initdb: string; postgres: string };
@@ -39,11 +39,12 @@ export class EmbeddedPostgres {
     const bin = await binaries();
     const owner = await ensureOwner();
     if ('uid' in owner) await assertReachableByOthers(path.dirname(path.dirname(this.clusterDir)));
+    await restrictDataDir(path.dirname(this.clusterDir), 'uid' in owner, path.basename(this.clusterDir));
     await this.stopOrphan();
     if (!(await exists(path.join(this.clusterDir, 'PG_VERSION')))) await this.initdb(bin, owner);
     this.port = port ?? (await freePort());
     const logFile = path.join(path.dirname(this.clusterDir), 'postgres.log');
-    const log = await open(logFile, 'a');
+    const log = await open(logFile, 'a', 0o600);
     const args = [
       '-D',
       this.clusterDir,
@@ -100,11 +101,8 @@ export class EmbeddedPostgres {
     await mkdir(this.clusterDir, { recursive: true, mode: 0o700 });
     const pwfile = path.join(path.dirname(this.clusterDir), '.initdb-password');
     await writeFile(pwfile, `${this.password}\n`, { mode: 0o600 });
-    if ('uid' in owner) {
-      // the postgres user must reach the cluster through the data folder (mkdtemp folders are 0700)
-      await chmod(path.dirname(this.clusterDir), 0o755);
-      await Promise.all([chown(this.clusterDir, owner.uid, owner.gid), chown(pwfile, owner.uid, owner.gid)]);
-    }
+    // the postgres user reaches them through the data folder, which start() left passable (0711)
+    if ('uid' in owner) await Promise.all([chown(this.clusterDir, owner.uid, owner.gid), chown(pwfile, owner.uid, owner.gid)]);
     try {
       execFileSync(
         bin.initdb,

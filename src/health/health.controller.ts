@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
+import { Controller, Get, Head, Inject, UseFilters } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck } from '@nestjs/terminus';
 import { Access } from '../auth/access.decorator.js';
@@ -21,6 +21,16 @@ export class HealthController {
   })
   @ApiResponse({ status: 503, description: 'Names what is down (source, warehouse), or that the service is shutting down' })
   getHealth() {
+    return this.health.check();
+  }
+
+  // Load balancers probe with HEAD: the same check and status, and Node sends no body with it.
+  @Head()
+  @Access('public')
+  @HealthCheck()
+  @ApiOperation({ summary: 'The same check as GET, answered without a body', description: 'For load balancers that probe with HEAD.' })
+  @ApiResponse({ status: 503, description: 'Something is down, or the service is shutting down' })
+  headHealth() {
     return this.health.check();
   }
 }

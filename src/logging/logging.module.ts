@@ -26,7 +26,8 @@ export function requestId(req: IncomingMessage): string {
   return typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
-type LoggedRequest = IncomingMessage & { id?: string | number; raw?: IncomingMessage & { keyFingerprint?: string } };
+type LoggedRequest = IncomingMessage & { id?: string | number };
+type KeyedRequest = IncomingMessage & { keyFingerprint?: string };
 
 // The one pino set-up: the request log, and every line the application writes.
 function pinoParams(config: AppConfig): Params {
@@ -38,8 +39,11 @@ function pinoParams(config: AppConfig): Params {
         ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l' } }
         : undefined,
       // callbacks arrive thousands a second: their successes are logged at debug level only;
-      // a 503 (overload, database unavailable) is expected and retried by Adjust: a warning
+      // a 503 (overload, database unavailable) is expected and retried by Adjust: a warning;
+      // refused keys and limits are logged once a minute by their guards: per request, anyone
+      // could fill the log
       customLogLevel: (req: IncomingMessage, res: ServerResponse, error?: Error) => {
+        if (res.statusCode === 401 || res.statusCode === 429) return 'debug';
         if (res.statusCode === 503) return 'warn';
         if (error || res.statusCode >= 500) return 'error';
         if (res.statusCode >= 400) return 'warn';
@@ -48,8 +52,11 @@ function pinoParams(config: AppConfig): Params {
       // Nest mounts the logging middleware twice on a route kept out of the global prefix (/metrics, as
       // `/metrics` and `/metrics/`): such a request is logged once
       autoLogging: { ignore: (req: IncomingMessage & { allLogs?: unknown[] }) => (req.allLogs?.length ?? 0) > 1 },
+      // which key made the request (its fingerprint, set by the key guard): read when the request is
+      // logged at its end; the `req` binding is serialised at its start, before any guard ran
+      customProps: (req: KeyedRequest) => (req.keyFingerprint ? { key: req.keyFingerprint } : {}),
       serializers: {
-        req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url), key: req.raw?.keyFingerprint }),
+        req: (req: LoggedRequest) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
       },
     },

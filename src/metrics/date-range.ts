@@ -1,4 +1,4 @@
-import { addDays, datesBetween } from '../common/zoned-time.js';
+import { addDays, datesBetween, daysBetween } from '../common/zoned-time.js';
 import { DomainError } from '../common/domain-error.js';
 
 // Ranges and buckets of report-time-zone calendar days (YYYY-MM-DD), resolved on the server.
@@ -22,6 +22,15 @@ export type Granularity = (typeof GRANULARITIES)[number];
 
 export const MAX_RANGE_DAYS = 731;
 export const DEFAULT_RANGE_DAYS = 30;
+// The dates a request may name (api.md): wide enough for any report, narrow enough that no date
+// arithmetic leaves four-digit years.
+export const FIRST_DATE = '2000-01-01';
+export const LAST_DATE = '2099-12-31';
+
+// A YYYY-MM-DD date inside the window (text order is date order for four-digit years).
+export function inDateWindow(date: string): boolean {
+  return date >= FIRST_DATE && date <= LAST_DATE;
+}
 
 export type DateRange = { from: string; to: string };
 // A bucket keeps its label (the day, the ISO week's Monday, the month's 1st) even when the range cuts it.
@@ -37,8 +46,15 @@ export function resolveRange(request: RangeRequest, today: string): DateRange {
     }
     return periodRange(request.period, today);
   }
+  for (const name of ['from', 'to'] as const) {
+    const date = request[name];
+    if (date !== undefined && !inDateWindow(date)) {
+      throw new DomainError('INVALID_REQUEST', `${name} must be a date between ${FIRST_DATE} and ${LAST_DATE}`);
+    }
+  }
   const to = request.to ?? (request.from !== undefined && request.from > today ? request.from : today);
-  const from = request.from ?? addDays(to, 1 - DEFAULT_RANGE_DAYS);
+  // only `to`: the 30 days ending on it, but never before the window
+  const from = request.from ?? maxDate(addDays(to, 1 - DEFAULT_RANGE_DAYS), FIRST_DATE);
   if (from > to) throw new DomainError('INVALID_REQUEST', `from (${from}) is after to (${to}): from must be on or before to`);
   const days = daysBetween(from, to) + 1;
   if (days > MAX_RANGE_DAYS) {
@@ -46,6 +62,8 @@ export function resolveRange(request: RangeRequest, today: string): DateRange {
   }
   return { from, to };
 }
+
+const maxDate = (a: string, b: string) => (a > b ? a : b);
 
 export function periodRange(period: Period, today: string): DateRange {
   const monday = weekStart(today);
@@ -82,10 +100,6 @@ export function buckets(range: DateRange, granularity: Granularity): Bucket[] {
     else result.push({ label, days: [day] });
   }
   return result;
-}
-
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 // The Monday of a day's ISO week.

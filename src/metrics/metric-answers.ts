@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { datesBetween } from '../common/zoned-time.js';
-import { type Bucket, buckets, type DateRange, daysBetween, type Granularity } from './date-range.js';
+import { DomainError } from '../common/domain-error.js';
+import { datesBetween, daysBetween } from '../common/zoned-time.js';
+import { type Bucket, buckets, type DateRange, type Granularity } from './date-range.js';
 import { KLIP_DEFINITIONS, type Klip } from './klips.js';
-import { type ActiveChange, type Filters, MetricsRepository } from './metrics.repository.js';
+import { type ActiveChanges, type Filters, MetricsRepository } from './metrics.repository.js';
 
 export type MetricRow = { date?: string; channel?: string; value: number | null };
 export type MetricSummary = { total?: number; average?: number | null; distinct?: number };
@@ -21,6 +22,8 @@ export type MetricAnswer = {
 export type MetricRequest = { klip: Klip; range: DateRange; granularity: Granularity | null; filters: Filters };
 
 type Body = Pick<MetricAnswer, 'summary' | 'data'>;
+// The most rows an answer may have: what its computation costs grows with them (see the README's figures).
+export const MAX_ANSWER_ROWS = 5_000;
 type Window = 'dau' | 'wau' | 'mau';
 const WINDOW_COLUMN: Record<number, Window | undefined> = { 1: 'dau', 7: 'wau', 30: 'mau' };
 
@@ -46,7 +49,7 @@ export class MetricAnswers {
       case 'active':
         return this.activeUsers(KLIP_DEFINITIONS[klip].windowDays as 1 | 7 | 30, range, filters, bucketsOf);
       case 'channels':
-        return this.installsByChannel(range, filters, granularity ? bucketsOf : null);
+        return this.installsByChannel(range, filters, granularity, bucketsOf);
     }
   }
 
@@ -68,7 +71,7 @@ export class MetricAnswers {
   }
 
   private async activeUsers(windowDays: 1 | 7 | 30, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
-    const daily = runningSums(await this.repository.activeChanges(range.to, filters), range);
+    const daily = runningSums(await this.repository.activeChanges(range, filters), range);
     const values = daily[WINDOW_COLUMN[windowDays]!];
     const data = bucketsOf.map((bucket) => ({ date: bucket.label, value: round2(mean(bucket.days.map((day) => values.get(day)!))) }));
     const average = round2(mean(datesBetween(range.from, range.to).map((day) => values.get(day)!)));
@@ -78,38 +81,40 @@ export class MetricAnswers {
     return { summary: { average, distinct }, data };
   }
 
-  private async installsByChannel(range: DateRange, filters: Filters, bucketsOf: Bucket[] | null): Promise<Body> {
-    const rows = await this.repository.installsByChannel(range, filters);
-    const totals = new Map<string, number>();
-    for (const row of rows) totals.set(row.channel, (totals.get(row.channel) ?? 0) + row.value);
+  private async installsByChannel(range: DateRange, filters: Filters, granularity: Granularity | null, bucketsOf: Bucket[]): Promise<Body> {
+    const totals = new Map((await this.repository.channelTotals(range, filters)).map((row) => [row.channel, row.value]));
     // largest first; equal counts by name, so the order never changes between two identical answers
     const channels = [...totals.keys()].sort((a, b) => totals.get(b)! - totals.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
     const summary = { total: sum([...totals.values()]) };
-    if (!bucketsOf) return { summary, data: channels.map((channel) => ({ channel, value: totals.get(channel)! })) };
-    const byDayChannel = new Map(rows.map((row) => [`${row.day}|${row.channel}`, row.value]));
+    if (!granularity) return { summary, data: channels.map((channel) => ({ channel, value: totals.get(channel)! })) };
+    // every bucket × every channel: the one answer whose size the range does not bound
+    const cells = bucketsOf.length * channels.length;
+    if (cells > MAX_ANSWER_ROWS) {
+      throw new DomainError(
+        'INVALID_REQUEST',
+        `installs-by-channel with granularity=${granularity} would have ${bucketsOf.length} buckets × ${channels.length} channels = ${cells} rows, at most ${MAX_ANSWER_ROWS}: ask for a shorter range, a coarser granularity, a channel filter, or no granularity`,
+      );
+    }
+    const rows = await this.repository.installsByBucketAndChannel(range, filters, granularity);
+    const byCell = new Map(rows.map((row) => [`${row.bucket}|${row.channel}`, row.value]));
     const data = bucketsOf.flatMap((bucket) =>
-      channels.map((channel) => ({
-        date: bucket.label,
-        channel,
-        value: sum(bucket.days.map((day) => byDayChannel.get(`${day}|${channel}`) ?? 0)),
-      })),
+      channels.map((channel) => ({ date: bucket.label, channel, value: byCell.get(`${bucket.label}|${channel}`) ?? 0 })),
     );
     return { summary, data };
   }
 }
 
-// DAU, WAU and MAU of each day of the range: the running sums of the changes (which start at a day
-// with no device before it), kept from `range.from` on.
-function runningSums(changes: ActiveChange[], range: DateRange): Record<Window, Map<string, number>> {
+// DAU, WAU and MAU of each day of the range: the running sums of the changes, from their sums before
+// the range on, so the walk covers the range's days only (at most 731), whatever the history.
+function runningSums({ before, days }: ActiveChanges, range: DateRange): Record<Window, Map<string, number>> {
   const daily = { dau: new Map<string, number>(), wau: new Map<string, number>(), mau: new Map<string, number>() };
-  const running = { dau: 0, wau: 0, mau: 0 };
+  const running = { ...before };
   let next = 0;
-  const first = changes.length > 0 && changes[0].day < range.from ? changes[0].day : range.from;
-  for (const day of datesBetween(first, range.to)) {
-    for (; next < changes.length && changes[next].day === day; next++) {
-      for (const window of WINDOWS) running[window] += changes[next][window];
+  for (const day of datesBetween(range.from, range.to)) {
+    for (; next < days.length && days[next].day === day; next++) {
+      for (const window of WINDOWS) running[window] += days[next][window];
     }
-    if (day >= range.from) for (const window of WINDOWS) daily[window].set(day, running[window]);
+    for (const window of WINDOWS) daily[window].set(day, running[window]);
   }
   return daily;
 }

@@ -54,8 +54,12 @@ export function toCsv({ metric, granularity, data }: MetricAnswer): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
+// Channel names come from ad networks' tracker names, i.e. from outside: a text cell a spreadsheet would
+// run as a formula (=, +, -, @, tab, CR first) gets a leading ' (api.md). Numbers stay numbers.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

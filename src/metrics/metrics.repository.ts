@@ -2,13 +2,16 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Connections } from '../database/connections.js';
 import { SqlCatalog } from '../database/sql-catalog.js';
 import { DomainError } from '../common/domain-error.js';
-import type { DateRange } from './date-range.js';
+import type { DateRange, Granularity } from './date-range.js';
 
 export type Filters = { app?: string; os?: string; country?: string; channel?: string };
 export type DayCount = { day: string; value: number };
 export type DayLengths = { day: string; seconds: number; sessions: number };
-export type DayChannelCount = { day: string; channel: string; value: number };
-export type ActiveChange = { day: string; dau: number; wau: number; mau: number };
+export type ChannelCount = { channel: string; value: number };
+export type BucketChannelCount = { bucket: string; channel: string; value: number };
+export type ActiveCounts = { dau: number; wau: number; mau: number };
+export type ActiveChange = { day: string } & ActiveCounts;
+export type ActiveChanges = { before: ActiveCounts; days: ActiveChange[] };
 export type BuildSettings = { REPORT_TIMEZONE: string; REGISTRATION_EVENTS: string; SESSION_LENGTH_FIELD: string };
 // changedFrom: the first day the loads after the version asked about changed (null: any day may have)
 export type Freshness = { loadedAt: string | null; dataThrough: string | null; changedBy: number | null; changedFrom: string | null };
@@ -41,22 +44,33 @@ export class MetricsRepository {
     return rows.map((row) => ({ day: row.day, seconds: Number(row.seconds), sessions: Number(row.sessions) }));
   }
 
-  async installsByChannel(range: DateRange, filters: Filters): Promise<DayChannelCount[]> {
-    const rows = await this.query<{ day: string; channel: string; installs: string }>('installs-by-channel', [
+  async channelTotals(range: DateRange, filters: Filters): Promise<ChannelCount[]> {
+    const rows = await this.query<{ channel: string; installs: string }>('installs-by-channel', [
       ...dayRange(range),
       ...filterValues(filters),
     ]);
-    return rows.map((row) => ({ day: row.day, channel: row.channel, value: Number(row.installs) }));
+    return rows.map((row) => ({ channel: row.channel, value: Number(row.installs) }));
   }
 
-  // The stored DAU/WAU/MAU changes of every day up to `to`, in day order, under the filters: the scope
-  // is the filtered dimensions (stg.active_scope), and a dimension not filtered is stored as ''.
-  async activeChanges(to: string, filters: Filters): Promise<ActiveChange[]> {
+  async installsByBucketAndChannel(range: DateRange, filters: Filters, granularity: Granularity): Promise<BucketChannelCount[]> {
+    const rows = await this.query<{ bucket: string; channel: string; installs: string }>('installs-by-bucket-and-channel', [
+      ...dayRange(range),
+      ...filterValues(filters),
+      granularity,
+    ]);
+    return rows.map((row) => ({ bucket: row.bucket, channel: row.channel, value: Number(row.installs) }));
+  }
+
+  // The stored DAU/WAU/MAU changes under the filters: their sums before the range (the counts of the day
+  // before it), then each day's of the range, in day order. The scope is the filtered dimensions
+  // (stg.active_scope), and a dimension not filtered is stored as ''.
+  async activeChanges(range: DateRange, filters: Filters): Promise<ActiveChanges> {
     const filtered = FILTER_NAMES.filter((name) => filters[name] !== undefined);
     const scope = filtered.length === 0 ? 'all' : filtered.join('+');
     const values = FILTER_NAMES.map((name) => filters[name] ?? '');
-    const rows = await this.query<ActiveChangeRow>('active-users', [to, scope, ...values]);
-    return rows.map((row) => ({ day: row.day, dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) }));
+    const [before, ...days] = await this.query<ActiveChangeRow>('active-users', [...dayRange(range), scope, ...values]);
+    const counts = (row: ActiveChangeRow) => ({ dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) });
+    return { before: counts(before), days: days.map((row) => ({ day: row.day!, ...counts(row) })) };
   }
 
   async distinctDevices(range: DateRange, filters: Filters): Promise<number> {
@@ -98,7 +112,7 @@ export class MetricsRepository {
 }
 
 type FreshnessRow = { loaded_at: Date | null; data_through: Date | null; changed_by: string | null; changed_from: string | null };
-type ActiveChangeRow = { day: string; dau: string | number; wau: string | number; mau: string | number };
+type ActiveChangeRow = { day: string | null; dau: string | number; wau: string | number; mau: string | number };
 // in the order of stg.active_scope's names ('app+os+country+channel')
 const FILTER_NAMES = ['app', 'os', 'country', 'channel'] as const;
 

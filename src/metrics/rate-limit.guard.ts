@@ -1,4 +1,4 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { callerOf } from '../auth/api-key.guard.js';
 import { AppConfig } from '../config/app-config.js';
@@ -15,6 +15,7 @@ const PRUNE_AT = 10_000;
 // registry cannot load; this is the small part of it the service needs.)
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly logger = new Logger('Metrics');
   private readonly windows = new Map<string, { endsAt: number; count: number }>();
 
   constructor(
@@ -39,6 +40,8 @@ export class RateLimitGuard implements CanActivate {
     if (window.count <= limit) return true;
     this.telemetry.klips.rateLimitRefused();
     const retryAfter = Math.ceil((window.endsAt - now) / 1000);
+    // once per key and window: the request log leaves 429s out
+    if (window.count === limit + 1) this.logger.warn(`Key ${key} passed RATE_LIMIT (${limit} a minute): 429 for ${retryAfter} s`);
     http.getResponse<FastifyReply>().header('Retry-After', String(retryAfter));
     throw new DomainError(
       'TOO_MANY_REQUESTS',

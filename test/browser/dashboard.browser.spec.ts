@@ -452,9 +452,14 @@ describe('Dashboard in a browser, on demo data', () => {
     }
   });
 
-  it('runs "Try it out" of a klip in Swagger UI with the key', async () => {
+  it('runs "Try it out" of a klip in Swagger UI with the key, under a CSP that it never trips', async () => {
     await page.setViewportSize(LAPTOP);
-    await page.goto(`${base}/docs`);
+    const blocked: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+    });
+    const docs = await page.goto(`${base}/docs`);
+    expect(docs?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
     await page.locator('button.authorize').first().click();
     const scheme = page.locator('.modal-ux .auth-container').filter({ hasText: 'X-API-Key' });
     await scheme.locator('input').fill(API_KEY);
@@ -473,5 +478,6 @@ describe('Dashboard in a browser, on demo data', () => {
     );
     await status.scrollIntoViewIfNeeded();
     await screenshot('docs-try-it-out-1366x768');
+    expect(blocked).toEqual([]);
   });
 });

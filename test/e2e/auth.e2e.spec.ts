@@ -7,6 +7,7 @@ import request from 'supertest';
 import { Access } from '../../src/auth/access.decorator.js';
 import { ApiKeyGuard } from '../../src/auth/api-key.guard.js';
 import { fingerprint, KeyRing } from '../../src/auth/api-keys.js';
+import { FailedAuthLimiter } from '../../src/auth/failed-auth-limiter.js';
 import { AllExceptionsFilter } from '../../src/common/all-exceptions.filter.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
@@ -66,10 +67,7 @@ async function startProbeApp(env: Record<string, string>): Promise<NestFastifyAp
   const moduleRef = await Test.createTestingModule({
     imports: [ConfigModule.forRoot(loadConfig({ API_KEYS: READER_KEY, ADMIN_API_KEYS: ADMIN_KEY, ...env }))],
     controllers: [ProbeController],
-    providers: [
-      { provide: APP_GUARD, useClass: ApiKeyGuard },
-      { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    ],
+    providers: [FailedAuthLimiter, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_FILTER, useClass: AllExceptionsFilter }],
   }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
   await app.init();
@@ -280,6 +278,13 @@ describe('redactUrl', () => {
 
   it('hides a secret whose parameter name is percent-encoded, as the server decodes it', () => {
     expect(redactUrl('/x?api%5Fkey=one&%74oken=two')).toBe('/x?api%5Fkey=[redacted]&%74oken=[redacted]');
+  });
+
+  it('hides a secret sent as an array, encoded twice, with + for a space, or as api-key/apikey', () => {
+    expect(redactUrl('/x?token[]=one&token%5B0%5D=two&TOKEN[a][b]=three&%2574oken=four&token+=five&api-key=six&APIKEY=seven')).toBe(
+      '/x?token[]=[redacted]&token%5B0%5D=[redacted]&TOKEN[a][b]=[redacted]&%2574oken=[redacted]&token+=[redacted]&api-key=[redacted]&APIKEY=[redacted]',
+    );
+    expect(redactUrl('/x?tokens[]=a&token_id=b&[token]=c')).toBe('/x?tokens[]=a&token_id=b&[token]=c');
   });
 
   it('keeps only the start of a very long URL, saying how long it was', () => {

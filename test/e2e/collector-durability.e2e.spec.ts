@@ -22,6 +22,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+const TOKEN = 'durability-callback-token';
+
 describe(CallbackWriter.name, () => {
   let databases: TestDatabases;
   let dataDir: string;
@@ -34,7 +36,7 @@ describe(CallbackWriter.name, () => {
 
   // refused: a callback without activity_kind, which the service keeps in mob.rejected_callback
   function send(adid: string, createdAt = NOW_EPOCH, refused = false): Promise<Outcome> {
-    const params = sessionCallback({ adid, created_at: String(createdAt), ...(refused ? { activity_kind: null } : {}) });
+    const params = sessionCallback({ adid, created_at: String(createdAt), token: TOKEN, ...(refused ? { activity_kind: null } : {}) });
     return rawRequest(baseUrl, { path: `${CALLBACK_PATH}?${adjustQuery(params)}` }).then(
       (res: RawResponse) => ({ adid, status: res.status, body: res.json() }),
       (error: NodeJS.ErrnoException) => ({ adid, status: 'lost' as const, error: error.code ?? error.message }),
@@ -63,6 +65,7 @@ describe(CallbackWriter.name, () => {
       DATABASE_URL: databases.sourceUrl,
       WAREHOUSE_URL: databases.warehouseUrl,
       API_KEYS: API_KEY,
+      CALLBACK_TOKEN: TOKEN,
       ETL_SCHEDULE: 'off',
       DEMO: 'false',
       PORT: String(port),

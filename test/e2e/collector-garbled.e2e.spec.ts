@@ -280,11 +280,14 @@ describe(CallbackController.name, () => {
     expect(stored).toBeGreaterThan(50);
     expect(refusals.length).toBeGreaterThan(50);
 
-    // every 200 "stored" is one row, every 400 is one kept callback with the reason it was given
+    // every 200 "stored" is one row, every 400 is one kept callback with the reason it was given, except
+    // a body nested too deep to read, which is refused before it is parsed and kept nowhere
     const [{ n: rows }] = await query<{ n: string }>('SELECT count(*) AS n FROM mob.adjust');
     expect(Number(rows)).toBe(stored);
+    const unread: string[] = refusals.filter((message) => message === 'The JSON body nests deeper than 32 levels');
+    expect(unread.length).toBeGreaterThan(0);
     const rejected = await query<{ reason: string }>('SELECT reason FROM mob.rejected_callback ORDER BY reason');
-    expect(rejected.map((row) => row.reason).sort()).toEqual([...refusals].sort());
+    expect(rejected.map((row) => row.reason).sort()).toEqual(refusals.filter((message) => !unread.includes(message)).sort());
     await expect(query("SELECT id FROM mob.rejected_callback WHERE params ? 'token'")).resolves.toEqual([]);
 
     // no partial or unnormalised row: required columns set, no empty or {placeholder} text anywhere (a JSON

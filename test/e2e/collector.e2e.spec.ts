@@ -526,27 +526,27 @@ describe(CallbackController.name, () => {
   });
 
   describe('refuses hostile bodies without a 5xx', () => {
-    it('keeps a refused JSON body nested 20,000 levels deep, cut at a sane depth, and answers 400 not 500', async () => {
+    it('refuses a JSON body nested 20,000 levels deep before parsing it, with a 400, and keeps nothing of it', async () => {
       const marker = newAdid();
       const depth = 20_000;
-      const body = `{"activity_kind":"session","created_at":"${NOW_EPOCH}","marker":"${marker}","nested":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const body = `{"activity_kind":"session","created_at":"${NOW_EPOCH}","adid":"${marker}","marker":"${marker}","nested":${'['.repeat(depth)}${']'.repeat(depth)}}`;
       const res = await request(h.server()).post(CALLBACK_PATH).type('json').send(body);
       expect(res.status).toBe(400);
-      expect(res.body.message).toBe('adid is missing for activity_kind "session"');
-      const [rejected] = await h.query("SELECT params FROM mob.rejected_callback WHERE params->>'marker' = $1", [marker]);
-      let level: unknown = rejected.params.nested;
-      let kept = 0;
-      for (; Array.isArray(level); kept++) level = level[0];
-      expect(level).toBe('[nested deeper than 32 levels]');
-      expect(kept).toBeLessThan(32);
+      expect(res.body.message).toBe('The JSON body nests deeper than 32 levels');
+      await expect(h.query("SELECT id FROM mob.rejected_callback WHERE params->>'marker' = $1", [marker])).resolves.toEqual([]);
+      await expect(h.rowsOf(marker)).resolves.toHaveLength(0);
     });
 
-    it('stores a callback whose JSON body nests an unknown field 20,000 levels deep', async () => {
+    it('stores a callback whose JSON body nests an unknown field as deep as allowed (32 levels with the body itself)', async () => {
       const adid = newAdid();
-      const depth = 20_000;
-      const body = `{"activity_kind":"session","created_at":"${NOW_EPOCH}","adid":"${adid}","nested":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const depth = 31;
+      const body = `{"activity_kind":"session","created_at":"${NOW_EPOCH}","adid":"${adid}","nested":${'['.repeat(depth)}"x"${']'.repeat(depth)}}`;
       await request(h.server()).post(CALLBACK_PATH).type('json').send(body).expect(200, { status: 'stored' });
       await expect(h.rowsOf(adid)).resolves.toHaveLength(1);
+      const deeper = body.replace('"nested":[', '"nested":[[').replace(/]}$/, ']]}');
+      expect((await request(h.server()).post(CALLBACK_PATH).type('json').send(deeper).expect(400)).body.message).toBe(
+        'The JSON body nests deeper than 32 levels',
+      );
     });
 
     it('stores a POST callback with a __proto__ key, without the key', async () => {
@@ -785,6 +785,24 @@ describe(CallbackController.name, () => {
       expect(rejected).toHaveLength(1);
       expect(rejected[0].params).not.toHaveProperty('token');
       expect(JSON.stringify(rejected[0])).not.toContain(CALLBACK_TOKEN);
+    });
+
+    it('keeps no secret sent in another spelling (Token=, token[]=, %74oken=, api_key=) in a row or a kept callback', async () => {
+      const spelled = 'Token=spelled-1&token[]=spelled-2&%74oken[0]=spelled-3&api_key=spelled-4';
+      const stored = installCallback({ token: CALLBACK_TOKEN });
+      const kept = installCallback({ activity_kind: null, token: CALLBACK_TOKEN });
+      await request(s.server())
+        .get(`${callbackUrl(stored)}&${spelled}`)
+        .expect(200, { status: 'stored' });
+      await request(s.server())
+        .get(`${callbackUrl(kept)}&${spelled}`)
+        .expect(400);
+      const [row] = await s.rowsOf(stored.get('adid')!);
+      const [rejected] = await s.rejectedWith(kept.get('adid')!);
+      expect(JSON.stringify(row.extra)).not.toMatch(/spelled/);
+      expect(JSON.stringify(rejected)).not.toMatch(/spelled|adjust-callback-secret/);
+      await s.query('DELETE FROM mob.adjust WHERE adid = $1', [stored.get('adid')]);
+      await s.query("DELETE FROM mob.rejected_callback WHERE params->>'adid' = $1", [kept.get('adid')]);
     });
 
     it('has stored nothing from the refused callbacks', async () => {

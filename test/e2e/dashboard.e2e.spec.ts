@@ -134,7 +134,7 @@ describe('Dashboard page', () => {
     const unknown = await get('/no-such-page');
     expect({ status: unknown.status, body: JSON.parse(unknown.text) }).toEqual({
       status: 404,
-      body: { statusCode: 404, error: 'Not Found', message: 'Cannot GET /no-such-page' },
+      body: { statusCode: 404, error: 'Not Found', message: 'No route GET /no-such-page: /docs lists the routes' },
     });
   });
 });

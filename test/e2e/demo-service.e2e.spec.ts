@@ -105,6 +105,8 @@ describe('DEMO and the service process', () => {
       WAREHOUSE_URL: databases.warehouseUrl,
       API_KEYS: API_KEY,
       ADMIN_API_KEYS: ADMIN_KEY,
+      // the demo sends it with every callback, as Adjust would
+      CALLBACK_TOKEN: 'demo-service-callback-token',
       DATA_DIR: dataDir,
       PORT: String(await freePort()),
       ETL_SCHEDULE: 'off',

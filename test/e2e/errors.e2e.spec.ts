@@ -79,7 +79,7 @@ describe(AllExceptionsFilter.name, () => {
       .get('/no/such/route')
       .expect(404)
       .expect('content-type', /application\/json/);
-    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /no/such/route' });
+    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'No route GET /no/such/route: /docs lists the routes' });
   });
 
   it.each(Object.entries(STATUS_OF))('maps the domain error %s to %i with its details in the body', async (code, status) => {
@@ -157,6 +157,6 @@ describe('the service', () => {
 
   it('answers an unknown route with the same JSON error format, without asking for a key', async () => {
     const res = await request(t.app.getHttpServer()).get('/api/v1/no-such-klip').expect(404);
-    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Cannot GET /api/v1/no-such-klip' });
+    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'No route GET /api/v1/no-such-klip: /docs lists the routes' });
   });
 });

@@ -149,12 +149,21 @@ describe(EtlController.name, () => {
       error: 'Not Found',
       message: 'There is no ETL run 999999',
     });
-    for (const id of ['abc', '1.5', '0']) {
+    for (const id of ['abc', '1.5', '0', '1e3', '0x10', '-1', '%201', '007']) {
       expect((await asAdmin.get(`${RUNS}/${id}`).expect(400)).body).toEqual({
         statusCode: 400,
         error: 'Bad Request',
-        message: 'id accepts a run id (a whole number)',
+        message: 'id accepts a run id: a whole number from 1 to 9007199254740991',
       });
+    }
+  });
+
+  it('answers 404 up to the largest id it can hold and 400 beyond, never 503 (the BIGINT column refuses 2^63)', async () => {
+    await asAdmin.get(`${RUNS}/9007199254740991`).expect(404);
+    for (const id of ['9007199254740992', '9223372036854775807', '9223372036854775808', '9'.repeat(40)]) {
+      expect((await asAdmin.get(`${RUNS}/${id}`).expect(400)).body.message).toBe(
+        'id accepts a run id: a whole number from 1 to 9007199254740991',
+      );
     }
   });
 

@@ -68,6 +68,7 @@ describe('the ETL in processes of its own', () => {
       DATABASE_URL: t.databases.sourceUrl,
       WAREHOUSE_URL: t.databases.warehouseUrl,
       ADMIN_API_KEYS: ADMIN_KEY,
+      CALLBACK_TOKEN: 'none',
       DATA_DIR: dataDir,
       ETL_SCHEDULE: 'off',
       ETL_RECONCILE_CRON: 'off',

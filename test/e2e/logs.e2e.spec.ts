@@ -46,6 +46,7 @@ describe('the log lines of the service', () => {
         DATABASE_URL: databases.sourceUrl,
         WAREHOUSE_URL: databases.warehouseUrl,
         ADMIN_API_KEYS: ADMIN_KEY,
+        CALLBACK_TOKEN: 'none',
         ETL_SCHEDULE: 'off',
         ETL_RECONCILE_CRON: 'off',
         // a run's steps and the warm-up after it log at debug
@@ -109,7 +110,7 @@ describe('the log lines of the service', () => {
     expect(refusal.msg).toContain(row.reason);
   });
 
-  it('logs a scrape of /metrics at debug level only, as it comes every few seconds; a refused one as a warning', async () => {
+  it('logs a scrape of /metrics at debug level only, as it comes every few seconds; a refused one as one warning a minute', async () => {
     const scraped = await fetch(url('/metrics'), { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
     expect(scraped.status).toBe(200);
     const refused = await fetch(url('/metrics'));
@@ -121,7 +122,9 @@ describe('the log lines of the service', () => {
     const logged = (line: LogLine) => ({ level: line.level, status: (line as { res?: { statusCode: number } }).res?.statusCode });
     expect(scrapes.map(logged)).toEqual([
       { level: 20, status: 200 },
-      { level: 40, status: 401 },
+      { level: 20, status: 401 },
     ]);
+    // the refusal itself is a warning of the failed-authentication limit, once a minute per address
+    expect(lines().filter((line) => line.level === 40 && line.msg?.startsWith('Failed authentication from'))).toHaveLength(1);
   });
 });

@@ -29,6 +29,7 @@ const iosInUs = { os_name: 'iOS', country: 'US' };
 //   e: a sandbox install on D2 (never counts)
 //   f: a session on 2026-11-09 reporting 50 s: inside the 30-day window of D1 and D2, outside their 7-day one
 //   g: an install on 2026-09-01 from a network whose name holds a comma and quotes
+//   h: an install on 2026-09-02 from a network whose name a spreadsheet would run as a formula
 const SCENARIO: URLSearchParams[] = [
   installCallback({ adid: 'device-a', created_at: at(D1, '10') }),
   sessionCallback({ adid: 'device-a', created_at: at(D2, '10'), last_time_spent: '300', last_session_time: at(D1, '12') }),
@@ -47,6 +48,12 @@ const SCENARIO: URLSearchParams[] = [
     last_session_time: at('2026-11-09', '09'),
   }),
   installCallback({ adid: 'device-g', created_at: at('2026-09-01', '10'), network_name: 'Ads, "Best"', tracker_name: '' }),
+  installCallback({
+    adid: 'device-h',
+    created_at: at('2026-09-02', '10'),
+    network_name: '=HYPERLINK("http://evil.example/","x")',
+    tracker_name: '',
+  }),
 ];
 
 const freshAfterLoad = { dataThrough: expect.any(String), lastLoadAt: expect.any(String), stale: false };
@@ -575,6 +582,15 @@ describe(MetricsController.name, () => {
       expect(await json('installs', { ...TWO_DAYS, app: 'com.example.other' })).toMatchObject({ summary: { total: 0 } });
     });
 
+    it('takes an empty filter (&app=, as Klipfolio fills an unset variable) as no filter, for every klip', async () => {
+      const empty = { app: '', os: '', country: '', channel: '' };
+      for (const klip of ['installs', 'session-duration', 'registrations', 'dau', 'wau', 'mau', 'installs-by-channel']) {
+        const unfiltered = await json(klip, TWO_DAYS);
+        expect(await json(klip, { ...TWO_DAYS, ...empty })).toEqual({ ...unfiltered, freshness: expect.any(Object) });
+      }
+      expect(await json('installs', { ...TWO_DAYS, app: '', os: 'IOS' })).toMatchObject({ filters: { os: 'ios' }, summary: { total: 1 } });
+    });
+
     it('resolves periods on the server and defaults to the last 30 days ending today (UTC)', async () => {
       const today = new Date().toISOString().slice(0, 10);
       const daysAgo = (days: number) => new Date(Date.parse(`${today}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
@@ -623,6 +639,12 @@ describe(MetricsController.name, () => {
         expect(byDay.text).toBe(`date,channel,value\r\n${D1},Network1,1\r\n${D1},Organic,1\r\n${D2},Network1,1\r\n${D2},Organic,0\r\n`);
         const quoted = await get(metricPath('installs-by-channel', { from: '2026-09-01', to: '2026-09-01', format: 'csv' })).expect(200);
         expect(quoted.text).toBe('channel,value\r\n"Ads, ""Best""",1\r\n');
+        // a formula-like channel name is written with a leading ' (api.md), the JSON keeps it as it is
+        const formula = await get(metricPath('installs-by-channel', { from: '2026-09-02', to: '2026-09-02', format: 'csv' })).expect(200);
+        expect(formula.text).toBe(`channel,value\r\n"'=HYPERLINK(""http://evil.example/"",""x"")",1\r\n`);
+        expect((await json('installs-by-channel', { from: '2026-09-02', to: '2026-09-02' })).data).toEqual([
+          { channel: '=HYPERLINK("http://evil.example/","x")', value: 1 },
+        ]);
       });
 
       it('answers an error to a CSV request in JSON', async () => {
@@ -742,17 +764,38 @@ describe(MetricsController.name, () => {
       );
     });
 
-    it.each(['2026-13-01', '2026-02-30', '20261101', '', '2026-1-01', '2026-11-01T00:00:00Z'])(
-      'refuses the date "%s" in from and in to, saying how to write one',
-      async (date) => {
-        for (const name of ['from', 'to']) {
-          const res = await get(`${METRICS}/installs?${name}=${encodeURIComponent(date)}`).expect(400);
-          expect(expectError(res, 400, 'Bad Request')).toBe(
-            `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`,
-          );
-        }
-      },
-    );
+    it.each([
+      '2026-13-01',
+      '2026-02-30',
+      '20261101',
+      '',
+      '2026-1-01',
+      '2026-11-01T00:00:00Z',
+      '1999-12-31',
+      '2100-01-01',
+      '0000-01-15',
+      '9999-12-31',
+    ])('refuses the date "%s" in from and in to, saying how to write one', async (date) => {
+      for (const name of ['from', 'to']) {
+        const res = await get(`${METRICS}/installs?${name}=${encodeURIComponent(date)}`).expect(400);
+        expect(expectError(res, 400, 'Bad Request')).toBe(
+          `${name} accepts a date written YYYY-MM-DD from 2000-01-01 to 2099-12-31 (inclusive, in the report time zone), e.g. 2026-11-01`,
+        );
+      }
+    });
+
+    it.each([
+      'installs?from=9999-12-01&to=9999-12-31',
+      'installs?to=0000-01-15',
+      'installs?from=0000-01-01&to=0000-01-31',
+      'dau?from=9999-11-01&to=9999-11-30&os=ios',
+    ])('answers %s, which once hung or ran out of memory, with a 400 naming the dates it takes', async (path) => {
+      const started = Date.now();
+      const res = await get(`${METRICS}/${path}`).expect(400);
+      expect(expectError(res, 400, 'Bad Request')).toMatch(/^(from|to) accepts a date written YYYY-MM-DD from 2000-01-01 to 2099-12-31/);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await http().get('/api/v1/health').expect(200);
+    });
 
     it('refuses from after to', async () => {
       const res = await get(metricPath('dau', { from: '2026-11-02', to: '2026-11-01' })).expect(400);

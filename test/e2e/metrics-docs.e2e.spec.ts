@@ -12,6 +12,7 @@ import { API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 type Parameter = {
   name: string;
   in: string;
+  description?: string;
   example?: unknown;
   examples?: Record<string, { value?: unknown }>;
   schema?: { example?: unknown; default?: unknown };
@@ -108,6 +109,15 @@ describe('Swagger document of the metrics', () => {
         .get(`/api/v1/metrics/${klip}?${new URLSearchParams({ [parameter.name]: example as string })}`)
         .set('X-API-Key', API_KEY)
         .expect(200);
+    }
+  });
+
+  it.each(KLIPS)('documents that an empty filter of %s is no filter, and the route answers one so', async (klip) => {
+    for (const name of ['app', 'os', 'country', 'channel']) {
+      const parameter = operation(klip).parameters.find((candidate) => candidate.name === name)!;
+      expect(parameter.description).toContain('Empty or left out: no filter.');
+      expect(Object.values(parameter.examples ?? {})[0]?.value).toBe('');
+      await http().get(`/api/v1/metrics/${klip}?${name}=`).set('X-API-Key', API_KEY).expect(200);
     }
   });
 

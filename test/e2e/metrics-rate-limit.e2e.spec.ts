@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
+import { fingerprint } from '../../src/auth/api-keys.js';
 import { RateLimitGuard } from '../../src/metrics/rate-limit.guard.js';
 import { ADMIN_KEY, API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -34,6 +36,22 @@ describe(RateLimitGuard.name, () => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       // another key has its own minute
       await get(ADMIN_KEY).expect(200);
+    });
+
+    it('logs a key that passes the limit once a minute, by fingerprint, not once per refused request', async () => {
+      const warnings: string[] = [];
+      const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+      try {
+        // the admin key's minute began in the test before, with one request
+        for (let i = 0; i < 2; i++) await get(ADMIN_KEY).expect(200);
+        for (let i = 0; i < 4; i++) await get(ADMIN_KEY).expect(429);
+      } finally {
+        spy.mockRestore();
+      }
+      expect(warnings.filter((line) => line.includes('RATE_LIMIT'))).toEqual([
+        expect.stringMatching(new RegExp(`^Key ${fingerprint(ADMIN_KEY)} passed RATE_LIMIT \\(3 a minute\\): 429 for \\d+ s$`)),
+      ]);
+      expect(warnings.join('\n')).not.toContain(ADMIN_KEY);
     });
   });
 

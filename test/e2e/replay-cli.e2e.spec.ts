@@ -40,7 +40,13 @@ describe('npm run callbacks:replay', () => {
     t = await startTestApp();
     sourceDb = new URL(t.databases.sourceUrl).pathname.slice(1);
     workDir = await mkdtemp(path.join(os.tmpdir(), 'kpi-replay-cwd-'));
-    settings = { DATABASE_URL: t.databases.sourceUrl, WAREHOUSE_URL: t.databases.warehouseUrl, API_KEYS: API_KEY, LOG_LEVEL: 'warn' };
+    settings = {
+      DATABASE_URL: t.databases.sourceUrl,
+      WAREHOUSE_URL: t.databases.warehouseUrl,
+      API_KEYS: API_KEY,
+      CALLBACK_TOKEN: 'none',
+      LOG_LEVEL: 'warn',
+    };
   });
   afterAll(async () => {
     await Promise.all(started.map((command) => command.kill()));

@@ -281,4 +281,27 @@ describe(MetricAnswers.name, () => {
       });
     }
   });
+  it('starts a range inside the history from the changes before it, added up in one row', async () => {
+    const app = 'au.midway';
+    // X on 04-01, Y on 04-03 (both before the range), Z on 04-20 (inside it)
+    await load([...activeOn(app, ['2027-04-01']), ...activeOn(app, ['2027-04-03']), ...activeOn(app, ['2027-04-20'])]);
+    const range = { from: '2027-04-05', to: '2027-04-25' };
+    const expected = {
+      dau: spans(range.from, range.to, [['2027-04-20', '2027-04-20', 1]]),
+      wau: spans(range.from, range.to, [
+        ['2027-04-05', '2027-04-07', 2], // X until 04-07, Y until 04-09
+        ['2027-04-08', '2027-04-09', 1],
+        ['2027-04-20', '2027-04-25', 1], // Z
+      ]),
+      mau: spans(range.from, range.to, [
+        ['2027-04-05', '2027-04-19', 2],
+        ['2027-04-20', '2027-04-25', 3],
+      ]),
+    };
+    for (const filters of [{}, { app }, { app, os: 'android', country: 'de' }]) {
+      for (const klip of WINDOWS) await expect(valuesOf(t, klip, { ...range, ...filters })).resolves.toEqual(expected[klip]);
+    }
+    // a range before every change of the app: all zeros
+    await expect(valuesOf(t, 'mau', { from: '2027-03-01', to: '2027-03-31', app })).resolves.toEqual(Array(31).fill(0));
+  });
 });

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createApp } from '../../src/app.factory.js';
-import { zonedDate } from '../../src/common/zoned-time.js';
+import { daysBetween, zonedDate } from '../../src/common/zoned-time.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
-import { daysBetween } from '../../src/metrics/date-range.js';
 import { RollupSettingsCheck } from '../../src/metrics/rollup-settings-check.js';
 import { eventCallback, installCallback, installUpdateCallback, newAdid, sessionCallback } from '../support/adjust-callbacks.js';
 import { query, runEtl } from '../support/etl.js';
@@ -129,6 +128,7 @@ describe(RollupRefresh.name, () => {
         WAREHOUSE_URL: t.databases.warehouseUrl,
         API_KEYS: API_KEY,
         ADMIN_API_KEYS: ADMIN_KEY,
+        CALLBACK_TOKEN: 'none',
         ETL_SCHEDULE: 'off',
         ETL_RECONCILE_CRON: 'off',
         LOG_LEVEL: 'warn',

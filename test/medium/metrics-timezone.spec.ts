@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { zonedDate } from '../../src/common/zoned-time.js';
-import { daysBetween } from '../../src/metrics/date-range.js';
+import { daysBetween, zonedDate } from '../../src/common/zoned-time.js';
 import { MetricsController } from '../../src/metrics/metrics.controller.js';
 import { eventCallback, installCallback, sessionCallback } from '../support/adjust-callbacks.js';
 import { runEtl } from '../support/etl.js';

@@ -216,6 +216,7 @@ describe('migrate', () => {
       DATABASE_URL: databases.sourceUrl,
       WAREHOUSE_URL: databases.warehouseUrl,
       ADMIN_API_KEYS: 'admin-key-0123456789abcdef',
+      CALLBACK_TOKEN: 'none',
     });
     const connections = await Connections.open(config);
     await connections.close();

@@ -10,7 +10,7 @@ describe(RollupSettingsCheck.name, () => {
   let t: TestApp;
   const checkWith = (env: Record<string, string>) =>
     new RollupSettingsCheck(
-      loadConfig({ ...env, DATABASE_URL: t.databases.sourceUrl, API_KEYS: 'a-reader-key-0123456789' }),
+      loadConfig({ ...env, DATABASE_URL: t.databases.sourceUrl, API_KEYS: 'a-reader-key-0123456789', CALLBACK_TOKEN: 'none' }),
       t.app.get(MetricsRepository),
     );
 

@@ -28,6 +28,8 @@ export async function startTestApp(
     WAREHOUSE_URL: databases.warehouseUrl,
     API_KEYS: API_KEY,
     ADMIN_API_KEYS: ADMIN_KEY,
+    // tests about the token set one; the others send callbacks without one, as CALLBACK_TOKEN=none allows
+    CALLBACK_TOKEN: 'none',
     ETL_SCHEDULE: 'off',
     ETL_RECONCILE_CRON: 'off',
     LOG_LEVEL: 'warn',

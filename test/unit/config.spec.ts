@@ -6,8 +6,9 @@ const CWD = '/srv/kpi';
 const SOURCE_URL = 'postgres://kpi:source-secret@db.internal:5432/adjust';
 const READER_KEY = 'reader-key-0123456789abcdef';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
-// the production shape: an external source database and keys
-const PRODUCTION = { DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY };
+const CALLBACK_TOKEN = 'adjust-callback-token-1';
+// the production shape: an external source database, keys and the callback token
+const PRODUCTION = { DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY, CALLBACK_TOKEN };
 const KLIPFOLIO_KEY = 'kf-api-key-0123456789abcdef';
 const DATASOURCE_A = '1a12bc34de56abc12de3ab4c45de12a3';
 const DATASOURCE_B = '2a12bc34de12abc12de3ab3c45de32a1';
@@ -39,8 +40,9 @@ describe('loadConfig', () => {
         stageUrl: `file://${path.join(CWD, '.data', 'stage')}`,
         etl: { schedule: { kind: 'continuous', minIntervalSeconds: 10 }, windowDays: 7 },
         report: { timezone: 'UTC', registrationEvents: ['registration'], sessionLengthField: 'last_time_spent' },
-        auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined },
+        auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined, callbackTokenOff: false },
         rateLimitPerMinute: 600,
+        collector: { rejectedRetentionDays: 30 },
         demo: true,
         logLevel: 'info',
       });
@@ -92,6 +94,7 @@ describe('loadConfig', () => {
           API_KEYS: `${READER_KEY}, ${READER_KEY}-2`,
           ADMIN_API_KEYS: ADMIN_KEY,
           CALLBACK_TOKEN: 'adjust-token-1',
+          REJECTED_RETENTION_DAYS: '90',
           DEMO: 'false',
           LOG_LEVEL: 'debug',
         },
@@ -108,6 +111,7 @@ describe('loadConfig', () => {
         etl: { schedule: { kind: 'cron', expression: '*/5 * * * *' }, windowDays: 3 },
         report: { timezone: 'Europe/Berlin', registrationEvents: ['abc123', 'sign_up'], sessionLengthField: 'time_spent' },
         auth: { apiKeys: [READER_KEY, `${READER_KEY}-2`], adminApiKeys: [ADMIN_KEY], callbackToken: 'adjust-token-1' },
+        collector: { rejectedRetentionDays: 90 },
         demo: false,
         logLevel: 'debug',
       });
@@ -218,6 +222,10 @@ describe('loadConfig', () => {
       ['API_KEYS', `${READER_KEY},short`],
       ['ADMIN_API_KEYS', 'has a space in the key'],
       ['CALLBACK_TOKEN', 'tiny'],
+      ['CALLBACK_TOKEN', 'NONE'],
+      ['REJECTED_RETENTION_DAYS', '0'],
+      ['REJECTED_RETENTION_DAYS', '3651'],
+      ['REJECTED_RETENTION_DAYS', 'month'],
       ['LOG_LEVEL', 'verbose'],
       ['RATE_LIMIT', '0'],
       ['RATE_LIMIT', 'unlimited'],
@@ -227,8 +235,8 @@ describe('loadConfig', () => {
       ['KLIPFOLIO_MIN_INTERVAL', '86401'],
       ['KLIPFOLIO_MIN_INTERVAL', 'minute'],
     ])('rejects %s=%j naming the variable and what it accepts', (name, value) => {
-      // keys are set so that a bad DATABASE_URL is the only problem
-      const problems = problemsOf({ ADMIN_API_KEYS: ADMIN_KEY, [name]: value });
+      // keys and a token are set so that a bad DATABASE_URL is the only problem
+      const problems = problemsOf({ ADMIN_API_KEYS: ADMIN_KEY, CALLBACK_TOKEN, [name]: value });
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(new RegExp(`^${name} accepts `));
     });
@@ -298,10 +306,29 @@ describe('loadConfig', () => {
     });
 
     it('requires keys when DATABASE_URL is set, since only the embedded default generates one', () => {
-      expect(problemsOf({ DATABASE_URL: SOURCE_URL })).toEqual([
+      expect(problemsOf({ DATABASE_URL: SOURCE_URL, CALLBACK_TOKEN })).toEqual([
         expect.stringMatching(/API_KEYS or ADMIN_API_KEYS is required when DATABASE_URL is set/),
       ]);
-      expect(loadConfig({ DATABASE_URL: SOURCE_URL, ADMIN_API_KEYS: ADMIN_KEY }, CWD).auth.adminApiKeys).toEqual([ADMIN_KEY]);
+      expect(loadConfig({ DATABASE_URL: SOURCE_URL, ADMIN_API_KEYS: ADMIN_KEY, CALLBACK_TOKEN }, CWD).auth.adminApiKeys).toEqual([
+        ADMIN_KEY,
+      ]);
+    });
+
+    it('requires CALLBACK_TOKEN when DATABASE_URL is set, naming it and how to turn the check off on purpose', () => {
+      const [problem, ...others] = problemsOf({ DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY });
+      expect(others).toEqual([]);
+      expect(problem).toMatch(/^CALLBACK_TOKEN is required when DATABASE_URL is set/);
+      expect(problem).toContain('"none"');
+      expect(problemsOf({ DATABASE_URL: SOURCE_URL, API_KEYS: READER_KEY, CALLBACK_TOKEN: '' })).toEqual([problem]);
+    });
+
+    it('takes CALLBACK_TOKEN=none as no token on purpose, in production and on the embedded default', () => {
+      expect(loadConfig({ ...PRODUCTION, CALLBACK_TOKEN: 'none' }, CWD).auth).toMatchObject({
+        callbackToken: undefined,
+        callbackTokenOff: true,
+      });
+      expect(loadConfig({ CALLBACK_TOKEN: 'none' }, CWD).auth).toMatchObject({ callbackToken: undefined, callbackTokenOff: true });
+      expect(loadConfig(PRODUCTION, CWD).auth).toMatchObject({ callbackToken: CALLBACK_TOKEN, callbackTokenOff: false });
     });
 
     it('lists every bad variable in one error instead of stopping at the first', () => {
@@ -311,7 +338,11 @@ describe('loadConfig', () => {
 
     it('lists missing keys together with the other bad variables', () => {
       const problems = problemsOf({ DATABASE_URL: SOURCE_URL, PORT: 'abc' });
-      expect(problems).toEqual([expect.stringMatching(/^PORT /), expect.stringMatching(/^API_KEYS or ADMIN_API_KEYS is required/)]);
+      expect(problems).toEqual([
+        expect.stringMatching(/^PORT /),
+        expect.stringMatching(/^API_KEYS or ADMIN_API_KEYS is required/),
+        expect.stringMatching(/^CALLBACK_TOKEN is required/),
+      ]);
     });
 
     it('says each problem once even when several rules of one variable fail', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '../../src/common/domain-error.js';
-import { buckets, type DateRange, daysBetween, type Period, periodRange, resolveRange, weekStart } from '../../src/metrics/date-range.js';
+import { daysBetween } from '../../src/common/zoned-time.js';
+import { buckets, type DateRange, type Period, periodRange, resolveRange, weekStart } from '../../src/metrics/date-range.js';
 
 // Every expected date below was worked out on a calendar, not with the code under test.
 // 2026-11-18 is a Wednesday, 2026-11-22 a Sunday, 2026-03-01 a Sunday, 2026-01-01 a Thursday,
@@ -126,8 +127,31 @@ describe(resolveRange.name, () => {
 
   it('never inverts a range built from only to or only from', () => {
     // from is derived from a lone to, and a lone from pulls to along when it is in the future
-    expect(() => resolveRange({ to: '2000-01-01' }, today)).not.toThrow();
-    expect(() => resolveRange({ from: '2099-01-01' }, today)).not.toThrow();
+    expect(resolveRange({ to: '2000-01-01' }, today)).toEqual(range('2000-01-01', '2000-01-01'));
+    expect(resolveRange({ from: '2099-12-31' }, today)).toEqual(range('2099-12-31', '2099-12-31'));
+  });
+
+  it('starts a range built from only to no earlier than 2000-01-01', () => {
+    // 30 days ending on 2000-01-10 would begin on 1999-12-12
+    expect(resolveRange({ to: '2000-01-10' }, today)).toEqual(range('2000-01-01', '2000-01-10'));
+    expect(resolveRange({ to: '2000-01-30' }, today)).toEqual(range('2000-01-01', '2000-01-30'));
+    expect(resolveRange({ to: '2000-01-31' }, today)).toEqual(range('2000-01-02', '2000-01-31'));
+  });
+
+  it.each([
+    [{ from: '9999-12-01', to: '9999-12-31' }, 'from'],
+    [{ to: '0000-01-15' }, 'to'],
+    [{ from: '1999-12-31', to: '2000-01-05' }, 'from'],
+    [{ from: '2099-12-01', to: '2100-01-01' }, 'to'],
+  ])('refuses %j, naming %s and the dates it may take', (dates, name) => {
+    const error = refusal(() => resolveRange(dates, today));
+    expect(error.code).toBe('INVALID_REQUEST');
+    expect(error.message).toBe(`${name} must be a date between 2000-01-01 and 2099-12-31`);
+  });
+
+  it('takes the first and last days of the window', () => {
+    expect(resolveRange({ from: '2000-01-01', to: '2000-01-31' }, today)).toEqual(range('2000-01-01', '2000-01-31'));
+    expect(resolveRange({ from: '2099-12-01', to: '2099-12-31' }, today)).toEqual(range('2099-12-01', '2099-12-31'));
   });
 
   it.each([

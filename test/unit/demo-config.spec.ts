@@ -4,7 +4,11 @@ import type { Connections } from '../../src/database/connections.js';
 import { banner } from '../../src/startup.js';
 
 const CWD = '/srv/kpi';
-const PRODUCTION = { DATABASE_URL: 'postgres://kpi:secret@db.internal:5432/adjust', API_KEYS: 'reader-key-0123456789abcdef' };
+const PRODUCTION = {
+  DATABASE_URL: 'postgres://kpi:secret@db.internal:5432/adjust',
+  API_KEYS: 'reader-key-0123456789abcdef',
+  CALLBACK_TOKEN: 'adjust-callback-token',
+};
 const connections = {
   describe: { source: 'postgres://kpi:***@db.internal:5432/adjust', warehouse: 'postgres://kpi:***@db.internal:5432/warehouse' },
 } as Connections;
@@ -23,11 +27,11 @@ describe('DEMO', () => {
   });
 
   it('is in the banner, with how to turn it off, only when it is on', () => {
-    const on = banner(loadConfig({}, CWD), connections, 'http://localhost:3000', undefined);
+    const on = banner(loadConfig({}, CWD), connections, 'http://localhost:3000', {});
     expect(on).toContain(
       '  Demo traffic     on: 90 days of history for an empty database, then live callbacks (DEMO=false turns it off)\n',
     );
-    const off = banner(loadConfig({ DEMO: 'false' }, CWD), connections, 'http://localhost:3000', undefined);
+    const off = banner(loadConfig({ DEMO: 'false' }, CWD), connections, 'http://localhost:3000', {});
     expect(off).not.toContain('Demo traffic');
   });
 });

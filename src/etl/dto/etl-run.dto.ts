@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ETL_MODES, ETL_STEPS, ETL_TRIGGERS, type EtlMode } from '../etl-run.js';
 
@@ -37,11 +37,18 @@ export class ListRunsQuery {
   limit?: number;
 }
 
+// Run ids are BIGINT in the database and numbers here: digits only (no 1e3, 0x10 or spaces), up to the
+// largest whole number a number holds exactly; anything else is the caller's mistake, never a 503 from
+// a database that refuses the value.
+const RUN_ID_MESSAGE = `id accepts a run id: a whole number from 1 to ${Number.MAX_SAFE_INTEGER}`;
+const toRunId = ({ value }: { value: unknown }) => (typeof value === 'string' && /^[1-9]\d{0,15}$/.test(value) ? Number(value) : NaN);
+
 export class RunIdParams {
-  @ApiProperty({ example: 42 })
-  @Type(() => Number)
-  @IsInt({ message: 'id accepts a run id (a whole number)' })
-  @Min(1, { message: 'id accepts a run id (a whole number)' })
+  @ApiProperty({ example: 42, minimum: 1, maximum: Number.MAX_SAFE_INTEGER })
+  @Transform(toRunId)
+  @IsInt({ message: RUN_ID_MESSAGE })
+  @Min(1, { message: RUN_ID_MESSAGE })
+  @Max(Number.MAX_SAFE_INTEGER, { message: RUN_ID_MESSAGE })
   id!: number;
 }
 

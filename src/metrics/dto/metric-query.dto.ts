@@ -10,16 +10,25 @@ import {
   type ValidatorConstraintInterface,
   ValidatorConstraint,
 } from 'class-validator';
-import { GRANULARITIES, type Granularity, MAX_RANGE_DAYS, PERIODS, type Period } from '../date-range.js';
+import {
+  FIRST_DATE,
+  GRANULARITIES,
+  type Granularity,
+  inDateWindow,
+  LAST_DATE,
+  MAX_RANGE_DAYS,
+  PERIODS,
+  type Period,
+} from '../date-range.js';
 
 export const FORMATS = ['json', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 
-// A real calendar date written YYYY-MM-DD (2026-02-30 is refused).
+// A real calendar date written YYYY-MM-DD (2026-02-30 is refused) inside the dates the API takes.
 @ValidatorConstraint({ name: 'calendarDate' })
 class CalendarDate implements ValidatorConstraintInterface {
   validate(value: unknown): boolean {
-    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+    if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || !inDateWindow(value)) return false;
     const date = new Date(`${value}T00:00:00Z`);
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
   }
@@ -32,14 +41,20 @@ class Printable implements ValidatorConstraintInterface {
     return typeof value === 'string' && [...value].every((character) => character >= ' ' && character !== '\u007f');
   }
 }
-const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
-const dateMessage = (name: string) => `${name} accepts a date written YYYY-MM-DD (inclusive, in the report time zone), e.g. 2026-11-01`;
+// An empty filter value (`&app=`) is no filter (metrics.md, Filters): Klipfolio fills an unset dashboard
+// variable that way, and a klip must not break when a user picks "all".
+const filterValue = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+const lowerCaseFilterValue = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value !== '' ? value.toLowerCase() : filterValue({ value });
+const dateMessage = (name: string) =>
+  `${name} accepts a date written YYYY-MM-DD from ${FIRST_DATE} to ${LAST_DATE} (inclusive, in the report time zone), e.g. 2026-11-01`;
 
 // Swagger UI's "Try it out" fills in a parameter's first example: for the filters and period, that is
 // "none" (an empty value, which it does not send), so a first try answers the default view.
 function filterExamples(value: string) {
-  return { none: { summary: 'no filter', value: '' }, one: { summary: `only ${value}`, value } };
+  return { none: { summary: 'no filter (empty)', value: '' }, one: { summary: `only ${value}`, value } };
 }
+const NO_FILTER = 'Empty or left out: no filter.';
 
 // Query parameters of every klip (api.md). Filters combine with AND; a value that matches nothing gives zeros.
 export class MetricQuery {
@@ -68,34 +83,36 @@ export class MetricQuery {
   granularity?: Granularity;
 
   @ApiPropertyOptional({
-    description: 'app: the app_name callback value (else app_id, else app_token)',
+    description: `app: the app_name callback value (else app_id, else app_token). ${NO_FILTER}`,
     examples: filterExamples('com.example.fitapp'),
   })
+  @Transform(filterValue)
   @IsOptional()
   @IsString({ message: 'app accepts one app name, e.g. com.example.fitapp' })
   @Validate(Printable, { message: 'app accepts one app name of 1 to 256 characters without control characters, e.g. com.example.fitapp' })
   @Length(1, 256, { message: 'app accepts one app name of 1 to 256 characters without control characters, e.g. com.example.fitapp' })
   app?: string;
 
-  @ApiPropertyOptional({ description: 'os_name, lower case (android, ios, …)', examples: filterExamples('android') })
+  @ApiPropertyOptional({ description: `os_name, lower case (android, ios, …). ${NO_FILTER}`, examples: filterExamples('android') })
   @IsOptional()
   @IsString({ message: 'os accepts one os_name, e.g. android or ios' })
-  @Transform(lowerCase)
+  @Transform(lowerCaseFilterValue)
   @Validate(Printable, { message: 'os accepts one os_name of 1 to 32 characters without control characters, e.g. android or ios' })
   @Length(1, 32, { message: 'os accepts one os_name of 1 to 32 characters without control characters, e.g. android or ios' })
   os?: string;
 
-  @ApiPropertyOptional({ description: 'two-letter country code, lower case', examples: filterExamples('de') })
+  @ApiPropertyOptional({ description: `two-letter country code, lower case. ${NO_FILTER}`, examples: filterExamples('de') })
   @IsOptional()
   @IsString({ message: 'country accepts a two-letter country code, e.g. de' })
-  @Transform(lowerCase)
+  @Transform(lowerCaseFilterValue)
   @Matches(/^[a-z]{2}$/, { message: 'country accepts a two-letter country code, e.g. de' })
   country?: string;
 
   @ApiPropertyOptional({
-    description: 'channel: network_name, else the first :: segment of tracker_name, else Organic or Unknown (installs: dynamic channel)',
+    description: `channel: network_name, else the first :: segment of tracker_name, else Organic or Unknown (installs: dynamic channel). ${NO_FILTER}`,
     examples: filterExamples('Organic'),
   })
+  @Transform(filterValue)
   @IsOptional()
   @IsString({ message: 'channel accepts one channel name, e.g. Organic or Facebook Installs' })
   @Validate(Printable, { message: 'channel accepts one channel name of 1 to 256 characters without control characters, e.g. Organic' })
