@@ -117,7 +117,8 @@ describe('the log lines of the service', () => {
     expect(refused.status).toBe(401);
     await waitUntil(() => service.stdout.includes('"statusCode":401'), 5_000, 'the refused scrape is logged');
 
-    const scrapes = lines().filter((line) => (line as { req?: { url?: string } }).req?.url === '/metrics');
+    // the request lines (with the answer's status) of the two scrapes
+    const scrapes = lines().filter((line) => (line as { req?: { url?: string }; res?: unknown }).req?.url === '/metrics' && 'res' in line);
     // pino's levels: 20 debug, 30 info, 40 warn
     const logged = (line: LogLine) => ({ level: line.level, status: (line as { res?: { statusCode: number } }).res?.statusCode });
     expect(scrapes.map(logged)).toEqual([
