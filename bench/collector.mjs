@@ -32,17 +32,14 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { describeTraffic, generateCallbacks } from './adjust-traffic.mjs';
 import { NAIVE_TABLE_SQL } from './baseline-server.mjs';
+import { median, pad } from './format.mjs';
 import {
   BENCH_DIR,
   checkpoint,
-  cleanUpOnSignals,
   cleanups,
   CLK_TCK,
-  describeMachine,
   gitState,
   machineTicks,
-  median,
-  pad,
   parseBenchFlags,
   postgresTicks,
   procStat,
@@ -90,8 +87,6 @@ const options = {
 const only = new Set(flags.only ?? ['ceiling', 'naive', 'service']);
 for (const target of only) if (!['ceiling', 'naive', 'service'].includes(target)) fail('--only accepts service, ceiling or naive');
 options.pool = flags.pool ? positive('pool') : Math.max(50_000, Math.ceil(POOL_PER_SECOND * (options.duration + options.warmup)));
-
-cleanUpOnSignals('stopping servers and removing the data folder');
 
 // ---------------------------------------------------------------------------------------------- processes
 
@@ -668,7 +663,6 @@ async function main() {
     await writeResults('collector', startedAt, {
       serviceBuiltAt: app.builtAt.toISOString(),
       machineBusyBeforePct: busyBefore,
-      machine: describeMachine(),
       options,
       postgres: { version: settings.version, synchronousCommit: settings.sc, fsync: settings.fsync },
       serviceStartupSeconds: startup,
@@ -681,4 +675,4 @@ async function main() {
   }
 }
 
-await runBench('bench:collector', main);
+await runBench('bench:collector', main, 'stopping servers and removing the data folder');
