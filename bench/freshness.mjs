@@ -41,10 +41,11 @@
 //        --log-level <level> (the service's LOG_LEVEL, default warn)
 //        --keep (leave the temp folder)  --no-results (do not write bench/results/freshness-<timestamp>.json)
 //
-// A full run takes about 70 minutes on this project's 2-core machine: ~25 min to generate and load the
-// history (the 10M rebuild is most of it), ~2 min of arrival runs, 10 min continuous, up to 10 min waiting
-// for a tick, 20 min on the cron schedule and its last load. The ETL and the service run from a private copy
-// of dist/, sql/ and the generator modules taken at start. Not part of `npm test`.
+// A full run takes about 75–90 minutes on this project's 2-core machine (estimated from --quick runs and
+// the 10M runs of bench:metrics): ~20 min to generate and COPY the 10M activities, ~15 min for the 1× full
+// load and the 4× rebuild, ~2 min of arrival runs, 10 min continuous, up to 10 min waiting for a tick,
+// 20 min on the cron schedule and its last load; --quick takes about 6 minutes. The ETL and the service
+// run from a private copy of dist/, sql/ and the generator modules taken at start. Not part of `npm test`.
 
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
