@@ -50,6 +50,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import os from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CronTime } from 'cron';
 import { addArrivals, DAYS, historyStream, loadHistory, runEtl, scalar, setUpHistory, startService, tableMb } from './history.mjs';
 import { formatTable, int, median, percentiles, secs } from './format.mjs';
@@ -115,9 +116,12 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // Realistic callbacks at `rate` per second, paced evenly (every 5 ms what is due by then), each on the next
 // free one of `connections` kept-alive connections or queued for it: a slow answer delays no later
 // request's start, and its queueing counts in its latency. stop() ends the sending and waits for every
-// answer.
+// answer. This process's own event-loop delay is measured beside it: a stall of the load generator would
+// show there, not in the service.
 function startTraffic({ port, rate, traffic, connections }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const latencies = [];
   const counts = { sent: 0, ok: 0, non2xx: 0, errors: 0, byStatus: {}, maxInFlight: 0 };
   let inFlight = 0;
@@ -150,8 +154,10 @@ function startTraffic({ port, rate, traffic, connections }) {
       const seconds = (performance.now() - started) / 1000;
       if (inFlight > 0) await new Promise((resolve) => (drained = resolve));
       agent.destroy();
+      loopDelay.disable();
       const latency = latencies.length > 0 ? latencyOf(latencies) : null;
-      return { offeredPerSecond: rate, seconds, ...counts, okPerSecond: counts.ok / seconds, latencyMs: latency };
+      const clientLoopDelayMs = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      return { offeredPerSecond: rate, seconds, ...counts, okPerSecond: counts.ok / seconds, latencyMs: latency, clientLoopDelayMs };
     },
   };
 }
@@ -471,6 +477,7 @@ function collectorRows(phases) {
     `${int(c.non2xx)} / ${int(c.errors)}`,
     c.latencyMs ? `${c.latencyMs.p50.toFixed(1)} / ${c.latencyMs.p99.toFixed(1)} / ${int(c.latencyMs.max)}` : '—',
     int(c.maxInFlight),
+    `${int(c.clientLoopDelayMs.p99)} / ${int(c.clientLoopDelayMs.max)}`,
     `${int(c.machineBusyPct)} %`,
   ]);
 }
@@ -659,6 +666,7 @@ async function main() {
         'non-2xx / errors',
         'latency ms p50 / p99 / max',
         'max in flight',
+        'client loop delay ms p99 / max',
         `machine busy (of ${100 * os.cpus().length} %)`,
       ],
       collectorRows(phases),
