@@ -475,8 +475,9 @@ async function lossOf({ db, outcomes, commitsBefore }, s, traffic) {
 
 // ---------------------------------------------------------------------------------------------- output
 
-// The loads that started during the rounds of the service with loads, and how long the last one of each
-// round took to end after it.
+// The loads that started during the rounds of the service with loads (per round: a round shorter than
+// ETL_MIN_INTERVAL may see none, and then measures the collector without them), and how long the last one
+// of each round took to end after it.
 function describeLoads(loadRounds) {
   const loads = loadRounds.flatMap((round) => round.loads);
   const done = loads.filter((l) => l.status === 'succeeded');
@@ -484,7 +485,8 @@ function describeLoads(loadRounds) {
   const rows = done.reduce((sum, l) => sum + l.rows, 0);
   const runs = done.map((l) => l.ms);
   return (
-    `with loads, the loads that started during its rounds: ${loads.length} (${failed > 0 ? `${failed} FAILED, ` : ''}${int(rows)} rows` +
+    `with loads, the loads that started during its rounds: ${loadRounds.map((round) => round.loads.length).join(' + ')} ` +
+    `(${failed > 0 ? `${failed} FAILED, ` : ''}${int(rows)} rows` +
     `${runs.length > 0 ? `, ${int(median(runs))} ms median, ${int(Math.max(...runs))} ms max` : ''}); after each round they caught up in ` +
     `${loadRounds.map((round) => `${(round.catchUpMs / 1000).toFixed(1)} s`).join(', ')}`
   );
