@@ -3,24 +3,33 @@
 // Sends realistic callbacks (bench/adjust-traffic.mjs) with autocannon at 50 connections to
 //   1. a bare node:http server that answers 200 without storing (the ceiling),
 //   2. a naive handler doing one INSERT per request into the same embedded PostgreSQL (database bench_naive),
-//   3. the service itself (`node dist/main.js`) on the embedded default, full durability,
-// in interleaved rounds (ceiling, naive, service, ceiling, …) in the same run, so that every figure is
-// printed next to baselines measured under the same conditions on this shared, noisy 2-core machine
-// (medians of the rounds, ratios, and CPU time per 1,000 answers, which noise hardly moves). Then checks
-// the targets of issue 3: ≥ 3,000 callbacks/s, p99 ≤ 50 ms, zero loss (rows in mob.adjust == "stored"
-// answers, and every distinct activity sent answered "stored" exactly once).
+//   3. the service itself (`node dist/main.js`) on the embedded default, full durability, loads off
+//      (ETL_SCHEDULE=off: the collector alone),
+//   4. a second instance of the service with its own embedded PostgreSQL and ETL_SCHEDULE=continuous, so
+//      that loads of what it collects (every ETL_MIN_INTERVAL, 10 s) run beside the collector (issue 13);
+//      after each of its rounds the benchmark waits until a load started after the round has ended, so
+//      its loads never run during another target's round,
+// in interleaved rounds (ceiling, naive, service, service with loads, ceiling, …) in the same run, so that
+// every figure is printed next to baselines measured under the same conditions on this shared, noisy
+// 2-core machine (medians of the rounds, ratios, and CPU time per 1,000 answers, which noise hardly
+// moves). Then checks the targets of issue 3: ≥ 3,000 callbacks/s, p99 ≤ 50 ms, zero loss (rows in
+// mob.adjust == "stored" answers, and every distinct activity sent answered "stored" exactly once, for
+// each instance of the service), and of issue 13: the throughput with continuous loads ≥ 80 % of the
+// throughput with loads off.
 //
 // Flags: --duration <s> (service in total, default 60)  --baseline-duration <s> (each baseline in total, default 20)
 //        --rounds <n> (the durations are split into n interleaved rounds, default 3)
 //        --warmup <s> (each target, before its first round, default 3)  --connections <n> (default 50)
 //        --seed <n> (default 42)  --pool <n> (callback URLs to generate; default 8,000 per second of service load)
-//        --only service|ceiling|naive (repeatable; default all three)  --no-results (do not write the JSON file)
+//        --only service|loads|ceiling|naive (repeatable; default all four; `loads`: the service with
+//        continuous loads)  --no-results (do not write the JSON file)
 //        --log-level <level> (the service's LOG_LEVEL, default warn)
 //        --service <main.js> (another build of the service, e.g. a patched copy of dist/, to compare settings)
 //
 // The service runs from a copy of dist/ and sql/ taken at start, in its own working folder (so neither a
 // concurrent `npm run build` by someone else nor a developer's .env can change it mid-run).
 // Quick run: npm run bench:collector -- --duration 10 --baseline-duration 5 --rounds 1
+// Full run: about 4 minutes (60 s of each service, 20 s of each baseline, warm-ups, the loads catching up).
 //
 // Not part of `npm test`. Results also go to bench/results/collector-<timestamp>.json (ignored by git).
 
@@ -32,17 +41,14 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { describeTraffic, generateCallbacks } from './adjust-traffic.mjs';
 import { NAIVE_TABLE_SQL } from './baseline-server.mjs';
+import { median, pad } from './format.mjs';
 import {
   BENCH_DIR,
   checkpoint,
-  cleanUpOnSignals,
   cleanups,
   CLK_TCK,
-  describeMachine,
   gitState,
   machineTicks,
-  median,
-  pad,
   parseBenchFlags,
   postgresTicks,
   procStat,
@@ -60,7 +66,9 @@ import {
 import { freePort, readPostmasterPid } from '../dist/database/embedded-postgres.js';
 import { isAlive } from '../dist/database/processes.js';
 
-const TARGETS = { callbacksPerSecond: 3000, p99Ms: 50 };
+const TARGETS = { callbacksPerSecond: 3000, p99Ms: 50, withLoadsShare: 0.8 };
+const TARGET_KEYS = ['ceiling', 'naive', 'service', 'loads'];
+const SERVICES = ['service', 'loads'];
 // The callback URLs carry a token as Adjust's do (the service refuses callbacks without one); every target
 // gets the same URLs, so the baselines read the same bytes.
 const CALLBACK_TOKEN = 'bench-collector-callback-token';
@@ -90,11 +98,9 @@ const options = {
   logLevel: flags['log-level'],
   service: path.relative(ROOT, SERVICE_ENTRY),
 };
-const only = new Set(flags.only ?? ['ceiling', 'naive', 'service']);
-for (const target of only) if (!['ceiling', 'naive', 'service'].includes(target)) fail('--only accepts service, ceiling or naive');
+const only = new Set(flags.only ?? TARGET_KEYS);
+for (const target of only) if (!TARGET_KEYS.includes(target)) fail('--only accepts service, loads, ceiling or naive');
 options.pool = flags.pool ? positive('pool') : Math.max(50_000, Math.ceil(POOL_PER_SECOND * (options.duration + options.warmup)));
-
-cleanUpOnSignals('stopping servers and removing the data folder');
 
 // ---------------------------------------------------------------------------------------------- processes
 
@@ -277,7 +283,7 @@ function bump(counters, index) {
 
 // One measurement of one target: optional warm-up (same URL pool, continuing), then the measured load with
 // CPU, RSS and WAL sampling.
-async function measure({ name, port, pid, postmasterPid, seconds, warmupSeconds, traffic, cursor, outcomes, countPostgres }) {
+async function measure({ name, port, pid, postmasterPid, db, seconds, warmupSeconds, traffic, cursor, outcomes, countPostgres }) {
   const common = { port, traffic, cursor, connections: options.connections, outcomes };
   let warmup = null;
   if (warmupSeconds > 0) {
@@ -285,15 +291,15 @@ async function measure({ name, port, pid, postmasterPid, seconds, warmupSeconds,
     warmup = await load({ ...common, seconds: warmupSeconds });
     process.stdout.write(`${int(warmup.ok2xxPerSecond)}/s\n`);
   }
-  if (postmasterPid) await checkpoint(admin);
+  if (postmasterPid) await checkpoint(db);
   process.stdout.write(`  ${name}: ${+seconds.toFixed(1)} s at ${options.connections} connections… `);
   const rss = rssSampler(pid);
   const before = await cpuSnapshot(pid, postmasterPid);
-  const walBefore = postmasterPid ? await walPosition(admin) : null;
+  const walBefore = postmasterPid ? await walPosition(db) : null;
   const run = await load({ ...common, seconds });
   const after = await cpuSnapshot(pid, postmasterPid);
   const memory = await rss.stop();
-  const wal = walBefore === null ? null : { bytes: await walBytesSince(admin, walBefore) };
+  const wal = walBefore === null ? null : { bytes: await walBytesSince(db, walBefore) };
   const cpu = cpuShares(before, after, { countPostgres });
   cpu.msPerThousand = (((cpu.targetPct + cpu.postgresPct) / 100) * run.seconds * 1000) / Math.max(1, run.ok2xx / 1000);
   process.stdout.write(`${int(run.ok2xxPerSecond)}/s, p99 ${ms(run.latencyMs.p99)} ms, other work ${int(cpu.otherPct)} % of a core\n`);
@@ -352,17 +358,18 @@ function aggregate(rounds) {
 
 // ---------------------------------------------------------------------------------------------- database
 
-let admin = null; // pg.Client to database adjust as postgres
+let admin = null; // pg.Client to database adjust of the service (loads off) as postgres
 let naiveDb = null; // pg.Client to database bench_naive (the naive baseline's own, so its commits are counted apart)
 
+// A client on database adjust of a service's embedded PostgreSQL, as postgres.
 async function connectEmbedded(dataDir) {
   const { pid: postmasterPid, port } = await readPostmasterPid(path.join(dataDir, 'postgres'));
   const password = (await readFile(path.join(dataDir, 'postgres-password'), 'utf8')).trim();
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/adjust`;
-  admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  cleanups.push(() => admin.end());
-  return { url, postmasterPid, port, naiveUrl: url.replace(/\/adjust$/, '/bench_naive') };
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  cleanups.push(() => client.end());
+  return { client, url, postmasterPid, port, naiveUrl: url.replace(/\/adjust$/, '/bench_naive') };
 }
 
 async function createNaiveDatabase(db) {
@@ -375,13 +382,119 @@ async function createNaiveDatabase(db) {
   await naiveDb.query('TRUNCATE public.bench_naive');
 }
 
-async function commitsInAdjust() {
+async function commitsInAdjust(client) {
   // backends report to pg_stat_database at most once a second: read it a second after the load
-  const { rows } = await admin.query(`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'adjust'`);
+  const { rows } = await client.query(`SELECT xact_commit::float8 AS commits FROM pg_stat_database WHERE datname = 'adjust'`);
   return rows[0].commits;
 }
 
+// ---------------------------------------------------------------------------------------------- the service
+
+// One instance of the service on the embedded default in its own data folder (its own PostgreSQL), with
+// ETL_SCHEDULE `schedule`; stopped, with its PostgreSQL, by the cleanups.
+async function startService(app, label, schedule) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'collector-bench-'));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  const port = await freePort();
+  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), DEMO: 'false', LOG_LEVEL: options.logLevel };
+  Object.assign(env, { ETL_SCHEDULE: schedule, ETL_RECONCILE_CRON: 'off' });
+  const unset = ['DATABASE_URL', 'WAREHOUSE_URL', 'STAGE_URL', 'CALLBACK_TOKEN', 'API_KEYS', 'ADMIN_API_KEYS', 'NODE_OPTIONS'];
+  for (const key of [...unset, 'ETL_CRON', 'ETL_MIN_INTERVAL']) delete env[key];
+  env.CALLBACK_TOKEN = CALLBACK_TOKEN;
+  const service = startChild(label, [app.entry], env, app.root);
+  let postmasterPid = null;
+  cleanups.push(async () => {
+    await stopChild(service);
+    // the service stops its PostgreSQL on SIGTERM; after a crash or a kill it would be left running
+    if (postmasterPid && isAlive(postmasterPid)) {
+      process.kill(postmasterPid, 'SIGINT');
+      for (let waited = 0; isAlive(postmasterPid) && waited < 30_000; waited += 200) await sleep(200);
+    }
+  });
+  let startup = performance.now();
+  await waitForHttp(`http://127.0.0.1:${port}/api/v1/health`, service, 180_000);
+  startup = (performance.now() - startup) / 1000;
+  const db = await connectEmbedded(dataDir);
+  postmasterPid = db.postmasterPid;
+  return { service, port, dataDir, db, startup };
+}
+
+// After a round of the service with loads: until a load that started after the round has ended, so that
+// its loads do not run during the next target's round. The loads that started during the round, too.
+async function loadsCatchUp(client, roundStart, roundEnd) {
+  const waited = performance.now();
+  for (;;) {
+    const { rows } = await client.query(
+      `SELECT count(*)::int AS n FROM mob.etl_run WHERE started_at >= $1 AND status IN ('succeeded', 'failed')`,
+      [roundEnd],
+    );
+    if (rows[0].n > 0) break;
+    if (performance.now() - waited > 600_000) throw new Error('the continuous loads did not catch up within 10 minutes of the round');
+    await sleep(500);
+  }
+  const { rows } = await client.query(
+    `SELECT status, rows_extracted::float8 AS rows, extract(epoch FROM finished_at - started_at)::float8 * 1000 AS ms
+     FROM mob.etl_run WHERE started_at >= $1 AND started_at < $2 AND status <> 'skipped' ORDER BY id`,
+    [roundStart, roundEnd],
+  );
+  return { catchUpMs: performance.now() - waited, loads: rows };
+}
+
+// Rows in an instance's mob.adjust against its "stored" answers, and every distinct activity sent against
+// its answers: each accepted one must have exactly one "stored" answer (its other copies "duplicate").
+async function lossOf({ db, outcomes, commitsBefore }, s, traffic) {
+  const commits = (await commitsInAdjust(db)) - commitsBefore;
+  const rows = Number((await db.query('SELECT count(*) AS n FROM mob.adjust')).rows[0].n);
+  const rejected = Number((await db.query('SELECT count(*) AS n FROM mob.rejected_callback')).rows[0].n);
+  const sentUpTo = Math.min(traffic.paths.length, s.requestsInclWarmup);
+  let activitiesSent = 0;
+  let storedOnce = 0;
+  let storedTwice = 0;
+  let duplicateNeverStored = 0;
+  let notAccepted = 0;
+  for (let i = 0; i < sentUpTo; i++) {
+    if (traffic.groups[i] !== i) continue;
+    activitiesSent++;
+    if (outcomes.stored[i] === 1) storedOnce++;
+    else if (outcomes.stored[i] > 1) storedTwice++;
+    else if (outcomes.duplicate[i] > 0) duplicateNeverStored++;
+    else notAccepted++; // every copy got a non-2xx (e.g. 503, which Adjust retries)
+  }
+  return {
+    rows,
+    storedAnswers: s.storedInclWarmup,
+    duplicateAnswers: s.duplicateInclWarmup,
+    rejectedRows: rejected,
+    non2xx: s.non2xxInclWarmup,
+    errors: s.errorsInclWarmup,
+    activitiesSent,
+    storedOnce,
+    storedTwice,
+    duplicateNeverStored,
+    notAccepted,
+    commits,
+    rowsPerCommit: commits > 0 ? s.storedInclWarmup / commits : null,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------- output
+
+// The loads that started during the rounds of the service with loads (per round: a round shorter than
+// ETL_MIN_INTERVAL may see none, and then measures the collector without them), and how long the last one
+// of each round took to end after it.
+function describeLoads(loadRounds) {
+  const loads = loadRounds.flatMap((round) => round.loads);
+  const done = loads.filter((l) => l.status === 'succeeded');
+  const failed = loads.length - done.length;
+  const rows = done.reduce((sum, l) => sum + l.rows, 0);
+  const runs = done.map((l) => l.ms);
+  return (
+    `with loads, the loads that started during its rounds: ${loadRounds.map((round) => round.loads.length).join(' + ')} ` +
+    `(${failed > 0 ? `${failed} FAILED, ` : ''}${int(rows)} rows` +
+    `${runs.length > 0 ? `, ${int(median(runs))} ms median, ${int(Math.max(...runs))} ms max` : ''}); after each round they caught up in ` +
+    `${loadRounds.map((round) => `${(round.catchUpMs / 1000).toFixed(1)} s`).join(', ')}`
+  );
+}
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
 // autocannon's latency histogram has whole milliseconds: 0 means under 1 ms
@@ -438,7 +551,7 @@ async function main() {
   console.log(`Tree: ${gitState()}; service ${options.service}, LOG_LEVEL=${options.logLevel}`);
   console.log(
     `autocannon, ${options.connections} connections, pipelining 1; service ${options.duration} s, baselines ${options.baselineDuration} s each, ` +
-      `in ${options.rounds} interleaved round${options.rounds > 1 ? 's' : ''} (${['ceiling', 'naive', 'service'].filter((t) => only.has(t)).join(', ')}), ` +
+      `in ${options.rounds} interleaved round${options.rounds > 1 ? 's' : ''} (${TARGET_KEYS.filter((t) => only.has(t)).join(', ')}), ` +
       `${options.warmup} s warm-up of each before the first`,
   );
 
@@ -447,8 +560,6 @@ async function main() {
   generation = (performance.now() - generation) / 1000;
   console.log(`Generated ${int(options.pool)} callback URLs in ${generation.toFixed(1)} s.`);
 
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'collector-bench-'));
-  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   const app = await snapshotService(
     await mkdtemp(path.join(os.tmpdir(), 'collector-bench-app-')),
     path.dirname(SERVICE_ENTRY),
@@ -456,33 +567,13 @@ async function main() {
   );
   cleanups.push(() => rm(app.root, { recursive: true, force: true }));
 
-  // 1. The service on the embedded default (its PostgreSQL also serves the naive baseline).
-  const servicePort = await freePort();
-  const env = {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(servicePort),
-    ETL_SCHEDULE: 'off',
-    DEMO: 'false',
-    LOG_LEVEL: options.logLevel,
-  };
-  for (const key of ['DATABASE_URL', 'WAREHOUSE_URL', 'STAGE_URL', 'API_KEYS', 'ADMIN_API_KEYS', 'NODE_OPTIONS']) delete env[key];
-  env.CALLBACK_TOKEN = CALLBACK_TOKEN;
-  const service = startChild('service', [app.entry], env, app.root);
-  let postmasterPid = null;
-  cleanups.push(async () => {
-    await stopChild(service);
-    // the service stops its PostgreSQL on SIGTERM; after a crash or a kill it would be left running
-    if (postmasterPid && isAlive(postmasterPid)) {
-      process.kill(postmasterPid, 'SIGINT');
-      for (let waited = 0; isAlive(postmasterPid) && waited < 30_000; waited += 200) await sleep(200);
-    }
-  });
-  let startup = performance.now();
-  await waitForHttp(`http://127.0.0.1:${servicePort}/api/v1/health`, service, 180_000);
-  startup = (performance.now() - startup) / 1000;
-  const db = await connectEmbedded(dataDir);
-  postmasterPid = db.postmasterPid;
+  // 1. The service on the embedded default, loads off (its PostgreSQL also serves the naive baseline), and
+  //    a second instance with continuous loads.
+  const first = await startService(app, 'service', 'off');
+  const { service, db, startup, dataDir } = first;
+  const postmasterPid = db.postmasterPid;
+  admin = db.client;
+  const withLoads = only.has('loads') ? await startService(app, 'service with loads', 'continuous') : null;
   const settings = (
     await admin.query(`SELECT current_setting('synchronous_commit') AS sc, current_setting('fsync') AS fsync, version() AS version`)
   ).rows[0];
@@ -494,6 +585,12 @@ async function main() {
     `Service (${options.service} built ${app.builtAt.toISOString()}) up in ${startup.toFixed(1)} s (pid ${service.child.pid}); embedded ${settings.version.split(' ').slice(0, 2).join(' ')} on port ${db.port}, ` +
       `synchronous_commit=${settings.sc}, fsync=${settings.fsync}; data in ${dataDir}`,
   );
+  if (withLoads) {
+    console.log(
+      `Service with loads (ETL_SCHEDULE=continuous, ETL_MIN_INTERVAL unset: 10 s) up in ${withLoads.startup.toFixed(1)} s (pid ${withLoads.service.child.pid}); ` +
+        `its own embedded PostgreSQL on port ${withLoads.db.port}; data in ${withLoads.dataDir}`,
+    );
+  }
   console.log(
     `Machine busy before the load (service idle): ${int(busyBefore)} % of ${100 * cores} %` +
       `${busyBefore > 20 ? ' — other work is running on this machine; compare ratios, not absolute figures' : ''}`,
@@ -520,84 +617,66 @@ async function main() {
       port,
       pid: baseline.child.pid,
       postmasterPid: mode === 'naive' ? postmasterPid : null,
+      db: admin,
       seconds: options.baselineDuration / options.rounds,
       countPostgres: mode === 'naive',
     });
   }
-  const outcomes = { stored: new Uint8Array(traffic.paths.length), duplicate: new Uint8Array(traffic.paths.length) };
-  if (only.has('service')) {
+  const instances = { service: first, loads: withLoads };
+  for (const key of SERVICES) {
+    if (!only.has(key)) continue;
+    const instance = instances[key];
     targets.push({
-      key: 'service',
-      name: 'service',
-      port: servicePort,
-      pid: service.child.pid,
-      postmasterPid,
+      key,
+      name: key === 'service' ? 'service' : 'service with loads',
+      port: instance.port,
+      pid: instance.service.child.pid,
+      postmasterPid: instance.db.postmasterPid,
+      db: instance.db.client,
       seconds: options.duration / options.rounds,
       countPostgres: true,
-      outcomes,
+      outcomes: { stored: new Uint8Array(traffic.paths.length), duplicate: new Uint8Array(traffic.paths.length) },
+      commitsBefore: await commitsInAdjust(instance.db.client),
     });
   }
 
-  // 3. Rounds: ceiling, naive, service, again and again, so that a burst of other work on the machine hits
-  //    all three alike; each target continues through the URL pool where its previous round stopped.
-  const commitsBefore = await commitsInAdjust();
+  // 3. Rounds: ceiling, naive, service, service with loads, again and again, so that a burst of other work
+  //    on the machine hits all alike; each target continues through the URL pool where its previous round
+  //    stopped. The loads that a round of the service with loads leaves behind end before the next round.
   for (const target of targets) {
     target.cursor = { next: 0 };
     target.rounds = [];
+    target.loadRounds = [];
   }
   for (let round = 0; round < options.rounds; round++) {
     if (options.rounds > 1) console.log(`Round ${round + 1} of ${options.rounds}`);
     for (const target of targets) {
+      const roundStart = new Date();
       target.rounds.push(await measure({ ...target, traffic, warmupSeconds: round === 0 ? options.warmup : 0 }));
+      if (target.key !== 'loads') continue;
+      const loads = await loadsCatchUp(target.db, roundStart, new Date());
+      target.loadRounds.push(loads);
+      console.log(`  its loads caught up ${(loads.catchUpMs / 1000).toFixed(1)} s after the round`);
     }
   }
   const results = Object.fromEntries(targets.map((target) => [target.key, aggregate(target.rounds)]));
 
-  let loss = null;
-  if (results.service) {
-    await sleep(1100); // let pg_stat_database catch up (backends report at most once a second)
-    const commits = (await commitsInAdjust()) - commitsBefore;
-    const rows = Number((await admin.query('SELECT count(*) AS n FROM mob.adjust')).rows[0].n);
-    const rejected = Number((await admin.query('SELECT count(*) AS n FROM mob.rejected_callback')).rows[0].n);
-    const s = results.service;
-    // every distinct activity that was accepted must have exactly one "stored" answer (the others "duplicate")
-    const sentUpTo = Math.min(traffic.paths.length, s.requestsInclWarmup);
-    let activitiesSent = 0;
-    let storedOnce = 0;
-    let storedTwice = 0;
-    let duplicateNeverStored = 0;
-    let notAccepted = 0;
-    for (let i = 0; i < sentUpTo; i++) {
-      if (traffic.groups[i] !== i) continue;
-      activitiesSent++;
-      if (outcomes.stored[i] === 1) storedOnce++;
-      else if (outcomes.stored[i] > 1) storedTwice++;
-      else if (outcomes.duplicate[i] > 0) duplicateNeverStored++;
-      else notAccepted++; // every copy got a non-2xx (e.g. 503, which Adjust retries)
-    }
-    loss = {
-      rows,
-      storedAnswers: s.storedInclWarmup,
-      duplicateAnswers: s.duplicateInclWarmup,
-      rejectedRows: rejected,
-      non2xx: s.non2xxInclWarmup,
-      errors: s.errorsInclWarmup,
-      activitiesSent,
-      storedOnce,
-      storedTwice,
-      duplicateNeverStored,
-      notAccepted,
-      commits,
-      rowsPerCommit: commits > 0 ? s.storedInclWarmup / commits : null,
-    };
-  }
+  await sleep(1100); // let pg_stat_database catch up (backends report at most once a second)
+  const loss = {};
+  for (const target of targets) if (SERVICES.includes(target.key)) loss[target.key] = await lossOf(target, results[target.key], traffic);
+  if (results.loads) results.loads.loadRounds = targets.find((t) => t.key === 'loads').loadRounds;
   if (results.naive) {
     results.naive.rows = Number((await naiveDb.query('SELECT count(*) AS n FROM public.bench_naive')).rows[0].n);
   }
 
   // ------------------------------------------------------------------------------------------ report
-  const labels = { service: 'service (NestJS + embedded PG)', ceiling: 'bare HTTP ceiling', naive: 'naive INSERT per request' };
-  const rows = ['service', 'ceiling', 'naive'].filter((t) => results[t]).map((t) => ({ ...results[t], label: labels[t] }));
+  const labels = {
+    service: 'service (NestJS + embedded PG)',
+    loads: 'service with continuous loads',
+    ceiling: 'bare HTTP ceiling',
+    naive: 'naive INSERT per request',
+  };
+  const rows = ['service', 'loads', 'ceiling', 'naive'].filter((t) => results[t]).map((t) => ({ ...results[t], label: labels[t] }));
   const s = results.service;
   const lines = [];
   if (options.rounds > 1) lines.push(`Medians of ${options.rounds} rounds (max ms and peak RSS: the highest round):`);
@@ -621,38 +700,49 @@ async function main() {
       lines.push(`  ${pad(r.label, 32)}${cells.join('   ')}`);
     }
   }
-  if (s) {
+  const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+  for (const key of SERVICES) {
+    const r = results[key];
+    if (!r) continue;
+    const l = loss[key];
     lines.push('');
-    const rate = s.ok2xxPerSecond;
-    const checks = {
-      throughput: rate >= TARGETS.callbacksPerSecond,
-      p99: s.latencyMs.p99 <= TARGETS.p99Ms, // the median round; the worst round is printed next to it
-      zeroLoss: loss.rows === loss.storedAnswers && loss.storedTwice === 0 && loss.duplicateNeverStored === 0,
-    };
-    s.checks = checks;
-    const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
+    r.checks = { zeroLoss: l.rows === l.storedAnswers && l.storedTwice === 0 && l.duplicateNeverStored === 0 };
+    if (key === 'service') {
+      const rate = r.ok2xxPerSecond;
+      r.checks.throughput = rate >= TARGETS.callbacksPerSecond;
+      r.checks.p99 = r.latencyMs.p99 <= TARGETS.p99Ms; // the median round; the worst round is printed next to it
+      lines.push(
+        `≥ ${int(TARGETS.callbacksPerSecond)} callbacks/s: ${verdict(r.checks.throughput)} (${int(rate)}/s${options.rounds > 1 ? ' median' : ''}; ` +
+          `${int(r.ok2xx)} answers in ${r.seconds.toFixed(1)} s = ${int(r.overallPerSecond)}/s overall)`,
+      );
+      lines.push(
+        `p99 ≤ ${TARGETS.p99Ms} ms: ${verdict(r.checks.p99)} (p99 ${ms(r.latencyMs.p99)} ms${options.rounds > 1 ? ` median, worst round ${ms(r.latencyMs.worstP99)} ms` : ''}; ` +
+          `p50 ${ms(r.latencyMs.p50)} ms)`,
+      );
+    } else if (s) {
+      const share = r.ok2xxPerSecond / s.ok2xxPerSecond;
+      r.checks.withLoadsShare = share >= TARGETS.withLoadsShare;
+      lines.push(
+        `with continuous loads ≥ ${100 * TARGETS.withLoadsShare} % of the throughput with loads off: ${verdict(r.checks.withLoadsShare)} ` +
+          `(${(100 * share).toFixed(1)} %: ${int(r.ok2xxPerSecond)}/s against ${int(s.ok2xxPerSecond)}/s${options.rounds > 1 ? ', medians' : ''}; ` +
+          `p99 ${ms(r.latencyMs.p99)} ms against ${ms(s.latencyMs.p99)} ms)`,
+      );
+    }
     lines.push(
-      `≥ ${int(TARGETS.callbacksPerSecond)} callbacks/s: ${verdict(checks.throughput)} (${int(rate)}/s${options.rounds > 1 ? ' median' : ''}; ` +
-        `${int(s.ok2xx)} answers in ${s.seconds.toFixed(1)} s = ${int(s.overallPerSecond)}/s overall)`,
+      `${key === 'service' ? '' : 'with loads, '}zero loss (rows == stored answers): ${verdict(r.checks.zeroLoss)} (${int(l.rows)} rows in mob.adjust, ${int(l.storedAnswers)} "stored" + ` +
+        `${int(l.duplicateAnswers)} "duplicate" answers incl. warm-up, ${int(l.non2xx)} non-2xx, ${int(l.errors)} errors; ` +
+        `${int(l.storedOnce)} of ${int(l.activitiesSent)} distinct activities sent answered "stored" exactly once` +
+        `${l.storedTwice > 0 ? `, ${int(l.storedTwice)} more than once` : ''}` +
+        `${l.duplicateNeverStored > 0 ? `, ${int(l.duplicateNeverStored)} only "duplicate" and never "stored"` : ''}` +
+        `${l.notAccepted > 0 ? `, ${int(l.notAccepted)} refused on every copy (non-2xx)` : ''})`,
     );
     lines.push(
-      `p99 ≤ ${TARGETS.p99Ms} ms: ${verdict(checks.p99)} (p99 ${ms(s.latencyMs.p99)} ms${options.rounds > 1 ? ` median, worst round ${ms(s.latencyMs.worstP99)} ms` : ''}; ` +
-        `p50 ${ms(s.latencyMs.p50)} ms)`,
+      `${key === 'service' ? 'service' : 'with loads'} detail: ${int(l.commits)} commits in database adjust (≈ ${l.rowsPerCommit?.toFixed(1) ?? '—'} rows per commit), ` +
+        `${int(r.walBytes / 1024 / 1024)} MB WAL (${int(r.walBytes / Math.max(1, r.storedInclWarmup - (r.perRound[0].warmup?.stored ?? 0)))} bytes/row), ` +
+        `VmHWM ${mb(r.hwmMb)}, machine busy ${int(r.cpu.machineBusyPct)} % of ${int(100 * r.cpu.cores)} %, drain ${int(r.drainMs)} ms` +
+        `${r.poolWrapped > 0 ? `; the URL pool wrapped: ${int(r.poolWrapped)} requests re-sent earlier URLs (answered "duplicate")` : ''}`,
     );
-    lines.push(
-      `zero loss (rows == stored answers): ${verdict(checks.zeroLoss)} (${int(loss.rows)} rows in mob.adjust, ${int(loss.storedAnswers)} "stored" + ` +
-        `${int(loss.duplicateAnswers)} "duplicate" answers incl. warm-up, ${int(loss.non2xx)} non-2xx, ${int(loss.errors)} errors; ` +
-        `${int(loss.storedOnce)} of ${int(loss.activitiesSent)} distinct activities sent answered "stored" exactly once` +
-        `${loss.storedTwice > 0 ? `, ${int(loss.storedTwice)} more than once` : ''}` +
-        `${loss.duplicateNeverStored > 0 ? `, ${int(loss.duplicateNeverStored)} only "duplicate" and never "stored"` : ''}` +
-        `${loss.notAccepted > 0 ? `, ${int(loss.notAccepted)} refused on every copy (non-2xx)` : ''})`,
-    );
-    lines.push(
-      `service detail: ${int(loss.commits)} commits in database adjust (≈ ${loss.rowsPerCommit?.toFixed(1) ?? '—'} rows per commit), ` +
-        `${int(s.walBytes / 1024 / 1024)} MB WAL (${int(s.walBytes / Math.max(1, s.storedInclWarmup - (s.perRound[0].warmup?.stored ?? 0)))} bytes/row), ` +
-        `VmHWM ${mb(s.hwmMb)}, machine busy ${int(s.cpu.machineBusyPct)} % of ${int(100 * s.cpu.cores)} %, drain ${int(s.drainMs)} ms` +
-        `${s.poolWrapped > 0 ? `; the URL pool wrapped: ${int(s.poolWrapped)} requests re-sent earlier URLs (answered "duplicate")` : ''}`,
-    );
+    if (key === 'loads') lines.push(describeLoads(r.loadRounds));
   }
   if (results.naive) {
     const n = results.naive;
@@ -671,7 +761,6 @@ async function main() {
     await writeResults('collector', startedAt, {
       serviceBuiltAt: app.builtAt.toISOString(),
       machineBusyBeforePct: busyBefore,
-      machine: describeMachine(),
       options,
       postgres: { version: settings.version, synchronousCommit: settings.sc, fsync: settings.fsync },
       serviceStartupSeconds: startup,
@@ -684,4 +773,4 @@ async function main() {
   }
 }
 
-await runBench('bench:collector', main);
+await runBench('bench:collector', main, 'stopping servers and removing the data folder');

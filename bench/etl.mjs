@@ -30,37 +30,35 @@
 // Not part of `npm test`.
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { Logger } from '@nestjs/common';
-import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { COPY_ACTIVITIES_SQL, createActivityStream, DAY_MS, diurnalSlots, SLOT_MS } from './adjust-activities.mjs';
 import { describeTraffic } from './adjust-traffic.mjs';
+import { connect, scalar, startPostgres, tableMb, withDatabase } from './history.mjs';
+import { formatTable, median, pad } from './format.mjs';
 import {
   BENCH_DIR,
   checkpoint,
-  cleanUpOnSignals,
   cleanups,
   CLK_TCK,
   copyLines,
   describeMachine,
-  formatTable,
   gitState,
+  machineLine,
   machineTicks,
-  median,
-  pad,
   parseBenchFlags,
   postgresTicks,
   ROOT,
   runBench,
   snapshotService,
   statusKb,
+  tempFolder,
   walBytesSince,
   walPosition,
   writeResults,
@@ -98,58 +96,22 @@ const options = {
 options.slotRows = Math.max(1, Math.round(options.rows / SLOTS_PER_WEEK));
 if (options.rows < 10 * SLOTS_PER_WEEK) fail(`--rows must be at least ${10 * SLOTS_PER_WEEK} (ten per 10-minute slot)`);
 
-cleanUpOnSignals('stopping the ETL and PostgreSQL, removing the temp folder');
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------- databases
 
-let server = null; // EmbeddedPostgres
 let postmasterPid = 0;
 let source = null; // pg.Client, database adjust
-let warehouse = null; // pg.Client, database warehouse
+let warehouse = null; // pg.Client, database warehouse (server.warehouse too: cloneWarehouse reconnects it)
 let warehouse4x = null; // pg.Client, database warehouse4x (made by cloneWarehouse)
-let adminUrl = null; // the server's postgres database
+let server = null; // what bench/history.mjs's startPostgres started: URLs, settings, the clients above
 
-function connect(url) {
-  const client = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC -c statement_timeout=0' });
-  return client.connect().then(() => client);
-}
-
-const withDatabase = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
-
-async function startPostgres(tempRoot) {
-  const clusterDir = path.join(tempRoot, 'postgres');
-  const password = randomBytes(18).toString('base64url');
-  const serverFlags = options.fsync === 'off' ? ['-c', 'fsync=off'] : [];
-  server = new EmbeddedPostgres(clusterDir, password, serverFlags);
-  await server.start();
-  cleanups.push(() => server.stop());
-  postmasterPid = (await readPostmasterPid(clusterDir)).pid;
-  const admin = await connect(server.url);
-  await admin.query('CREATE DATABASE adjust');
-  await admin.query('CREATE DATABASE warehouse');
-  const settings = (
-    await admin.query(
-      `SELECT version() AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS synchronous_commit,
-              current_setting('shared_buffers') AS shared_buffers, current_setting('max_wal_size') AS max_wal_size,
-              current_setting('wal_level') AS wal_level, current_setting('autovacuum') AS autovacuum`,
-    )
-  ).rows[0];
-  await admin.end();
-  adminUrl = server.url;
-  const sourceUrl = withDatabase(server.url, 'adjust');
-  const warehouseUrl = withDatabase(server.url, 'warehouse');
-  source = await connect(sourceUrl);
-  warehouse = await connect(warehouseUrl);
-  cleanups.push(() => Promise.allSettled([source, warehouse, warehouse4x].filter(Boolean).map((client) => client.end())));
-  return { sourceUrl, warehouseUrl, warehouse4xUrl: withDatabase(server.url, 'warehouse4x'), settings, port: server.port };
-}
-
-const scalar = async (client, sql, params) => Object.values((await client.query(sql, params)).rows[0])[0];
-
-async function tableMb(client, table) {
-  return Number(await scalar(client, 'SELECT pg_total_relation_size($1::regclass)::float8', [table])) / 2 ** 20;
+async function startServer(tempRoot) {
+  server = await startPostgres(EmbeddedPostgres, tempRoot, options.fsync === 'off' ? ['-c', 'fsync=off'] : []);
+  postmasterPid = (await readPostmasterPid(path.join(tempRoot, 'postgres'))).pid;
+  ({ source, warehouse } = server);
+  cleanups.push(async () => warehouse4x?.end());
+  return { ...server, warehouse4xUrl: withDatabase(server.adminUrl, 'warehouse4x') };
 }
 
 async function countRows(client, table) {
@@ -283,8 +245,7 @@ async function runEtl(app, env, tempRoot, label, args = []) {
 
 // ---------------------------------------------------------------------------------------------- data
 
-// The 7-day history: arrivals over the 7 days that end 15 minutes ago (so every row is older than the
-// extract's 5-minute commit overlap by the first load), slot by slot with the daily cycle.
+// The 7-day history: arrivals over the 7 days that end 15 minutes ago, slot by slot with the daily cycle.
 async function loadHistory(stream, endMs) {
   const { startMs, slotMs, counts } = diurnalSlots(options.rows, endMs, DAYS);
   const arrivals = new Float64Array(options.rows);
@@ -310,7 +271,7 @@ async function exportActivities(sqlDir, file) {
   const read = (name) => readFile(path.join(sqlDir, 'etl', 'extract', `${name}.sql`), 'utf8');
   await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
-    await source.query(await read('set-bounds'), ['0', 'infinity']);
+    await source.query(await read('set-bounds'), ['0', null, 'infinity']); // everything: after id 0, no earlier snapshot
     const copy = source.query(copyTo(await read('activities')));
     await pipeline(copy, createWriteStream(file));
     await source.query('COMMIT');
@@ -361,9 +322,9 @@ async function vacuum(client) {
 }
 
 // warehouse4x: a copy of the warehouse database as the full load left it (same rows, same resume point).
-async function cloneWarehouse(db) {
+async function cloneWarehouse(warehouse4xUrl) {
   await warehouse.end();
-  const admin = await connect(adminUrl);
+  const admin = await connect(server.adminUrl);
   try {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -377,9 +338,9 @@ async function cloneWarehouse(db) {
     }
   } finally {
     await admin.end();
-    warehouse = await connect(db.warehouseUrl);
+    warehouse = server.warehouse = await connect(server.warehouseUrl);
   }
-  warehouse4x = await connect(db.warehouse4xUrl);
+  warehouse4x = await connect(warehouse4xUrl);
 }
 
 // The warehouse 4× larger: three more copies of its rows, 7, 14 and 21 days older, ids below every source
@@ -441,27 +402,19 @@ async function main() {
   if (!existsSync(ENTRY)) fail(`${path.relative(process.cwd(), ENTRY)} is missing: run npm run build first`);
   const startedAt = new Date();
   const cores = os.cpus().length;
-  console.log(
-    `ETL benchmark — ${cores} CPUs (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ` +
-      `load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-  );
+  console.log(machineLine('ETL benchmark'));
   console.log(
     `Tree: ${gitState()}; ${int(options.rows)} rows over ${DAYS} days (seed ${options.seed}), ${int(options.slotRows)} per 10-minute increment; ` +
       `rounds: ${options.fullRounds} full-size (bare COPY, full load, window run), ${options.incrementalRounds} incremental (+1 warm-up) at 1× and 4×`,
   );
 
-  const tempRoot = await mkdtemp(path.join(os.tmpdir(), 'etl-bench-'));
-  if (flags.keep) console.log(`--keep: the temp folder ${tempRoot} stays (its PostgreSQL is stopped at the end)`);
-  else cleanups.push(() => rm(tempRoot, { recursive: true, force: true }));
+  const tempRoot = await tempFolder('etl-bench-', flags.keep);
   const appRoot = path.join(tempRoot, 'app');
   await mkdir(appRoot);
   const app = await snapshotService(appRoot, path.join(ROOT, 'dist'), path.join('cli', 'etl.js'));
   const dataDir = path.join(tempRoot, 'etl-data');
 
-  const db = await startPostgres(tempRoot);
+  const db = await startServer(tempRoot);
   const s = db.settings;
   console.log(
     `Embedded ${s.version.split(' ').slice(0, 2).join(' ')} on port ${db.port} in ${tempRoot}: fsync=${s.fsync}` +
@@ -539,7 +492,7 @@ async function main() {
     'Copying the warehouse to warehouse4x and making the copy 4× larger (3 more copies of its rows, 7/14/21 days older)… ',
   );
   phase = performance.now();
-  await cloneWarehouse(db);
+  await cloneWarehouse(db.warehouse4xUrl);
   await enlargeWarehouse(warehouse4x, 4);
   const enlargeSeconds = (performance.now() - phase) / 1000;
   const bigRows = await countRows(warehouse4x, 'stg.adjust');
@@ -549,8 +502,7 @@ async function main() {
   console.log('');
   console.log(
     `Incremental runs (arrival mode), each after ${int(options.slotRows)} new activities that arrived over the last 10 minutes, ` +
-      'on the warehouse (1×) and on warehouse4x, in alternating order; the warm-up round is not counted ' +
-      "(it alone has no rows left inside the previous run's 5-minute overlap):",
+      'on the warehouse (1×) and on warehouse4x, in alternating order; the warm-up round is not counted:',
   );
   const incremental = [];
   const incremental4x = [];
@@ -777,4 +729,4 @@ async function main() {
   }
 }
 
-await runBench('bench:etl', main);
+await runBench('bench:etl', main, 'stopping the ETL and PostgreSQL, removing the temp folder');

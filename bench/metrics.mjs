@@ -39,44 +39,18 @@
 // cache are warm for both sides: "cold" means the service's answer cache was cleared. Not part of `npm test`.
 
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
-import pg from 'pg';
+import { addArrivals, DAYS, historyStream, loadHistory, runEtl, scalar, setUpHistory, SLOTS, startService, tableMb } from './history.mjs';
 import { compareAnswers, FILTER_KEYS, KLIPS, rawAnswer, rawStatement } from './metrics-raw-sql.mjs';
-import {
-  BENCH_DIR,
-  checkpoint,
-  cleanUpOnSignals,
-  cleanups,
-  copyLines,
-  describeMachine,
-  formatTable,
-  gitState,
-  median,
-  pad,
-  parseBenchFlags,
-  ROOT,
-  runBench,
-  snapshotService,
-  startChild,
-  stopChild,
-  writeResults,
-} from './support.mjs';
+import { formatTable, int, median, pad, percentiles, secs } from './format.mjs';
+import { gitState, httpRequest, machineLine, parseBenchFlags, runBench, writeResults } from './support.mjs';
 
 const TARGETS = { warmP95Ms: 5, coldP95Ms: 50, coldP95FilteredMs: 500, speedup: 50, incrementalSeconds: 5 };
-const DAYS = 90;
-const SLOTS = (DAYS * 86_400_000) / 600_000; // 12,960 ten-minute slots
 const RANGE_DAYS = 30;
 const API_KEY = `bench-metrics-key-${randomBytes(6).toString('hex')}`;
 const ADMIN_KEY = `bench-metrics-admin-${randomBytes(6).toString('hex')}`;
-// what the snapshot must hold (a build in progress deletes dist/ first)
-const REQUIRED = ['main.js', 'cli/etl.js', 'collector/callback-parser.js', 'config/app-config.js', 'database/connections.js'];
-const GENERATOR_MODULES = ['adjust-activities.mjs', 'adjust-traffic.mjs', 'metrics-population.mjs'];
 
 const { flags, fail, positive } = parseBenchFlags('bench:metrics', {
   rows: { type: 'string' },
@@ -108,187 +82,10 @@ const options = {
 options.slotRows = Math.max(1, Math.round(options.rows / SLOTS));
 if (options.rows < 10 * SLOTS) fail(`--rows must be at least ${10 * SLOTS} (ten per 10-minute slot)`);
 
-cleanUpOnSignals('stopping the service and PostgreSQL, removing the temp folder');
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// ---------------------------------------------------------------------------------------------- the service
-
-// A private copy of dist/, sql/ and the generator modules (which import ../dist, so the copy's). A build in
-// progress (nest deletes dist/ first) is waited out for up to two minutes.
-async function snapshot(appRoot) {
-  for (let attempt = 1; ; attempt++) {
-    await rm(appRoot, { recursive: true, force: true });
-    await mkdir(path.join(appRoot, 'bench'), { recursive: true });
-    try {
-      const app = await snapshotService(appRoot, path.join(ROOT, 'dist'), 'main.js');
-      const missing = REQUIRED.filter((file) => !existsSync(path.join(appRoot, 'dist', file)));
-      if (missing.length > 0) throw new Error(`dist/ lacks ${missing.join(', ')}`);
-      for (const file of GENERATOR_MODULES) await cp(path.join(BENCH_DIR, file), path.join(appRoot, 'bench', file));
-      app.sqlNewerThanBuild = await newerFiles(path.join(ROOT, 'sql'), app.builtAt);
-      const metricsDir = path.join(appRoot, 'dist', 'metrics');
-      app.hasApi = existsSync(metricsDir) && (await readdir(metricsDir)).some((file) => file.endsWith('.js'));
-      return app;
-    } catch (error) {
-      if (attempt === 24) throw new Error(`no complete build in dist/ (${error.message}): run npm run build first`, { cause: error });
-      if (attempt === 1) process.stdout.write(`dist/ is incomplete (${error.message}), a build in progress? waiting… `);
-      await sleep(5000);
-    }
-  }
-}
-
-// Files under `dir` changed after `time` (sql/ edited since the last build: the copy may not match dist/).
-async function newerFiles(dir, time) {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const newer = [];
-  for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const file = path.join(entry.parentPath ?? entry.path, entry.name);
-    if ((await stat(file)).mtime > time) newer.push(path.relative(ROOT, file));
-  }
-  return newer;
-}
-
-// Only what this benchmark sets, the defaults for everything else.
-function serviceEnv(environmentKeys, db, dataDir, extra = {}) {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) if (environmentKeys.includes(key) || key === 'NODE_OPTIONS' || key.startsWith('PG')) delete env[key];
-  return {
-    ...env,
-    DATABASE_URL: db.sourceUrl,
-    WAREHOUSE_URL: db.warehouseUrl,
-    API_KEYS: API_KEY,
-    ADMIN_API_KEYS: ADMIN_KEY,
-    // the activities are written to the source directly: no callback reaches this service
-    CALLBACK_TOKEN: 'none',
-    DATA_DIR: dataDir,
-    ETL_SCHEDULE: 'off',
-    ETL_RECONCILE_CRON: 'off',
-    RATE_LIMIT: 'off',
-    LOG_LEVEL: 'warn',
-    ...extra,
-  };
-}
-
-// One ETL run as the operator starts it (`node dist/cli/etl.js --once`), timed from spawn to exit, with
-// its run record (the record's own time and steps, rollups among them).
-async function runEtl(app, env, label) {
-  await checkpoint(source); // one cluster: the previous step's dirty pages are not written during this one
-  const started = performance.now();
-  const proc = startChild(label, [path.join(app.root, 'dist', 'cli', 'etl.js'), '--once'], env, app.root);
-  const stop = () => stopChild(proc);
-  cleanups.push(stop);
-  const exit = await proc.exited;
-  const wallMs = performance.now() - started;
-  cleanups.splice(cleanups.indexOf(stop), 1);
-  const { rows } = await source.query(
-    `SELECT id, status, rows_extracted::float8 AS rows_extracted, cardinality(days_refreshed) AS days, step_ms, error,
-            extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
-     FROM mob.etl_run ORDER BY id DESC LIMIT 1`,
-  );
-  const record = rows[0];
-  if (exit.code !== 0 || record?.status !== 'succeeded') {
-    throw new Error(
-      `${label}: the ETL exited with ${JSON.stringify(exit)}, run ${record?.id} ${record?.status}: ${record?.error ?? ''}\n${proc.tail.join('\n')}`,
-    );
-  }
-  const result = {
-    label,
-    runId: Number(record.id),
-    wallMs,
-    runMs: Number(record.run_ms),
-    rowsExtracted: record.rows_extracted,
-    daysRefreshed: record.days,
-    stepMs: record.step_ms,
-  };
-  const steps = Object.entries(result.stepMs)
-    .map(([step, ms]) => `${step} ${int(ms)}`)
-    .join(' · ');
-  console.log(
-    `  ${pad(label, 22)} ${pad(secs(wallMs), 8, true)} wall (run ${secs(result.runMs)}), ${int(result.rowsExtracted)} rows, ` +
-      `${result.daysRefreshed} days refreshed; ${steps} ms`,
-  );
-  return result;
-}
-
-// ---------------------------------------------------------------------------------------------- databases
+// ---------------------------------------------------------------------------------------------- data
 
 let source = null; // pg.Client on `adjust`
 let warehouse = null; // pg.Client on `warehouse`, the raw SQL's connection
-
-// DATE as its YYYY-MM-DD text, not a local-midnight Date
-const types = { getTypeParser: (oid, format) => (oid === 1082 ? (value) => value : pg.types.getTypeParser(oid, format)) };
-
-async function connect(url) {
-  const client = new pg.Client({ connectionString: url, options: '-c TimeZone=UTC -c statement_timeout=0', types });
-  await client.connect();
-  return client;
-}
-
-const withDatabase = (url, name) => Object.assign(new URL(url), { pathname: `/${name}` }).toString();
-
-async function startPostgres(EmbeddedPostgres, tempRoot) {
-  const serverFlags = options.logSlowMs === null ? [] : ['-c', `log_min_duration_statement=${options.logSlowMs}`];
-  const server = new EmbeddedPostgres(path.join(tempRoot, 'postgres'), randomBytes(18).toString('base64url'), serverFlags);
-  await server.start();
-  cleanups.push(() => server.stop());
-  const admin = await connect(server.url);
-  await admin.query('CREATE DATABASE adjust');
-  await admin.query('CREATE DATABASE warehouse');
-  const settings = (
-    await admin.query(
-      `SELECT version() AS version, current_setting('fsync') AS fsync, current_setting('shared_buffers') AS shared_buffers,
-              current_setting('work_mem') AS work_mem, current_setting('max_parallel_workers_per_gather') AS parallel_workers`,
-    )
-  ).rows[0];
-  await admin.end();
-  const db = {
-    sourceUrl: withDatabase(server.url, 'adjust'),
-    warehouseUrl: withDatabase(server.url, 'warehouse'),
-    settings,
-    port: server.port,
-  };
-  source = await connect(db.sourceUrl);
-  warehouse = await connect(db.warehouseUrl);
-  cleanups.push(() => Promise.allSettled([source, warehouse].map((client) => client.end())));
-  return db;
-}
-
-const scalar = async (client, sql, params) => Object.values((await client.query(sql, params)).rows[0])[0];
-const tableMb = async (client, table) =>
-  Number(await scalar(client, 'SELECT pg_total_relation_size($1::regclass)::float8', [table])) / 2 ** 20;
-
-// ---------------------------------------------------------------------------------------------- data
-
-// The 90-day history: arrivals over the 90 days that end 15 minutes ago, slot by slot with the daily cycle.
-async function loadHistory(generator, stream, endMs) {
-  const { startMs, slotMs, counts } = generator.diurnalSlots(options.rows, endMs, DAYS);
-  const arrivals = new Float64Array(options.rows);
-  let i = 0;
-  for (let slot = 0; slot < counts.length; slot++) {
-    for (let k = 0; k < counts[slot]; k++) arrivals[i++] = startMs + slot * slotMs + Math.floor(((k + 0.5) * slotMs) / counts[slot]);
-  }
-  let shown = 0;
-  const rows = await copyLines(source, generator.COPY_ACTIVITIES_SQL, options.rows, (n) => {
-    if (process.stdout.isTTY && n - shown >= 250_000) {
-      shown = n;
-      process.stdout.write(`\r  ${int(n)} / ${int(options.rows)}…`);
-    }
-    return stream.next(arrivals[n]);
-  });
-  if (process.stdout.isTTY) process.stdout.write('\r');
-  return { rows, startMs, endMs };
-}
-
-// 10 minutes' worth of new activities, arrived over the last 10 minutes (the generator makes ~3 % of them
-// hours late, with their original created_at).
-async function addSlot(generator, stream) {
-  const endMs = Date.now();
-  const count = options.slotRows;
-  return copyLines(source, generator.COPY_ACTIVITIES_SQL, count, (k) =>
-    stream.next(endMs - 600_000 + Math.floor(((k + 1) * 600_000) / count)),
-  );
-}
 
 // D1/D7/D30: of the devices installed in one week that has 30 days after it, the share active again on
 // the 1st, 7th and 30th day after their install day (same app and device).
@@ -344,20 +141,7 @@ async function filterValues(range) {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
-// One request on a kept-alive connection, timed from the call to the last byte of the body.
-function request(port, method, url, key) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const req = http.request({ host: '127.0.0.1', port, method, path: url, agent, headers: { 'x-api-key': key } }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const request = (port, method, url, key) => httpRequest({ port, method, path: url, headers: { 'x-api-key': key }, agent });
 
 async function getJson(port, url) {
   const response = await request(port, 'GET', url, API_KEY);
@@ -368,21 +152,6 @@ async function getJson(port, url) {
 async function clearCache(port) {
   const response = await request(port, 'DELETE', '/api/v1/metrics/cache', ADMIN_KEY);
   if (response.status !== 204) throw new Error(`DELETE /api/v1/metrics/cache answered ${response.status}: ${response.body.slice(0, 300)}`);
-}
-
-async function waitForHealth(port, proc, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let exit = null;
-  void proc.exited.then((result) => (exit = result));
-  for (;;) {
-    if (exit !== null)
-      throw new Error(`the service exited (${JSON.stringify(exit)}) before its health answered 200:\n${proc.tail.join('\n')}`);
-    const response = await request(port, 'GET', '/api/v1/health', API_KEY).catch(() => null);
-    if (response?.status === 200) return;
-    if (Date.now() > deadline)
-      throw new Error(`the service's health did not answer 200 within ${timeoutMs / 1000} s:\n${proc.tail.join('\n')}`);
-    await sleep(250);
-  }
 }
 
 // Cold: the answer cache cleared before each sample, then one timed GET. The last answer is returned for
@@ -435,13 +204,6 @@ async function measureRaw(klip, range, filters) {
   return { ...percentiles(times), runs: times.length, answer: rawAnswer(klip, range, rows), statement: text };
 }
 
-function percentiles(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  // nearest rank
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-  return { p50: median(sorted), p95: at(95), max: sorted.at(-1) };
-}
-
 function metricsUrl(klip, range, filters) {
   const query = new URLSearchParams({ from: range.from, to: range.to });
   for (const key of FILTER_KEYS) if (filters[key] !== undefined) query.set(key, filters[key]);
@@ -450,8 +212,6 @@ function metricsUrl(klip, range, filters) {
 
 // ---------------------------------------------------------------------------------------------- output
 
-const int = (n) => Math.round(n).toLocaleString('en-US');
-const secs = (ms) => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 1000).toFixed(2)} s`);
 const mb = (n) => `${Math.round(n)} MB`;
 const ms = (n) => (n === undefined || n === null ? '—' : n >= 100 ? int(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const times = (n) => (n >= 100 ? `${int(n)}×` : `${n.toFixed(1)}×`);
@@ -469,58 +229,40 @@ const describeFilters = (filters) =>
 async function main() {
   const startedAt = new Date();
   const cores = os.cpus().length;
-  console.log(
-    `Metrics API benchmark — ${cores} CPUs (${os.cpus()[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, ` +
-      `load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')}`,
-  );
+  console.log(machineLine('Metrics API benchmark'));
   console.log(
     `Tree: ${gitState()}; ${int(options.rows)} activities over ${DAYS} days (seed ${options.seed}), ${int(options.slotRows)} per 10-minute increment; ` +
       `${options.coldSamples} cold samples, ${options.warmSeconds} s warm at 1 and ${options.connections} connections, ${options.rawRuns} raw SQL runs per klip and variant`,
   );
 
-  const tempRoot = await mkdtemp(path.join(os.tmpdir(), 'metrics-bench-'));
-  if (flags.keep) console.log(`--keep: the temp folder ${tempRoot} stays (its PostgreSQL is stopped at the end)`);
-  else cleanups.push(() => rm(tempRoot, { recursive: true, force: true }));
-  const app = await snapshot(path.join(tempRoot, 'app'));
+  const {
+    app,
+    modules,
+    db,
+    env: envWith,
+  } = await setUpHistory({
+    prefix: 'metrics-bench-',
+    keep: flags.keep,
+    serverFlags: options.logSlowMs === null ? [] : ['-c', `log_min_duration_statement=${options.logSlowMs}`],
+    apiKey: API_KEY,
+    adminKey: ADMIN_KEY,
+  });
   if (!app.hasApi && !options.rawOnly)
     throw new Error('dist/metrics is missing (the metrics API is not built): run npm run build, or pass --raw-only');
-  if (app.sqlNewerThanBuild.length > 0) {
-    console.log(
-      `WARNING: ${app.sqlNewerThanBuild.length} file(s) in sql/ changed after the build (${app.sqlNewerThanBuild.slice(0, 3).join(', ')}…): ` +
-        'run npm run build so that dist/ and sql/ match',
-    );
-  }
-  const load = (file) => import(pathToFileURL(path.join(app.root, file)).href);
-  const generator = await load('bench/adjust-activities.mjs');
-  const { describeTraffic, createRandom } = await load('bench/adjust-traffic.mjs');
-  const { createDevicePopulation } = await load('bench/metrics-population.mjs');
-  const { ENVIRONMENT_KEYS, loadConfig } = await load('dist/config/app-config.js');
-  const { Connections } = await load('dist/database/connections.js');
-  const { EmbeddedPostgres, freePort } = await load('dist/database/embedded-postgres.js');
-  const { Logger } = await import('@nestjs/common');
-
-  const db = await startPostgres(EmbeddedPostgres, tempRoot);
+  ({ source, warehouse } = db);
   const s = db.settings;
-  console.log(
-    `Embedded ${s.version.split(' ').slice(0, 2).join(' ')} on port ${db.port} in ${tempRoot}: fsync=${s.fsync}, shared_buffers=${s.shared_buffers}, ` +
-      `work_mem=${s.work_mem}, max_parallel_workers_per_gather=${s.parallel_workers}; source and warehouse are two databases of this one server; ` +
-      `service built ${app.builtAt.toISOString()}${app.hasApi ? '' : ' WITHOUT the metrics API (--raw-only)'}`,
-  );
-  const env = serviceEnv(ENVIRONMENT_KEYS, db, path.join(tempRoot, 'data'));
-  Logger.overrideLogger(['error', 'warn']);
-  await (await Connections.open(loadConfig(env, app.root))).close(); // the migrations, as a start applies them
+  const { generator } = modules;
+  const { describeTraffic, createRandom } = modules.traffic;
+  const { freePort } = modules.embedded;
+  const env = envWith();
 
   // 1. The source: 90 days of activities from a population with retention.
   console.log('');
   console.log(`Generating and loading ${int(options.rows)} activities into mob.adjust…`);
   let phase = performance.now();
   const endMs = Date.now() - 15 * 60_000;
-  const devices = createDevicePopulation({ seed: options.seed, startMs: endMs - DAYS * 86_400_000, rows: options.rows, days: DAYS });
-  const stream = generator.createActivityStream({ seed: options.seed, devices });
-  const history = await loadHistory(generator, stream, endMs);
+  const { stream, devices } = historyStream(modules, { seed: options.seed, startMs: endMs - DAYS * 86_400_000, rows: options.rows });
+  const history = await loadHistory(source, generator, stream, { rows: options.rows, endMs });
   await source.query('VACUUM (ANALYZE) mob.adjust');
   const loadSeconds = (performance.now() - phase) / 1000;
   const sourceMb = await tableMb(source, 'mob.adjust');
@@ -532,13 +274,13 @@ async function main() {
   // 2. Full load, 3. incremental runs.
   console.log('');
   console.log('ETL (`node dist/cli/etl.js --once`, wall time from spawn to exit; "run": the run record\'s own time):');
-  const full = await runEtl(app, env, 'full load');
+  const full = await runEtl({ app, env, source, label: 'full load' });
   const warehouseMb = await tableMb(warehouse, 'stg.adjust');
   await warehouse.query('VACUUM (ANALYZE)'); // what autovacuum does after a big load, untimed
   const incremental = [];
   for (let round = 0; round <= options.incrementalRounds; round++) {
-    await addSlot(generator, stream);
-    const run = await runEtl(app, env, `incremental ${round === 0 ? 'warm-up' : `#${round}`}`);
+    await addArrivals(source, generator, stream, options.slotRows, 600_000); // 10 minutes' worth
+    const run = await runEtl({ app, env, source, label: `incremental ${round === 0 ? 'warm-up' : `#${round}`}` });
     if (round > 0) incremental.push(run);
   }
   const incrementalWallMs = median(incremental.map((r) => r.wallMs));
@@ -614,11 +356,7 @@ async function main() {
   let port = 0;
   if (app.hasApi && !options.rawOnly) {
     port = await freePort();
-    service = startChild('the service', [path.join(app.root, 'dist', 'main.js')], { ...env, PORT: String(port) }, app.root);
-    cleanups.push(() => stopChild(service));
-    const started = performance.now();
-    await waitForHealth(port, service, 120_000);
-    console.log(`Service up on port ${port} in ${secs(performance.now() - started)} (health 200)`);
+    service = await startService(app, { ...env, PORT: String(port) }, 'the service', { agent });
   } else console.log('No service (--raw-only): raw SQL only');
   console.log('');
   console.log(
@@ -658,7 +396,7 @@ async function main() {
       results.push(entry);
     }
   }
-  if (service) await stopChild(service);
+  if (service) await service.stop();
 
   // ------------------------------------------------------------------------------------------ report
   const lines = [];
@@ -814,7 +552,6 @@ async function main() {
   if (!flags['no-results']) {
     await writeResults('metrics', startedAt, {
       serviceBuiltAt: app.builtAt.toISOString(),
-      machine: describeMachine(),
       options,
       postgres: s,
       dataset: {
@@ -846,4 +583,4 @@ async function main() {
   }
 }
 
-await runBench('bench:metrics', main);
+await runBench('bench:metrics', main, 'stopping the service and PostgreSQL, removing the temp folder');

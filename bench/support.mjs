@@ -1,9 +1,11 @@
-// What the benchmarks (bench/collector.mjs, bench/etl.mjs) share: flags and usage errors, cleanup on exit
-// and on Ctrl-C, a private copy of the built service, CPU and memory readings from /proc, WAL readings,
-// medians, the git state the figures belong to, and the results file.
+// What the benchmarks (bench/*.mjs) share: flags and usage errors, cleanup on exit and on Ctrl-C, a private
+// copy of the built service, child processes, HTTP requests to the service, CPU and memory readings from
+// /proc, WAL readings, the git state the figures belong to, and the results file (what they print:
+// bench/format.mjs).
 
 import { execFileSync, spawn } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,19 +58,16 @@ export function runCleanups() {
   return cleaning;
 }
 
-// Ctrl-C must not leave a PostgreSQL or a temp folder behind: say what is undone (`doing`), undo it, exit 130.
-export function cleanUpOnSignals(doing) {
+// Runs a benchmark's main, reports its failure under the benchmark's name, always cleans up, then exits
+// (idle keep-alive sockets of fetch() would hold the process a few seconds). Ctrl-C must not leave a
+// PostgreSQL or a temp folder behind: on SIGINT/SIGTERM it says what is undone (`doing`), undoes it, exits 130.
+export async function runBench(name, main, doing) {
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
       process.stderr.write(`\n${signal}: ${doing}…\n`);
       void runCleanups().finally(() => process.exit(130));
     });
   }
-}
-
-// Runs a benchmark's main, reports its failure under the benchmark's name, always cleans up, then exits
-// (idle keep-alive sockets of fetch() would hold the process a few seconds).
-export async function runBench(name, main) {
   try {
     await main();
   } catch (error) {
@@ -78,6 +77,26 @@ export async function runBench(name, main) {
     await runCleanups();
   }
   process.exit(process.exitCode ?? 0);
+}
+
+// ---------------------------------------------------------------------------------------------- the run
+
+// The first line of a benchmark's printout: the machine, and how busy others keep it.
+export function machineLine(title) {
+  const cpus = os.cpus();
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return `${title} — ${cpus.length} CPUs (${cpus[0]?.model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, load average ${load}`;
+}
+
+// A temporary folder for the run (<tmp>/<prefix>XXXXXX), removed by the cleanups unless `keep`.
+export async function tempFolder(prefix, keep) {
+  const folder = await mkdtemp(path.join(os.tmpdir(), prefix));
+  if (keep) console.log(`--keep: the temp folder ${folder} stays (its PostgreSQL is stopped at the end)`);
+  else cleanups.push(() => rm(folder, { recursive: true, force: true }));
+  return folder;
 }
 
 // ---------------------------------------------------------------------------------------------- the service
@@ -159,12 +178,6 @@ export async function walBytesSince(client, lsn) {
 
 // ---------------------------------------------------------------------------------------------- report
 
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 // Read-only: which commit the figures belong to, and whether the working tree differed from it.
 export function gitState() {
   try {
@@ -188,7 +201,7 @@ export function describeMachine() {
 }
 
 // bench/results/<benchmark>-<start time>.json (git ignores the folder), headed by the benchmark's name, its
-// start and the git state; then a line saying where it went.
+// start, the git state and the machine (`report` may add to it); then a line saying where it went.
 export async function writeResults(benchmark, startedAt, report) {
   const resultsDir = path.join(BENCH_DIR, 'results');
   await mkdir(resultsDir, { recursive: true });
@@ -197,7 +210,7 @@ export async function writeResults(benchmark, startedAt, report) {
     .replace(/:/g, '-')
     .replace(/\.\d+Z$/, 'Z');
   const file = path.join(resultsDir, `${benchmark}-${stamp}.json`);
-  const header = { benchmark, startedAt: startedAt.toISOString(), tree: gitState() };
+  const header = { benchmark, startedAt: startedAt.toISOString(), tree: gitState(), machine: describeMachine() };
   await writeFile(file, `${JSON.stringify({ ...header, ...report }, null, 2)}\n`);
   console.log(`\nResults: ${path.relative(process.cwd(), file)}`);
 }
@@ -227,6 +240,38 @@ export async function stopChild(proc, { graceMs = 30_000 } = {}) {
   return proc.exited;
 }
 
+// One request to the service on `agent` (kept-alive connections), timed from the call to the last byte of
+// the body: { status, body, ms }.
+export function httpRequest({ port, method = 'GET', path: url, headers = {}, agent }) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = http.request({ host: '127.0.0.1', port, method, path: url, agent, headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - started }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// Until the service's health answers 200 (or it exits, or `timeoutMs` passes: both throw with its last lines).
+export async function waitForHealth(port, proc, timeoutMs, agent) {
+  const deadline = Date.now() + timeoutMs;
+  let exit = null;
+  void proc.exited.then((result) => (exit = result));
+  for (;;) {
+    if (exit !== null)
+      throw new Error(`${proc.label} exited (${JSON.stringify(exit)}) before its health answered 200:\n${proc.tail.join('\n')}`);
+    const response = await httpRequest({ port, path: '/api/v1/health', agent }).catch(() => null);
+    if (response?.status === 200) return;
+    if (Date.now() > deadline)
+      throw new Error(`${proc.label}'s health did not answer 200 within ${timeoutMs / 1000} s:\n${proc.tail.join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 // Streams `count` COPY lines (`lineAt(i)`) through `client` with `copySql`, in chunks of about 1 MB.
 export async function copyLines(client, copySql, count, lineAt) {
   async function* chunks() {
@@ -243,17 +288,4 @@ export async function copyLines(client, copySql, count, lineAt) {
   const copy = client.query(copyFrom(copySql));
   await pipeline(chunks, copy);
   return copy.rowCount;
-}
-
-export const pad = (text, width, right = false) => (right ? String(text).padStart(width) : String(text).padEnd(width));
-
-// A plain-text table: the header, a rule, the rows; `rightAligned(i)` for number columns.
-export function formatTable(header, rows, rightAligned) {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const format = (cells) =>
-    cells
-      .map((c, i) => pad(c, widths[i], rightAligned(i)))
-      .join('  ')
-      .trimEnd();
-  return [format(header), format(widths.map((w) => '-'.repeat(w))), ...rows.map(format)];
 }
