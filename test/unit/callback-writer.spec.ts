@@ -15,7 +15,7 @@ function recordingRepository(): { repository: CallbackRepository; inserts: Inser
   const repository = {
     insertActivities: (activities: AdjustActivity[]) =>
       new Promise<Set<string>>((resolve, reject) => {
-        const keys = activities.map((activity) => activity.dedup_key.toString('hex'));
+        const keys = activities.map((row) => row.dedup_key.toString('hex'));
         inserts.push({ keys, answer: (stored = keys) => resolve(new Set(stored)), fail: reject });
       }),
   };
