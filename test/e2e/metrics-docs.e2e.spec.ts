@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { KLIP_DEFINITIONS, KLIPS, type Klip } from '../../src/metrics/klips.js';
+import { KLIP_ENTRIES, KLIPS, type Klip } from '../../src/metrics/klips.js';
 import { installCallback } from '../support/adjust-callbacks.js';
 import { runEtl, storeCallbacks } from '../support/etl.js';
 import { API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
@@ -93,8 +93,8 @@ describe('Swagger document of the metrics', () => {
     const documented = operation(klip);
     expect(documented).toBeDefined();
     expect(documented.operationId).toBe(OPERATION_IDS[klip]);
-    expect(documented.summary).toBe(KLIP_DEFINITIONS[klip].title);
-    expect(documented.description).toContain(KLIP_DEFINITIONS[klip].definition);
+    expect(documented.summary).toBe(KLIP_ENTRIES[klip].title);
+    expect(documented.description).toContain(KLIP_ENTRIES[klip].definition);
   });
 
   it.each(KLIPS)('documents every query parameter of %s with an example the route accepts on its own', async (klip) => {
