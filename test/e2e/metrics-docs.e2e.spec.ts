@@ -183,6 +183,19 @@ describe('Swagger document of the metrics', () => {
     }
   });
 
+  it("documents the klips' index with an example shaped like its real answer", async () => {
+    const index = spec.paths['/api/v1/metrics']?.get;
+    expect(index?.operationId).toBe('getKlips');
+    expect((index?.security ?? []).map((requirement) => Object.keys(requirement)[0]).sort()).toEqual(
+      Object.keys(spec.components.securitySchemes).sort(),
+    );
+    const example = index?.responses['200'].content?.['application/json']?.schema?.example as { klips: Record<string, unknown>[] };
+    const real = (await http().get('/api/v1/metrics').set('X-API-Key', API_KEY).expect(200)).body as typeof example;
+    expect(example.klips.map((klip) => klip.route)).toEqual(real.klips.map((klip) => klip.route));
+    example.klips.forEach((klip, i) => expect(Object.keys(klip).sort()).toEqual(Object.keys(real.klips[i]).sort()));
+    expect(example.klips.map(({ klipfolioUrl, ...rest }) => rest)).toEqual(real.klips.map(({ klipfolioUrl, ...rest }) => rest));
+  });
+
   it('documents no metrics route besides the klips and the cache', () => {
     const documented = Object.keys(spec.paths).filter((path) => path.startsWith('/api/v1/metrics/'));
     expect(documented.sort()).toEqual([...KLIPS.map((klip) => `/api/v1/metrics/${klip}`), '/api/v1/metrics/cache'].sort());
