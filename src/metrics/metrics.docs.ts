@@ -10,18 +10,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ApiKeySecurity } from '../auth/api-key-security.js';
-import { GRANULARITIES } from './date-range.js';
-import { KEY_PLACEHOLDER, klipIndex } from './klip-index.js';
-import {
-  type DataColumn,
-  dataColumns,
-  KLIP_ENTRIES,
-  KLIP_KINDS,
-  type Klip,
-  type KlipKind,
-  summaryFields,
-  type SummaryField,
-} from './klips.js';
+import { type DataColumn, dataColumns, KLIP_ENTRIES, type Klip, type KlipKind, summaryFields, type SummaryField } from './klips.js';
 import type { MetricAnswer } from './metric-answers.js';
 import { toCsv } from './metric-reply.js';
 
@@ -29,18 +18,18 @@ type SchemaObject = Record<string, unknown>;
 
 const errorExample = (statusCode: number, error: string, message: string) => ({ schema: { example: { statusCode, error, message } } });
 
-const Unauthorized = () =>
+export const Unauthorized = () =>
   ApiUnauthorizedResponse({
     description: 'No API key, or one not recognised',
     ...errorExample(401, 'Unauthorized', 'API key not recognised'),
   });
-const TooManyRequests = () =>
+export const TooManyRequests = () =>
   ApiResponse({
     status: 429,
     description: 'Too many requests for this key; Retry-After says when to try again',
     ...errorExample(429, 'Too Many Requests', 'Rate limit exceeded: retry after 12 s'),
   });
-const NotModified = () => ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is still current' });
+export const NotModified = () => ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is still current' });
 
 const FRESHNESS_SCHEMA = {
   type: 'object',
@@ -178,46 +167,4 @@ export const ApiClearCache = () =>
       description: 'A key that may read metrics but is not an admin key',
       ...errorExample(403, 'Forbidden', 'This route needs a key from ADMIN_API_KEYS'),
     }),
-  );
-
-const INDEX_ENTRY_SCHEMA = {
-  type: 'object',
-  properties: {
-    route: { type: 'string', description: 'GET /api/v1/metrics/{route} answers the klip' },
-    title: { type: 'string' },
-    label: { type: 'string', description: 'a short name for legends' },
-    unit: { type: 'string', description: 'the answer’s unit' },
-    kind: { type: 'string', enum: [...KLIP_KINDS], description: 'how daily values become buckets and a summary' },
-    columns: { type: 'array', items: { type: 'string' }, description: 'the keys of each row of data (the CSV header) by default' },
-    summary: { type: 'array', items: { type: 'string' }, description: 'the fields of summary' },
-    defaultGranularity: { type: 'string', nullable: true, enum: [...GRANULARITIES] },
-    klipfolioUrl: { type: 'string', description: `the data-source URL for Klipfolio: replace ${KEY_PLACEHOLDER} by a key` },
-  },
-};
-
-export const ApiKlipIndex = () =>
-  applyDecorators(
-    ApiKeySecurity(),
-    ApiOperation({
-      summary: 'The klips',
-      description:
-        'Every klip this service answers: its route, title, unit, the columns of data and the summary fields of its answer, its ' +
-        `default granularity, and a Klipfolio data-source URL on the host this request came to (replace ${KEY_PLACEHOLDER} by a key ` +
-        'from API_KEYS, or drop api_key and send the key in X-API-Key). Any metrics key.',
-    }),
-    ApiOkResponse({
-      description: 'The klips, in the order of the registry',
-      content: {
-        'application/json': {
-          schema: {
-            type: 'object',
-            properties: { klips: { type: 'array', items: INDEX_ENTRY_SCHEMA } },
-            example: klipIndex('https://kpi.example.com'),
-          },
-        },
-      },
-    }),
-    NotModified(),
-    Unauthorized(),
-    TooManyRequests(),
   );

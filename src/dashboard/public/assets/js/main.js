@@ -27,9 +27,10 @@ const rangeLabel = document.getElementById('range-label');
 
 let key = storedKey();
 let state = stateFromUrl();
-// the klips' index and the cards made from it, once a key has read it
+// the klips' index and the cards made from it, once a key has read it; the read while it runs
 let klips = null;
 let cards = null;
+let indexRead = null;
 // the ETag of the probe answer: it changes when a load brings new data
 let dataVersion = null;
 let freshness = null;
@@ -76,7 +77,7 @@ function pollEvery(ms) {
 async function poll() {
   if (!key) return showNoKey();
   try {
-    if (!cards) await loadIndex();
+    await loadIndex();
     const { body, etag } = await getJson(`metrics/${klips[0].route}`, { period: 'today' }, key);
     freshness = body.freshness;
     showFreshness();
@@ -91,10 +92,20 @@ async function poll() {
   }
 }
 
-// The klips to show: the page keeps no list of its own.
-async function loadIndex() {
-  klips = (await getJson('metrics', {}, key)).body.klips;
-  cards = createCards(klips);
+// The klips to show, read once (polls that start meanwhile wait for the same read): the page keeps no
+// list of its own. A failed read is tried again at the next poll.
+function loadIndex() {
+  indexRead ??= getJson('metrics', {}, key).then(
+    ({ body }) => {
+      klips = body.klips;
+      cards = createCards(klips);
+    },
+    (error) => {
+      indexRead = null;
+      throw error;
+    },
+  );
+  return indexRead;
 }
 
 // Every klip for the current view; a newer view aborts the loads of an older one.
