@@ -1,13 +1,5 @@
-import {
-  FORBIDDEN_FUNCTIONS,
-  FORBIDDEN_OPERATORS,
-  FORBIDDEN_PREFIXES,
-  FORBIDDEN_TYPES,
-  FUNCTIONS,
-  type FunctionRule,
-  OPERATORS,
-  TYPES,
-} from './allow-list.js';
+import { FUNCTIONS, type FunctionRule, OPERATORS, TYPES } from './allow-list.js';
+import { FORBIDDEN_FUNCTIONS, FORBIDDEN_OPERATORS, FORBIDDEN_PREFIXES, FORBIDDEN_TYPES } from './refusals.js';
 import { CONSTRAINT_KINDS, EXPRESSION_KINDS, FORBIDDEN_EXPRESSION_KINDS, FRAME, SUBLINK_KINDS, TRANSACTION_KINDS } from './nodes.js';
 
 // The checks of one node kind, beyond its being allowed at all: its clauses, functions, types and

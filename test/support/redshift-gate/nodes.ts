@@ -1,3 +1,5 @@
+import { NO_ARRAYS, NO_JSON } from './refusals.js';
+
 // The node kinds of PostgreSQL's syntax tree (libpg_query's JSON) that SQL shared by both engines may
 // hold, with the Redshift page of each; and the ones refused, with why. A kind in neither list is
 // refused as unknown: look it up in AWS's SQL reference before adding it here.
@@ -43,8 +45,6 @@ export const NODES: Record<string, string> = {
   SetToDefault: 'r_INSERT_30',
 };
 
-const NO_ARRAYS = 'Redshift has no arrays (c_unsupported-postgresql-features)';
-const NO_JSON = 'no JSON/JSONB in shared SQL: Redshift has SUPER instead (c_unsupported-postgresql-datatypes)';
 const NOT_IN_TRANSACTION = 'commits by itself on Redshift (redshift.md §2.2); Redshift-only maintenance';
 
 export const FORBIDDEN_NODES: Record<string, string> = {
