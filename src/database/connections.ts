@@ -7,6 +7,7 @@ import type { AppConfig, WarehouseEngine } from '../config/app-config.js';
 import { DataDirInUseError, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { type MigrationSet, migrate } from './migrator.js';
+import { WAREHOUSE_APPLICATION_NAME, warehouseDriverOptions } from './warehouse-settings.js';
 
 export const SOURCE_DB = Symbol('SOURCE_DB');
 
@@ -45,7 +46,7 @@ export class Connections {
       const source = await sourceDataSource(sourceUrl).initialize();
       const describe = { source: redact(sourceUrl), warehouse: redact(warehouseUrl) };
       const warehouseSet: MigrationSet = `warehouse/${config.warehouse.engine}`;
-      const warehouse = warehouseDataSource(warehouseUrl, config.warehouse.engine);
+      const warehouse = warehouseDataSource(warehouseUrl, config.warehouse.engine, config.warehouse.statementTimeoutMs);
       const connections = new Connections(source, warehouse, describe, warehouseSet, warehouseRetryMs, embedded);
       await connections.migrateSource();
       await connections.connectWarehouse(true);
@@ -148,7 +149,7 @@ function sourceDataSource(url: string): DataSource {
   });
 }
 
-function warehouseDataSource(url: string, engine: WarehouseEngine): DataSource {
+export function warehouseDataSource(url: string, engine: WarehouseEngine, statementTimeoutMs: number): DataSource {
   const redshift = engine === 'redshift';
   return new DataSource({
     type: 'postgres',
@@ -156,13 +157,11 @@ function warehouseDataSource(url: string, engine: WarehouseEngine): DataSource {
     // Redshift takes TLS connections and speaks the PostgreSQL protocol, without its extensions
     ssl: redshift ? true : undefined,
     installExtensions: false,
-    applicationName: 'mobile-kpi-warehouse',
+    applicationName: WAREHOUSE_APPLICATION_NAME,
     poolSize: 5,
     connectTimeoutMS: 10_000,
-    // Redshift sessions are UTC already; warehouse times are UTC wall-clock TIMESTAMPs. The PostgreSQL
-    // stand-in's rollup refresh and active-user answers sort a few hundred thousand device-days:
-    // PostgreSQL's default 4 MB of sort memory would spill them to disk.
-    extra: { ...(redshift ? {} : { options: '-c TimeZone=UTC -c work_mem=64MB' }), types: WAREHOUSE_TYPES },
+    // session settings and TCP keepalive (warehouse-settings.ts)
+    extra: { ...warehouseDriverOptions(engine, statementTimeoutMs), types: WAREHOUSE_TYPES },
   });
 }
 
