@@ -7,6 +7,8 @@ import type { AppConfig, WarehouseEngine } from '../config/app-config.js';
 import { DataDirInUseError, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { type MigrationSet, migrate } from './migrator.js';
+import { checkReportTimezone } from './report-timezone.js';
+import { SqlCatalog } from './sql-catalog.js';
 import { WAREHOUSE_APPLICATION_NAME, warehouseDriverOptions } from './warehouse-settings.js';
 
 export const SOURCE_DB = Symbol('SOURCE_DB');
@@ -32,6 +34,7 @@ export class Connections {
     readonly describe: { source: string; warehouse: string },
     private readonly warehouseMigrations: MigrationSet,
     private readonly warehouseRetryMs: number,
+    private readonly reportTimezone: string,
     private readonly embedded?: EmbeddedServer,
   ) {}
 
@@ -47,7 +50,8 @@ export class Connections {
       const describe = { source: redact(sourceUrl), warehouse: redact(warehouseUrl) };
       const warehouseSet: MigrationSet = `warehouse/${config.warehouse.engine}`;
       const warehouse = warehouseDataSource(warehouseUrl, config.warehouse.engine, config.warehouse.statementTimeoutMs);
-      const connections = new Connections(source, warehouse, describe, warehouseSet, warehouseRetryMs, embedded);
+      const timezone = config.report.timezone;
+      const connections = new Connections(source, warehouse, describe, warehouseSet, warehouseRetryMs, timezone, embedded);
       await connections.migrateSource();
       await connections.connectWarehouse(true);
       return connections;
@@ -82,10 +86,12 @@ export class Connections {
   private async connectWarehouse(atStart: boolean): Promise<void> {
     try {
       if (!this.warehouse.isInitialized) await this.warehouse.initialize();
+      await checkReportTimezone((statement) => this.warehouse.query(statement), new SqlCatalog(), this.reportTimezone);
       this.logApplied('warehouse', await migrate(this.warehouse, this.warehouseMigrations));
       this.warehouseReady = true;
     } catch (error) {
-      // a changed migration is a deployment mistake, not an outage: it stops the start
+      // a changed migration or a zone the warehouse does not know is a deployment mistake, not an
+      // outage: it stops the start (later, the retries keep saying so in the log)
       if (atStart && error instanceof OperatorError) {
         await this.close();
         throw error;

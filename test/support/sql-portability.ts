@@ -109,8 +109,9 @@ export const PORTABILITY_RULES: Rule[] = [
   {
     construct: 'PostgreSQL-only function',
     why: 'Redshift lacks it',
+    // pg_timezone_names() is how Redshift documents listing its zones (r_TIMEZONE): the zone check runs it on both
     pattern: callOf(
-      'make_interval|make_date|make_timestamp|make_timestamptz|date_bin|regexp_split_to_\\w+|regexp_matches|string_to_table|format|gen_random_uuid|set_config|current_setting|pg_\\w+',
+      'make_interval|make_date|make_timestamp|make_timestamptz|date_bin|regexp_split_to_\\w+|regexp_matches|string_to_table|format|gen_random_uuid|set_config|current_setting|pg_(?!timezone_names\\b)\\w+',
     ),
   },
   { construct: 'TRUNCATE', why: 'commits the open transaction on Redshift (§2.2); use DELETE', pattern: word('TRUNCATE') },

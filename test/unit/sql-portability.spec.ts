@@ -81,6 +81,7 @@ const NON_PORTABLE: [construct: string, sql: string][] = [
 // Statements the checker must accept: the portable forms of §3.1, and forbidden words in prose or data.
 const PORTABLE: [what: string, sql: string][] = [
   ['ILIKE (Redshift has it)', "SELECT adid FROM stg.adjust WHERE network_name ILIKE 'face%'"],
+  ['the zone list as Redshift documents it', 'SELECT pg_timezone_names() AS zone'],
   [
     'ROWS frames and ranking windows',
     'SELECT row_number() OVER (PARTITION BY adid ORDER BY created_at, id) AS n, sum(revenue) OVER (ORDER BY created_at, id ROWS BETWEEN 6 PRECEDING AND CURRENT ROW) FROM stg.adjust',
