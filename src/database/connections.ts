@@ -106,6 +106,21 @@ export class Connections {
   }
 }
 
+// The warehouse as the service reaches it, migrating nothing (npm run warehouse:check): on the embedded
+// default, the embedded server of a running service, or one started for the caller; `release` lets go.
+export async function locateWarehouse(config: AppConfig): Promise<{ url: string; describe: string; release: () => Promise<void> }> {
+  const embedded = config.embedded ? await attachOrStartEmbedded(config) : undefined;
+  try {
+    const sourceUrl = embedded ? withDatabase(embedded.url, SOURCE_DATABASE) : config.sourceUrl!;
+    const url = config.warehouse.url ?? withDatabase(sourceUrl, WAREHOUSE_DATABASE);
+    if (!config.warehouse.url) await ensureDatabase(sourceUrl, WAREHOUSE_DATABASE);
+    return { url, describe: redact(url), release: async () => embedded?.release() };
+  } catch (error) {
+    await embedded?.release();
+    throw error;
+  }
+}
+
 // The embedded server as this process sees it: where it listens, and what to do when done with it.
 type EmbeddedServer = { url: string; release: () => Promise<void> };
 
