@@ -150,6 +150,14 @@ describe('npm run warehouse:check', () => {
     expect(exit.code).toBe(0);
   });
 
+  it('passes on the embedded default, with no configuration at all', async () => {
+    const dataDir = await tempDir('check-data');
+    const { exit, command } = await run({ DATA_DIR: dataDir });
+    expect(command.stdout).toMatch(/PASS {2}stage +1 gzip part .* at file:\/\/.*\/stage\/runs\//);
+    expect(command.stdout).toContain('10 of 10 steps passed: the warehouse is ready for the service');
+    expect(exit.code).toBe(0);
+  });
+
   it('exits 1 naming the failed step when one failed', async () => {
     const { exit, command } = await run({
       ...settings({ STAGE_URL: 's3://no-such-bucket/kpi', S3_ENDPOINT: s3rver.endpoint }),
