@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { SqlCatalog } from '../../src/database/sql-catalog.js';
+import type { SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
+import { checkPrivileges, checkSettings } from '../../src/warehouse-check/check-session.js';
 import { CHECK_STEPS, CheckReport } from '../../src/warehouse-check/check-steps.js';
 import { klipMismatches } from '../../src/warehouse-check/klip-check.js';
 import { KNOWN_ANSWERS, knownFileText } from '../../src/warehouse-check/known-answer.js';
@@ -99,5 +101,76 @@ describe(CheckReport.name, () => {
       '        read: https://docs.aws.amazon.com/redshift/latest/dg/r_DROP_SCHEMA.html',
     ]);
     expect(report.summary()).toBe('9 of 10 steps passed: fix "clean-up" first and run it again');
+  });
+});
+
+// A connection answering SHOW <name> from `settings` and the privileges query with `privileges`.
+function answering(settings: Record<string, string>, privileges: Record<string, unknown> = {}): { client: SqlClient; sent: string[] } {
+  const sent: string[] = [];
+  const query = async (text: string) => {
+    sent.push(text.replace(/^--.*\n/gm, '').trim());
+    const shown = /^SHOW (\w+)$/m.exec(text);
+    if (shown) return { rows: [{ [shown[1].toLowerCase()]: settings[shown[1]] }] };
+    return { rows: [privileges] };
+  };
+  return { client: { query } as unknown as SqlClient, sent };
+}
+
+const sql = new SqlCatalog();
+const REDSHIFT_SESSION = {
+  datestyle: 'ISO, MDY',
+  timezone: 'UTC',
+  describe_field_name_in_uppercase: 'off',
+  statement_timeout: '3600000',
+  query_group: 'mobile-kpi-warehouse',
+};
+
+describe('checkSettings', () => {
+  it('reads back what every Redshift session sets', async () => {
+    const { client, sent } = answering(REDSHIFT_SESSION);
+    await expect(checkSettings(client, sql, 'redshift', 3_600_000)).resolves.toMatchObject({
+      detail:
+        'datestyle ISO, MDY; timezone UTC; describe_field_name_in_uppercase off; statement_timeout 3600000; query_group mobile-kpi-warehouse',
+    });
+    expect(sent).toEqual(Object.keys(REDSHIFT_SESSION).map((name) => `SHOW ${name}`));
+  });
+
+  it('accepts a timeout shown with a unit', async () => {
+    const { client } = answering({ ...REDSHIFT_SESSION, statement_timeout: '1h' });
+    await expect(checkSettings(client, sql, 'redshift', 3_600_000)).resolves.toBeDefined();
+  });
+
+  it('names every setting that differs, with what the service needs', async () => {
+    const { client } = answering({
+      ...REDSHIFT_SESSION,
+      describe_field_name_in_uppercase: 'on',
+      timezone: 'America/New_York',
+      query_group: '',
+    });
+    await expect(checkSettings(client, sql, 'redshift', 3_600_000)).rejects.toThrow(
+      'timezone is America/New_York, the service needs UTC; describe_field_name_in_uppercase is on, the service needs off; query_group is , the service needs mobile-kpi-warehouse',
+    );
+  });
+
+  it('asks PostgreSQL only for what the stand-in sets', async () => {
+    const { client, sent } = answering({ DateStyle: 'ISO, MDY', TimeZone: 'UTC' });
+    await expect(checkSettings(client, sql, 'postgres', 3_600_000)).resolves.toBeDefined();
+    expect(sent).toEqual(['SHOW DateStyle', 'SHOW TimeZone']);
+  });
+});
+
+describe('checkPrivileges', () => {
+  it('passes with CREATE and TEMP and no schema stg yet', async () => {
+    const { client } = answering({}, { can_create: true, can_temp: true, stg_owner: null });
+    await expect(checkPrivileges(client, sql, 'kpi_service')).resolves.toMatchObject({
+      detail: expect.stringContaining('no schema stg yet'),
+    });
+  });
+
+  it('names each missing privilege and a schema stg of another owner', async () => {
+    const { client } = answering({}, { can_create: false, can_temp: false, stg_owner: 'etl_admin   ' });
+    await expect(checkPrivileges(client, sql, 'kpi_service')).rejects.toThrow(
+      'kpi_service lacks CREATE and TEMP on the database; schema stg belongs to etl_admin, not to kpi_service',
+    );
   });
 });
