@@ -34,6 +34,17 @@ export function redshiftSessionSettings(statementTimeoutMs: number): string[] {
 // PostgreSQL's default 4 MB of sort memory would spill to disk.
 const POSTGRES_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,MDY -c work_mem=64MB';
 
+// Settings a warehouse may not have (Redshift Serverless's list of configuration parameters is shorter
+// than a cluster's): where it answers "unrecognized configuration parameter" (42704), the upper-casing
+// the first guards against cannot happen, and the second is only a label; every other SET must hold.
+const OPTIONAL_SETTINGS = ['describe_field_name_in_uppercase', 'query_group'];
+const UNDEFINED_OBJECT = '42704';
+
+function isOptional(statement: string, error: unknown): boolean {
+  const setting = /^SET (\w+)/.exec(statement)?.[1];
+  return OPTIONAL_SETTINGS.includes(setting ?? '') && (error as { code?: unknown }).code === UNDEFINED_OBJECT;
+}
+
 type ConnectHook = (client: Pick<pg.ClientBase, 'query'>) => Promise<void>;
 export type WarehouseDriverOptions = { keepAlive: true; keepAliveInitialDelayMillis: number; options?: string; onConnect?: ConnectHook };
 
@@ -47,7 +58,13 @@ export function warehouseDriverOptions(engine: WarehouseEngine, statementTimeout
   return {
     ...keepAlive,
     onConnect: async (client) => {
-      for (const statement of settings) await client.query(statement);
+      for (const statement of settings) {
+        try {
+          await client.query(statement);
+        } catch (error) {
+          if (!isOptional(statement, error)) throw error;
+        }
+      }
     },
   };
 }

@@ -28,8 +28,13 @@ class RecordingClient extends EventEmitter {
     setImmediate(() => callback());
   }
 
+  // statements that answer an error instead, by their first words
+  static refusals: { startsWith: string; code: string }[] = [];
+
   async query(text: string): Promise<{ rows: [] }> {
     this.sent.push(text);
+    const refusal = RecordingClient.refusals.find((candidate) => text.startsWith(candidate.startsWith));
+    if (refusal) throw Object.assign(new Error(`refused: ${text}`), { code: refusal.code });
     return { rows: [] };
   }
 
@@ -65,6 +70,46 @@ describe('warehouseDriverOptions', () => {
 
     const settings = redshiftSessionSettings(TIMEOUT_MS);
     expect(RecordingClient.connections).toEqual([[...settings, 'SELECT 1'], settings]);
+  });
+
+  it('goes on without the lower-case names setting and the query group where the warehouse does not know them', async () => {
+    RecordingClient.connections = [];
+    RecordingClient.refusals = [
+      { startsWith: 'SET describe_field_name_in_uppercase', code: '42704' },
+      { startsWith: 'SET query_group', code: '42704' },
+    ];
+    try {
+      const pool = new pg.Pool({
+        ...warehouseDriverOptions('redshift', TIMEOUT_MS),
+        Client: RecordingClient as unknown as typeof pg.Client,
+        max: 1,
+      } as pg.PoolConfig);
+      const client = await pool.connect();
+      await client.query('SELECT 1');
+      client.release();
+      await pool.end();
+      expect(RecordingClient.connections[0]).toEqual([...redshiftSessionSettings(TIMEOUT_MS), 'SELECT 1']);
+    } finally {
+      RecordingClient.refusals = [];
+    }
+  });
+
+  it.each([
+    ['a setting it relies on is unknown', 'SET datestyle', '42704'],
+    ['an optional setting fails for another reason', 'SET query_group', '42501'],
+  ])('refuses the connection when %s', async (_case, startsWith, code) => {
+    RecordingClient.refusals = [{ startsWith, code }];
+    try {
+      const pool = new pg.Pool({
+        ...warehouseDriverOptions('redshift', TIMEOUT_MS),
+        Client: RecordingClient as unknown as typeof pg.Client,
+        max: 1,
+      } as pg.PoolConfig);
+      await expect(pool.connect()).rejects.toThrow(`refused: ${startsWith}`);
+      await pool.end();
+    } finally {
+      RecordingClient.refusals = [];
+    }
   });
 
   it.each(['redshift', 'postgres'] as const)('turns TCP keepalive on for %s connections', (engine) => {
