@@ -16,7 +16,8 @@ export class AppConfig {
   // true when DATABASE_URL is unset: the service runs its own PostgreSQL under DATA_DIR
   embedded!: boolean;
   sourceUrl?: string;
-  warehouse!: { engine: WarehouseEngine; url?: string };
+  // statementTimeoutMs: what every Redshift session sets as its statement_timeout
+  warehouse!: { engine: WarehouseEngine; url?: string; statementTimeoutMs: number };
   stageUrl!: string;
   s3!: { endpoint?: string; region?: string };
   redshiftIamRole?: string;
@@ -72,7 +73,7 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
     dataDir,
     embedded,
     sourceUrl: env.DATABASE_URL,
-    warehouse: { engine, url: env.WAREHOUSE_URL },
+    warehouse: { engine, url: env.WAREHOUSE_URL, statementTimeoutMs: (env.WAREHOUSE_STATEMENT_TIMEOUT ?? 3600) * 1000 },
     stageUrl: env.STAGE_URL ?? `file://${path.join(dataDir, 'stage')}`,
     s3: { endpoint: env.S3_ENDPOINT, region: env.AWS_REGION },
     redshiftIamRole: env.REDSHIFT_IAM_ROLE,
@@ -139,6 +140,7 @@ export const ENVIRONMENT_KEYS = [
   'S3_ENDPOINT',
   'AWS_REGION',
   'REDSHIFT_IAM_ROLE',
+  'WAREHOUSE_STATEMENT_TIMEOUT',
   'ETL_SCHEDULE',
   'ETL_CRON',
   'ETL_MIN_INTERVAL',

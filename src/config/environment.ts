@@ -190,6 +190,13 @@ export class Environment {
   @Max(365, { message: 'STAGE_RETENTION_DAYS accepts a whole number of days from 1 to 365' })
   STAGE_RETENTION_DAYS?: number;
 
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'WAREHOUSE_STATEMENT_TIMEOUT accepts a whole number of seconds from 10 to 86400' })
+  @Min(10, { message: 'WAREHOUSE_STATEMENT_TIMEOUT accepts a whole number of seconds from 10 to 86400' })
+  @Max(86400, { message: 'WAREHOUSE_STATEMENT_TIMEOUT accepts a whole number of seconds from 10 to 86400' })
+  WAREHOUSE_STATEMENT_TIMEOUT?: number;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Validate(IanaTimezone, { message: 'REPORT_TIMEZONE accepts an IANA time zone name such as UTC or Europe/Berlin' })

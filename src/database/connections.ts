@@ -7,6 +7,9 @@ import type { AppConfig, WarehouseEngine } from '../config/app-config.js';
 import { DataDirInUseError, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { type MigrationSet, migrate } from './migrator.js';
+import { checkReportTimezone } from './report-timezone.js';
+import { SqlCatalog } from './sql-catalog.js';
+import { WAREHOUSE_APPLICATION_NAME, warehouseDriverOptions } from './warehouse-settings.js';
 
 export const SOURCE_DB = Symbol('SOURCE_DB');
 
@@ -31,6 +34,7 @@ export class Connections {
     readonly describe: { source: string; warehouse: string },
     private readonly warehouseMigrations: MigrationSet,
     private readonly warehouseRetryMs: number,
+    private readonly reportTimezone: string,
     private readonly embedded?: EmbeddedServer,
   ) {}
 
@@ -45,8 +49,9 @@ export class Connections {
       const source = await sourceDataSource(sourceUrl).initialize();
       const describe = { source: redact(sourceUrl), warehouse: redact(warehouseUrl) };
       const warehouseSet: MigrationSet = `warehouse/${config.warehouse.engine}`;
-      const warehouse = warehouseDataSource(warehouseUrl, config.warehouse.engine);
-      const connections = new Connections(source, warehouse, describe, warehouseSet, warehouseRetryMs, embedded);
+      const warehouse = warehouseDataSource(warehouseUrl, config.warehouse.engine, config.warehouse.statementTimeoutMs);
+      const timezone = config.report.timezone;
+      const connections = new Connections(source, warehouse, describe, warehouseSet, warehouseRetryMs, timezone, embedded);
       await connections.migrateSource();
       await connections.connectWarehouse(true);
       return connections;
@@ -81,10 +86,12 @@ export class Connections {
   private async connectWarehouse(atStart: boolean): Promise<void> {
     try {
       if (!this.warehouse.isInitialized) await this.warehouse.initialize();
+      await checkReportTimezone((statement) => this.warehouse.query(statement), new SqlCatalog(), this.reportTimezone);
       this.logApplied('warehouse', await migrate(this.warehouse, this.warehouseMigrations));
       this.warehouseReady = true;
     } catch (error) {
-      // a changed migration is a deployment mistake, not an outage: it stops the start
+      // a changed migration or a zone the warehouse does not know is a deployment mistake, not an
+      // outage: it stops the start (later, the retries keep saying so in the log)
       if (atStart && error instanceof OperatorError) {
         await this.close();
         throw error;
@@ -96,6 +103,21 @@ export class Connections {
 
   private logApplied(database: string, names: string[]): void {
     if (names.length > 0) this.logger.log(`Applied ${database} migrations: ${names.join(', ')}`);
+  }
+}
+
+// The warehouse as the service reaches it, migrating nothing (npm run warehouse:check): on the embedded
+// default, the embedded server of a running service, or one started for the caller; `release` lets go.
+export async function locateWarehouse(config: AppConfig): Promise<{ url: string; describe: string; release: () => Promise<void> }> {
+  const embedded = config.embedded ? await attachOrStartEmbedded(config) : undefined;
+  try {
+    const sourceUrl = embedded ? withDatabase(embedded.url, SOURCE_DATABASE) : config.sourceUrl!;
+    const url = config.warehouse.url ?? withDatabase(sourceUrl, WAREHOUSE_DATABASE);
+    if (!config.warehouse.url) await ensureDatabase(sourceUrl, WAREHOUSE_DATABASE);
+    return { url, describe: redact(url), release: async () => embedded?.release() };
+  } catch (error) {
+    await embedded?.release();
+    throw error;
   }
 }
 
@@ -148,7 +170,7 @@ function sourceDataSource(url: string): DataSource {
   });
 }
 
-function warehouseDataSource(url: string, engine: WarehouseEngine): DataSource {
+export function warehouseDataSource(url: string, engine: WarehouseEngine, statementTimeoutMs: number): DataSource {
   const redshift = engine === 'redshift';
   return new DataSource({
     type: 'postgres',
@@ -156,13 +178,11 @@ function warehouseDataSource(url: string, engine: WarehouseEngine): DataSource {
     // Redshift takes TLS connections and speaks the PostgreSQL protocol, without its extensions
     ssl: redshift ? true : undefined,
     installExtensions: false,
-    applicationName: 'mobile-kpi-warehouse',
+    applicationName: WAREHOUSE_APPLICATION_NAME,
     poolSize: 5,
     connectTimeoutMS: 10_000,
-    // Redshift sessions are UTC already; warehouse times are UTC wall-clock TIMESTAMPs. The PostgreSQL
-    // stand-in's rollup refresh and active-user answers sort a few hundred thousand device-days:
-    // PostgreSQL's default 4 MB of sort memory would spill them to disk.
-    extra: { ...(redshift ? {} : { options: '-c TimeZone=UTC -c work_mem=64MB' }), types: WAREHOUSE_TYPES },
+    // session settings and TCP keepalive (warehouse-settings.ts)
+    extra: { ...warehouseDriverOptions(engine, statementTimeoutMs), types: WAREHOUSE_TYPES },
   });
 }
 

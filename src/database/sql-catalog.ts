@@ -35,6 +35,14 @@ export function fillPlaceholders(statement: string, values: Record<string, strin
   });
 }
 
+// A time zone name as a SQL literal: Redshift documents AT TIME ZONE with a literal zone only
+// (r_AT_TIME_ZONE), and the start checks the name against the warehouse's own list. Only the characters
+// of zone names pass (letters, digits, / _ + -), so the literal needs no escaping.
+export function timeZoneLiteral(zone: string): string {
+  if (!/^[A-Za-z0-9/_+-]{1,64}$/.test(zone)) throw new Error(`not a time zone name: ${JSON.stringify(zone)}`);
+  return `'${zone}'`;
+}
+
 export function listSqlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.sql'))

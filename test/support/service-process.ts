@@ -9,6 +9,7 @@ export const ENTRY_POINT = fileURLToPath(new URL('../../dist/main.js', import.me
 export const REPLAY_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/replay-callbacks.js', import.meta.url));
 export const ETL_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/etl.js', import.meta.url));
 export const DEMO_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/demo.js', import.meta.url));
+export const WAREHOUSE_CHECK_ENTRY_POINT = fileURLToPath(new URL('../../dist/cli/warehouse-check.js', import.meta.url));
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null };
 

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseSync } from 'libpg-query';
 import { SQL_ROOT } from '../../src/database/project-paths.js';
 import { listSqlFiles } from '../../src/database/sql-catalog.js';
 import { checkStatement, formatFindings, loadParser } from '../support/redshift-gate/gate.js';
@@ -257,7 +258,7 @@ describe('the warehouse SQL', () => {
       expect.arrayContaining(['metrics/installs', 'metrics/refresh/merge/keep', 'etl/warehouse/record-load', 'dashboard/dimensions']),
     );
     expect(source).toEqual(expect.arrayContaining(['collector/insert-activities', 'etl/runs/start', 'health/last-run', 'live/listen']));
-    expect(warehouse.filter((name) => !['both', 'redshift', 'postgres'].includes(engine.get(name) ?? 'missing'))).toEqual([]);
+    expect(warehouse.filter((name) => !['both', 'leader', 'redshift', 'postgres'].includes(engine.get(name) ?? 'missing'))).toEqual([]);
     expect(source.filter((name) => engine.get(name) !== 'source')).toEqual([]);
   });
 
@@ -289,11 +290,27 @@ describe('the warehouse SQL', () => {
   });
 
   it('fills every placeholder as the code does', async () => {
-    const statements = [...(await statementsOf('both')), ...(await statementsOf('redshift'))];
+    const statements = [...(await statementsOf('both')), ...(await statementsOf('leader')), ...(await statementsOf('redshift'))];
     expect(statements.filter((statement) => hasPlaceholders(statement.sql)).map((statement) => statement.file)).toEqual([]);
     expect(statements.find((s) => s.file === 'sql/metrics/refresh/merge/delete.sql (stg.active_change)')?.sql).toMatch(
       /DELETE FROM stg\.active_change\nUSING active_change_work changed\nWHERE stg\.active_change\.day = changed\.day AND /,
     );
+  });
+
+  it("parses the leader node's statements (catalog and session) with PostgreSQL's parser", async () => {
+    const leader = await statementsOf('leader');
+    expect(leader.map((statement) => statement.file)).toEqual(
+      expect.arrayContaining(['sql/check/timezone-names.sql', 'sql/check/privileges.sql']),
+    );
+    const unparsable = leader.filter((statement) => {
+      try {
+        parseSync(statement.sql);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(unparsable.map((statement) => statement.file)).toEqual([]);
   });
 
   it('passes the gate, every statement of it', async () => {

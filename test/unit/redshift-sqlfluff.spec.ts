@@ -21,7 +21,7 @@ describe('sqlfluff --dialect redshift', () => {
   // one sqlfluff process for all of them: about 10 s of CPU for the project's 80-odd statements
   beforeAll(async () => {
     redshiftOnly = await statementsOf('redshift');
-    shared = await statementsOf('both');
+    shared = [...(await statementsOf('both')), ...(await statementsOf('leader'))];
     results = await parseRedshift([...redshiftOnly, ...shared, ...REFUSED]);
   }, 180_000);
 

@@ -1,7 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlMode } from '../../src/etl/etl-run.js';
-import { RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
+import { IDLE_PING_MS, RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
 import type { BeforeCommit, MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 import { createTableColumns, identifierListAfter, readSql } from '../support/sql-columns.js';
 import { stripSqlComments } from '../support/sql-text.js';
@@ -31,7 +31,9 @@ function recordingClient(respond: Responder = () => undefined): { client: SqlCli
 // The catalog names of the statements the sessions send, to tell recorded texts apart.
 const KNOWN = [
   'etl/warehouse/redshift/lock-loads',
-  'etl/warehouse/redshift/load-errors',
+  'etl/warehouse/redshift/load-errors-stl',
+  'etl/warehouse/redshift/load-errors-sys',
+  'etl/warehouse/redshift/keepalive',
   'etl/warehouse/redshift/vacuum',
   'etl/warehouse/redshift/analyze',
   'etl/warehouse/delete-all',
@@ -148,15 +150,26 @@ describe(`${RedshiftWarehouseSession.name} COPY`, () => {
       },
     ];
 
-    function failingCopy(loadErrors: () => { rows: Record<string, unknown>[] }) {
+    const STL = 'etl/warehouse/redshift/load-errors-stl';
+    const SYS = 'etl/warehouse/redshift/load-errors-sys';
+    type ErrorTable = () => { rows: Record<string, unknown>[] };
+    const none: ErrorTable = () => ({ rows: [] });
+    const refused =
+      (view: string): ErrorTable =>
+      () => {
+        throw new Error(`permission denied for relation ${view}`);
+      };
+
+    function failingCopy(stl: ErrorTable, sys: ErrorTable) {
       return recordingClient((text) => {
         if (nameOf(text) === 'COPY') throw copyError;
-        if (nameOf(text) === 'etl/warehouse/redshift/load-errors') return loadErrors();
+        if (nameOf(text) === STL) return stl();
+        if (nameOf(text) === SYS) return sys();
       });
     }
 
-    it('puts the first rejected rows from sys_load_error_detail into the error', async () => {
-      const { client, sent } = failingCopy(() => ({ rows: rejected }));
+    it('puts the first rejected rows from STL_LOAD_ERRORS, by pg_last_copy_id(), into the error (a provisioned cluster)', async () => {
+      const { client, sent } = failingCopy(() => ({ rows: rejected }), refused('sys_load_error_detail'));
       const failure = session(client).copyStage(MANIFEST_URL);
 
       await expect(failure).rejects.toThrow(copyError.message);
@@ -165,23 +178,75 @@ describe(`${RedshiftWarehouseSession.name} COPY`, () => {
           's3://kpi-stage/runs/42/part-0001.gz line 3, column adid: String length exceeds DDL length',
       );
       await expect(failure).rejects.toMatchObject({ cause: copyError });
-      expect(sent.map((s) => nameOf(s.text))).toEqual(['COPY', 'etl/warehouse/redshift/load-errors']);
-      expect(code(sent[1].text)).toMatch(/FROM sys_load_error_detail WHERE query_id = pg_last_copy_id\(\)/i);
+      expect(sent.map((s) => nameOf(s.text))).toEqual(['COPY', STL]);
+      expect(code(sent[1].text)).toMatch(/FROM stl_load_errors WHERE query = pg_last_copy_id\(\)/i);
     });
 
-    it('still reports the COPY error when there are no rejected rows', async () => {
-      const { client } = failingCopy(() => ({ rows: [] }));
-      await expect(session(client).copyStage(MANIFEST_URL)).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
+    it('reads SYS_LOAD_ERROR_DETAIL for the session when STL views are refused (Serverless)', async () => {
+      const { client, sent } = failingCopy(refused('stl_load_errors'), () => ({ rows: rejected.slice(1) }));
+      const failure = session(client).copyStage(MANIFEST_URL);
+
+      await expect(failure).rejects.toThrow(
+        'first rejected rows: s3://kpi-stage/runs/42/part-0001.gz line 3, column adid: String length exceeds DDL length',
+      );
+      await expect(failure).rejects.not.toThrow(/permission denied/);
+      expect(sent.map((s) => nameOf(s.text))).toEqual(['COPY', STL, SYS]);
+      expect(code(sent[2].text)).toMatch(/FROM sys_load_error_detail WHERE session_id = pg_backend_pid\(\)/i);
     });
 
-    it('still reports the COPY error when the error table cannot be read', async () => {
-      const { client } = failingCopy(() => {
-        throw new Error('permission denied for relation sys_load_error_detail');
-      });
+    it('reads SYS_LOAD_ERROR_DETAIL when STL_LOAD_ERRORS has no rows for the COPY (a concurrency-scaling cluster)', async () => {
+      const { client } = failingCopy(none, () => ({ rows: rejected.slice(0, 1) }));
+      await expect(session(client).copyStage(MANIFEST_URL)).rejects.toThrow(
+        /first rejected rows: .*part-0000\.gz line 17, column created_at/,
+      );
+    });
+
+    it('still reports the COPY error when neither view has rows', async () => {
+      const { client } = failingCopy(none, none);
+      const failure = session(client).copyStage(MANIFEST_URL);
+      await expect(failure).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
+      await expect(failure).rejects.not.toThrow(/rejected rows/);
+    });
+
+    it('still reports the COPY error when neither view can be read', async () => {
+      const { client } = failingCopy(refused('stl_load_errors'), refused('sys_load_error_detail'));
       const failure = session(client).copyStage(MANIFEST_URL);
       await expect(failure).rejects.toThrow(`Redshift COPY failed: ${copyError.message}`);
       await expect(failure).rejects.not.toThrow(/permission denied/);
     });
+  });
+});
+
+describe(`${RedshiftWarehouseSession.name} while the extract runs`, () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  const bounds = { mode: 'arrival' as const, afterId: '0', windowStart: null, keepLoadRows: true };
+
+  it(`keeps the session busy with a trivial statement every ${IDLE_PING_MS / 1000} s until the COPY`, async () => {
+    jest.useFakeTimers();
+    const { client, sent } = recordingClient();
+    const load = await session(client).beginLoad(bounds);
+    await jest.advanceTimersByTimeAsync(3 * IDLE_PING_MS);
+    expect(sent.map((s) => nameOf(s.text))).toEqual(['etl/warehouse/create-stage', ...Array(3).fill('etl/warehouse/redshift/keepalive')]);
+    expect(code(sent[1].text)).toBe('SELECT 1 AS alive');
+
+    await load.loadStaged(MANIFEST_URL);
+    await jest.advanceTimersByTimeAsync(5 * IDLE_PING_MS);
+    expect(sent.map((s) => nameOf(s.text)).slice(4)).toEqual(['COPY']);
+  });
+
+  it('stops when the load is aborted, and a failed ping fails nothing by itself', async () => {
+    jest.useFakeTimers();
+    const { client, sent } = recordingClient((text) => {
+      if (nameOf(text) === 'etl/warehouse/redshift/keepalive') throw new Error('connection reset');
+    });
+    const load = await session(client).beginLoad(bounds);
+    await jest.advanceTimersByTimeAsync(IDLE_PING_MS);
+    load.abort(new Error('extract failed'));
+    await jest.advanceTimersByTimeAsync(5 * IDLE_PING_MS);
+    expect(sent.map((s) => nameOf(s.text))).toEqual(['etl/warehouse/create-stage', 'etl/warehouse/redshift/keepalive']);
   });
 });
 

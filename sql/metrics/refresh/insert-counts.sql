@@ -4,15 +4,16 @@
 --          > 0 of the chosen field, counted for the day of last_session_time (last_time_spent; created_at's
 --          day when it is empty) or of the session itself (time_spent, the current session's length).
 -- Grain: one row per (activities' day, day counted for, app, os, country, channel).
--- Parameters: $1 the report time zone, $2 the session length field ('last_time_spent' or 'time_spent'),
---             $3 and $4 the first and last instants (UTC) of all refreshed days, to narrow the scan.
+-- Parameters: $1 the session length field ('last_time_spent' or 'time_spent'), $2 and $3 the first and
+--             last instants (UTC) of all refreshed days, to narrow the scan;
+--             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
 INSERT INTO stg.daily_counts (created_day, day, app, os, country, channel, registrations, session_seconds, sessions)
 SELECT created_day, day, app, os, country, channel, SUM(registration), SUM(session_seconds), SUM(session)
 FROM (
   SELECT r.day AS created_day,
-         CASE WHEN a.activity_kind = 'session' AND $2 = 'last_time_spent' AND a.last_time_spent > 0 AND a.last_session_time IS NOT NULL
-              THEN CAST((a.last_session_time AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE)
+         CASE WHEN a.activity_kind = 'session' AND $1 = 'last_time_spent' AND a.last_time_spent > 0 AND a.last_session_time IS NOT NULL
+              THEN CAST((a.last_session_time AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE)
               ELSE r.day
          END AS day,
          COALESCE(a.app_name, a.app_id, a.app_token, '') AS app,
@@ -23,18 +24,18 @@ FROM (
                   CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
          CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END AS registration,
          CASE WHEN a.activity_kind <> 'session' THEN 0
-              WHEN $2 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END
+              WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END
               ELSE CASE WHEN a.last_time_spent > 0 THEN a.last_time_spent ELSE 0 END
          END AS session_seconds,
          CASE WHEN a.activity_kind <> 'session' THEN 0
-              WHEN $2 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN 1 ELSE 0 END
+              WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN 1 ELSE 0 END
               ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
          END AS session
   FROM stg.adjust a
   JOIN refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
   LEFT JOIN stg.registration_event by_token ON by_token.name = a.event
   LEFT JOIN stg.registration_event by_name ON by_name.name = a.event_name
-  WHERE a.created_at >= $3 AND a.created_at < $4
+  WHERE a.created_at >= $2 AND a.created_at < $3
     AND a.activity_kind IN ('event', 'session')
     AND COALESCE(a.environment, '') <> 'sandbox'
 ) activities

@@ -2,14 +2,15 @@
 --          with an install_update among the rows the load brought (by the merge's own bounds).
 -- Grain: one row per day (YYYY-MM-DD text). A device with installs in several apps adds the days of
 --        all of them: a few more days to recount, never one too few.
--- Parameters: $1 the report time zone, $2 the extract's id bound (rows after it were loaded), $3 the
---             window's first instant (UTC; far in the future outside window mode).
-SELECT DISTINCT CAST(CAST((i.created_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS VARCHAR(10)) AS day
+-- Parameters: $1 the extract's id bound (rows after it were loaded), $2 the window's first instant (UTC;
+--             far in the future outside window mode);
+--             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
+SELECT DISTINCT CAST(CAST((i.created_at AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE) AS VARCHAR(10)) AS day
 FROM stg.adjust i
 WHERE i.activity_kind = 'install'
   AND i.adid IN (
     SELECT u.adid
     FROM stg.adjust u
     WHERE u.activity_kind = 'install_update'
-      AND (u.id > $2 OR u.created_at >= $3)
+      AND (u.id > $1 OR u.created_at >= $2)
   )

@@ -13,10 +13,10 @@ import { DAILY_COUNTS, DAILY_INSTALLS, mergeWork } from './rollup-tables.js';
 //   what those devices contributed to the 30 days after before and after it.
 // Returns the days whose installs moved (the other days are the load's own, which the run knows).
 export async function addLoadRows(queries: RefreshQueries, settings: RollupSettings): Promise<string[]> {
-  await queries.run('refresh/delta/load-rows', [settings.timezone, settings.sessionLengthField]);
+  await queries.run('refresh/delta/load-rows', [settings.sessionLengthField]);
   await queries.run('refresh/delta/add-counts');
   await mergeWork(queries, DAILY_COUNTS);
-  await queries.run('refresh/delta/add-installs', [settings.timezone]);
+  await queries.run('refresh/delta/add-installs');
   const { rows: installDays } = await queries.run('refresh/delta/changed-install-days');
   await mergeWork(queries, DAILY_INSTALLS);
   await queries.run('refresh/delta/load-active');

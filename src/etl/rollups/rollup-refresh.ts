@@ -45,7 +45,7 @@ export class RollupRefresh {
     sql: SqlCatalog,
     private readonly settings: RollupSettings,
   ) {
-    this.queries = new RefreshQueries(client, sql);
+    this.queries = new RefreshQueries(client, sql, settings.timezone);
   }
 
   // The days whose numbers the refresh recounted or moved, sorted.
@@ -73,14 +73,14 @@ export class RollupRefresh {
   }
 
   private async recount(days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
-    const { timezone, sessionLengthField } = this.settings;
+    const { sessionLengthField } = this.settings;
     for (const day of recounted) await this.queries.run('refresh/add-day', [day, ...this.scan(day, day), days.activities.includes(day)]);
     await this.queries.run('refresh/delete-installs');
     for (const day of recounted) await this.queries.run('refresh/insert-installs', [day, ...this.scan(day, day)]);
     if (days.activities.length === 0) return;
     const scan = this.scan(days.activities[0], days.activities.at(-1)!);
     await this.queries.run('refresh/delete-counts');
-    await this.queries.run('refresh/insert-counts', [timezone, sessionLengthField, ...scan]);
+    await this.queries.run('refresh/insert-counts', [sessionLengthField, ...scan]);
     // the devices whose active days may change: everyone active on those days, before or after (a full
     // build: every device, once stg.active_device is filled)
     if (!fullBuild) await this.queries.run('refresh/add-devices', scan);
@@ -98,7 +98,6 @@ export class RollupRefresh {
   // install_update in the load may move (their installs alone).
   private async touchedDays(request: RollupRefreshRequest): Promise<RecountDays> {
     const { rows } = await this.queries.run('refresh/updated-install-days', [
-      this.settings.timezone,
       request.afterId,
       utcTimestamp(request.windowStart ?? NO_WINDOW),
     ]);
@@ -125,7 +124,7 @@ export class RollupRefresh {
   }
 
   private async allDays(): Promise<string[]> {
-    const { rows } = await this.queries.run('refresh/all-days', [this.settings.timezone]);
+    const { rows } = await this.queries.run('refresh/all-days');
     return rows.map((row) => row.day as string).sort();
   }
 

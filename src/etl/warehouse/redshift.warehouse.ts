@@ -3,6 +3,12 @@ import { type ReplaceBounds, type SqlClient, type WarehouseLoad, WarehouseSessio
 
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
 
+// How often the load's session runs a trivial statement while the extract keeps it waiting: below
+// Redshift's shortest SESSION TIMEOUT a user may have (60 s, r_ALTER_USER).
+export const IDLE_PING_MS = 45_000;
+// Where a failed COPY's rejected rows are: STL on provisioned clusters, SYS on Serverless (and both).
+const LOAD_ERROR_SOURCES = ['etl/warehouse/redshift/load-errors-stl', 'etl/warehouse/redshift/load-errors-sys'];
+
 // Amazon Redshift: COPY reads the staged parts from S3 itself, through the manifest, with the
 // cluster's IAM role. Access keys never appear in a statement.
 export class RedshiftWarehouseSession extends WarehouseSession {
@@ -18,19 +24,30 @@ export class RedshiftWarehouseSession extends WarehouseSession {
   // transaction that deletes the replaced rows and inserts the staged ones.
   async beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad> {
     await this.client.query(this.sql.get('etl/warehouse/create-stage'));
+    const stopPinging = this.pingWhileWaiting();
     return {
       partWritten: () => undefined,
       loadStaged: async (manifestUrl) => {
+        stopPinging();
         if (manifestUrl) await this.copyStage(manifestUrl);
       },
       commit: async (plan, beforeCommit) => {
+        stopPinging();
         await this.openMerge(bounds);
         if (plan.stagedRows > 0)
           await this.inMerge(() => this.client.query(this.sql.get('etl/warehouse/insert-staged')).then(() => undefined));
         await this.closeMerge(plan, beforeCommit);
       },
-      abort: () => undefined,
+      abort: () => stopPinging(),
     };
+  }
+
+  // A failed ping needs no handling here: a lost connection fails the COPY that follows.
+  private pingWhileWaiting(): () => void {
+    const ping = this.sql.get('etl/warehouse/redshift/keepalive');
+    const timer = setInterval(() => void this.client.query(ping).catch(() => undefined), IDLE_PING_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   // fills stage_adjust with exactly the manifest's parts
@@ -67,17 +84,22 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     return [this.sql.get('etl/warehouse/redshift/vacuum'), this.sql.get('etl/warehouse/redshift/analyze')];
   }
 
-  // the first rejected rows, so the run's error says which file, line and column failed and why
+  // The first rejected rows, so the run's error says which file, line and column failed and why: from
+  // the first error table that answers with rows (an error table that refuses the query is passed over).
   private async loadErrors(): Promise<string> {
-    try {
-      const { rows } = await this.client.query(this.sql.get('etl/warehouse/redshift/load-errors'));
-      const lines = rows.map(
-        (row) =>
-          `${String(row.file_name).trim()} line ${row.line_number}, column ${String(row.column_name).trim()}: ${String(row.error_message).trim()}`,
+    for (const name of LOAD_ERROR_SOURCES) {
+      const rows = await this.client.query(this.sql.get(name)).then(
+        (result) => result.rows,
+        () => [],
       );
-      return lines.length > 0 ? `; first rejected rows: ${lines.join(' | ')}` : '';
-    } catch {
-      return '';
+      if (rows.length > 0) return `; first rejected rows: ${rows.map(describeRejectedRow).join(' | ')}`;
     }
+    return '';
   }
+}
+
+// Redshift pads CHAR columns with blanks.
+function describeRejectedRow(row: Record<string, unknown>): string {
+  const text = (value: unknown) => String(value).trim();
+  return `${text(row.file_name)} line ${row.line_number}, column ${text(row.column_name)}: ${text(row.error_message)}`;
 }

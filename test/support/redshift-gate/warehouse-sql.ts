@@ -3,9 +3,10 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { migrate } from '../../../src/database/migrator.js';
 import { PROJECT_ROOT, SQL_ROOT } from '../../../src/database/project-paths.js';
-import { fillPlaceholders, listSqlFiles, SqlCatalog } from '../../../src/database/sql-catalog.js';
+import { fillPlaceholders, listSqlFiles, SqlCatalog, timeZoneLiteral } from '../../../src/database/sql-catalog.js';
 import type { RefreshQueries } from '../../../src/etl/rollups/refresh-queries.js';
 import { KLIP_REGISTRY } from '../../../src/metrics/klips.js';
+import { scratchSchemaName } from '../../../src/warehouse-check/scratch.js';
 import {
   ACTIVE_CHANGE,
   ACTIVE_DEVICE_WORK,
@@ -22,7 +23,10 @@ import { stripSqlComments } from '../sql-text.js';
 
 // both: the warehouse on either engine runs it (the gate's allow-list); redshift: Redshift only (sqlfluff);
 // postgres: the PostgreSQL warehouse only; source: the source database (PostgreSQL) only.
-export type Engine = 'both' | 'redshift' | 'postgres' | 'source';
+// 'leader': catalog and session statements of both engines that Redshift answers on its leader node
+// (version, privileges, settings, zone names, the check's scratch schema): parsed by both parsers, but
+// outside the allow-list, which is about what runs on Redshift's compute nodes.
+export type Engine = 'both' | 'leader' | 'redshift' | 'postgres' | 'source';
 
 // Where the statements of each folder of sql/ run, read from the code that runs them. Every folder that
 // holds a .sql file is here: a new folder fails the gate's test until it is placed.
@@ -34,6 +38,7 @@ export const SQL_FOLDERS: Record<string, Engine> = {
   'metrics/refresh/merge': 'both',
   'metrics/refresh/work': 'both',
   dashboard: 'both', // DimensionsRepository, on the warehouse connection
+  check: 'leader', // the start's zone check and npm run warehouse:check (src/warehouse-check)
   'etl/warehouse/redshift': 'redshift', // RedshiftWarehouseSession
   'migrations/warehouse/redshift': 'redshift', // migrate(warehouse, 'warehouse/redshift')
   'etl/warehouse/postgres': 'postgres', // PostgresWarehouseSession
@@ -50,7 +55,7 @@ export const SQL_FOLDERS: Record<string, Engine> = {
 };
 
 // The code that runs statements on the warehouse, and the code that runs them on the source.
-export const WAREHOUSE_CODE = ['src/etl/warehouse', 'src/etl/rollups', 'src/metrics', 'src/dashboard'];
+export const WAREHOUSE_CODE = ['src/etl/warehouse', 'src/etl/rollups', 'src/metrics', 'src/dashboard', 'src/warehouse-check'];
 export const SOURCE_CODE = [
   'src/collector',
   'src/etl/extract',
@@ -113,12 +118,16 @@ export const hasPlaceholders = (sql: string) => /\{\w+\}/.test(stripSqlComments(
 // The statements of one engine's files, each file with {placeholders} as the code fills them: for the
 // rollups' merge and work tables one per table, for COPY with and without REGION. A file with
 // placeholders that none of those fills stays as it is (and fails to parse).
-export async function statementsOf(engine: 'both' | 'redshift'): Promise<Statement[]> {
+export async function statementsOf(engine: 'both' | 'leader' | 'redshift'): Promise<Statement[]> {
   const filled = await filledStatements();
   return sqlFiles()
     .filter((file) => file.engine === engine)
     .flatMap(({ file, name }) => {
-      const sql = readFileSync(path.join(SQL_ROOT, `${name}.sql`), 'utf8');
+      // RefreshQueries.run names the report zone as a literal
+      const sql = readFileSync(path.join(SQL_ROOT, `${name}.sql`), 'utf8').replaceAll(
+        '{report_timezone}',
+        timeZoneLiteral('Europe/Berlin'),
+      );
       const variants = filled.filter((statement) => statement.name === name);
       return variants.length > 0
         ? variants.map((variant) => ({ file: `${file} (${variant.variant})`, sql: variant.sql }))
@@ -155,6 +164,11 @@ async function filledStatements(): Promise<Filled[]> {
     },
     { name: 'etl/warehouse/redshift/copy-stage', variant: 'default role', sql: session({ iamRole: 'default' }).copyStatement(manifest) },
   );
+  filled.push({
+    name: 'check/drop-schema',
+    variant: 'scratch schema',
+    sql: fillPlaceholders(catalog.get('check/drop-schema'), { schema: scratchSchemaName() }),
+  });
   return filled;
 }
 

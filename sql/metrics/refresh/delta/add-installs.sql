@@ -6,7 +6,8 @@
 --          of its installs now counts +1 under the channel it has now; the other devices' installs do not
 --          move. Reads only those devices' installs and updates (stg.adjust's partial index by adid).
 -- Grain: one row per (day, app, os, country, channel) whose installs change.
--- Parameters: $1 the report time zone.
+-- Parameters: none; {report_timezone} the report time zone, a quoted literal (RefreshQueries fills
+--             it in).
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
 INSERT INTO installs_work (day, app, os, country, channel, installs)
 WITH touched AS (
@@ -41,13 +42,13 @@ updates AS (
 )
 SELECT day, app, os, country, channel, SUM(change)
 FROM (
-  SELECT CAST((i.created_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE) AS day, i.app, i.os, i.country,
+  SELECT CAST((i.created_at AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE) AS day, i.app, i.os, i.country,
          COALESCE(now_.channel, i.channel) AS channel, 1 AS change
   FROM attribution i
   LEFT JOIN updates now_ ON now_.app = i.app AND now_.adid = i.adid AND now_.latest_now = 1
   WHERE i.activity_kind = 'install'
   UNION ALL
-  SELECT CAST((i.created_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE), i.app, i.os, i.country,
+  SELECT CAST((i.created_at AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE), i.app, i.os, i.country,
          COALESCE(before.channel, i.channel), -1
   FROM attribution i
   LEFT JOIN updates before ON before.app = i.app AND before.adid = i.adid AND before.is_new = 0 AND before.latest_of_age = 1

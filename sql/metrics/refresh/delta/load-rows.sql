@@ -3,17 +3,18 @@
 --          session length counts for (last_session_time's with last_time_spent, else the row's own); app,
 --          os, country and the row's own channel; whether the row is a registration; its session length.
 -- Grain: one row per activity (sandbox rows left out: they count nowhere).
--- Parameters: $1 the report time zone, $2 the session length field ('last_time_spent' or 'time_spent').
+-- Parameters: $1 the session length field ('last_time_spent' or 'time_spent');
+--             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
 INSERT INTO load_rows (id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions)
 SELECT a.id,
        a.adid,
        a.activity_kind,
-       CAST((a.created_at AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE),
-       CAST((CASE WHEN a.activity_kind = 'session' AND $2 = 'last_time_spent' AND a.last_time_spent > 0 AND a.last_session_time IS NOT NULL
+       CAST((a.created_at AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE),
+       CAST((CASE WHEN a.activity_kind = 'session' AND $1 = 'last_time_spent' AND a.last_time_spent > 0 AND a.last_session_time IS NOT NULL
                   THEN a.last_session_time
                   ELSE a.created_at
-             END AT TIME ZONE 'UTC') AT TIME ZONE $1 AS DATE),
+             END AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE),
        COALESCE(a.app_name, a.app_id, a.app_token, ''),
        COALESCE(a.os_name, ''),
        COALESCE(a.country, ''),
@@ -22,11 +23,11 @@ SELECT a.id,
                 CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END),
        CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END,
        CASE WHEN a.activity_kind <> 'session' THEN 0
-            WHEN $2 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END
+            WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END
             ELSE CASE WHEN a.last_time_spent > 0 THEN a.last_time_spent ELSE 0 END
        END,
        CASE WHEN a.activity_kind <> 'session' THEN 0
-            WHEN $2 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN 1 ELSE 0 END
+            WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN 1 ELSE 0 END
             ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
        END
 FROM stage_adjust a
