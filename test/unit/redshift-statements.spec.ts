@@ -221,7 +221,7 @@ const SELF_COMMITTING = /\b(?:TRUNCATE|VACUUM|ANALYZE|CREATE|DROP)\b/i;
 
 describe(`${RedshiftWarehouseSession.name} merge`, () => {
   describe.each(MERGES)('$mode with $stagedRows staged rows', ({ mode, stagedRows, inside }) => {
-    it('is one transaction that starts with LOCK stg.load and holds nothing that commits by itself', async () => {
+    it('is one transaction that starts with LOCK stg.load_lock and holds nothing that commits by itself', async () => {
       const { client, sent } = recordingClient();
       let beforeCommitAt = -1;
       await merge(session(client), sent, mergePlan(mode, stagedRows), async (received) => {
@@ -231,7 +231,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
 
       const names = sent.map((s) => nameOf(s.text));
       expect(names).toEqual(['BEGIN', ...inside, 'COMMIT']);
-      expect(code(sent[1].text)).toBe('LOCK stg.load');
+      expect(code(sent[1].text)).toBe('LOCK stg.load_lock');
       expect(
         sent
           .slice(1, -1)
