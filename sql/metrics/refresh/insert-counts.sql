@@ -3,6 +3,7 @@
 --          events whose token or name is in stg.registration_event; a session length is a whole number
 --          > 0 of the chosen field, counted for the day of last_session_time (last_time_spent; created_at's
 --          day when it is empty) or of the session itself (time_spent, the current session's length).
+--          The activities join refresh_day on their UTC date (an equality), within the day's instants.
 -- Grain: one row per (activities' day, day counted for, app, os, country, channel).
 -- Parameters: $1 the report time zone, $2 the session length field ('last_time_spent' or 'time_spent'),
 --             $3 and $4 the first and last instants (UTC) of all refreshed days, to narrow the scan.
@@ -31,7 +32,8 @@ FROM (
               ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
          END AS session
   FROM stg.adjust a
-  JOIN refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
+  JOIN refresh_day r
+    ON CAST(a.created_at AS DATE) = r.bucket AND a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
   LEFT JOIN stg.registration_event by_token ON by_token.name = a.event
   LEFT JOIN stg.registration_event by_name ON by_name.name = a.event_name
   WHERE a.created_at >= $3 AND a.created_at < $4

@@ -16,4 +16,10 @@ export class RefreshQueries {
   runFilled(name: string, placeholders: Record<string, string>) {
     return this.client.query(fillPlaceholders(this.sql.get(`metrics/${name}`), placeholders));
   }
+
+  // A statement whose {placeholders} the code generates (parameter markers of a multi-row INSERT), with
+  // its parameters.
+  runWith(name: string, placeholders: Record<string, string>, params: unknown[]) {
+    return this.client.query(fillPlaceholders(this.sql.get(`metrics/${name}`), placeholders), params);
+  }
 }

@@ -6,6 +6,7 @@ import type { EtlMode } from '../etl-run.js';
 import type { SqlClient } from '../warehouse/warehouse-session.js';
 import { moveActiveWindows } from './active-windows.js';
 import { addLoadRows } from './delta-refresh.js';
+import { addRecountDays } from './recount-days.js';
 import { RefreshQueries } from './refresh-queries.js';
 import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, createWork, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-tables.js';
 
@@ -74,9 +75,10 @@ export class RollupRefresh {
 
   private async recount(days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
     const { timezone, sessionLengthField } = this.settings;
-    for (const day of recounted) await this.queries.run('refresh/add-day', [day, ...this.scan(day, day), days.activities.includes(day)]);
+    // set-based: every day in refresh_day, each statement once for all of them
+    await addRecountDays(this.queries, days, timezone);
     await this.queries.run('refresh/delete-installs');
-    for (const day of recounted) await this.queries.run('refresh/insert-installs', [day, ...this.scan(day, day)]);
+    await this.queries.run('refresh/insert-installs', this.scan(recounted[0], recounted.at(-1)!));
     if (days.activities.length === 0) return;
     const scan = this.scan(days.activities[0], days.activities.at(-1)!);
     await this.queries.run('refresh/delete-counts');
