@@ -5,7 +5,7 @@ import type { EtlStep } from '../../src/etl/etl-run.js';
 import { EtlService } from '../../src/etl/etl.service.js';
 import { installCallback } from '../support/adjust-callbacks.js';
 import { runEtl, storeCallbacks } from '../support/etl.js';
-import { getMetric } from '../support/metrics-api.js';
+import { getMetric, loadCallbacks, noon } from '../support/metrics-api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Redshift's LOCK is always ACCESS EXCLUSIVE and held to COMMIT (redshift.md §7, finding 2): whatever
@@ -31,8 +31,7 @@ describe(`${EtlService.name} merge lock`, () => {
       },
     );
     // a first load, so stg.load has a record to read
-    await storeCallbacks(t, [installCallback({ created_at: String(Date.parse('2026-11-19T12:00:00Z') / 1000) })]);
-    await expect(runEtl(t)).resolves.toMatchObject({ status: 'succeeded' });
+    await loadCallbacks(t, [installCallback({ created_at: noon('2026-11-19') })]);
   });
   afterAll(async () => {
     await t.close();
@@ -48,7 +47,7 @@ describe(`${EtlService.name} merge lock`, () => {
   async function withOpenMerge(work: (mergePid: number) => Promise<void>): Promise<void> {
     holding = true;
     const opened = new Promise<void>((resolve) => (mergeOpen = resolve));
-    await storeCallbacks(t, [installCallback({ created_at: String(Date.parse('2026-11-20T12:00:00Z') / 1000) })]);
+    await storeCallbacks(t, [installCallback({ created_at: noon('2026-11-20') })]);
     const run = runEtl(t);
     await opened;
     try {
