@@ -8,6 +8,8 @@
 -- Parameters: $1 the report time zone, $2 the session length field ('last_time_spent' or 'time_spent'),
 --             $3 and $4 the first and last instants (UTC) of all refreshed days, to narrow the scan.
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
+--          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
+--          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
 INSERT INTO stg.daily_counts (created_day, day, app, os, country, channel, registrations, session_seconds, sessions)
 SELECT created_day, day, app, os, country, channel, SUM(registration), SUM(session_seconds), SUM(session)
 FROM (
@@ -20,7 +22,8 @@ FROM (
          COALESCE(a.os_name, '') AS os,
          COALESCE(a.country, '') AS country,
          COALESCE(NULLIF(TRIM(a.network_name), ''),
-                  NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
+                  NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
+                              ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
                   CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
          CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END AS registration,
          CASE WHEN a.activity_kind <> 'session' THEN 0

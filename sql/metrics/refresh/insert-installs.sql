@@ -7,6 +7,8 @@
 -- Grain: one row per (day, app, os, country, channel).
 -- Parameters: $1 and $2 the first and last instants (UTC) of all recounted days, to narrow the scan.
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
+--          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
+--          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
 INSERT INTO stg.daily_installs (day, app, os, country, channel, installs)
 SELECT r.day,
        COALESCE(a.app_name, a.app_id, a.app_token, ''),
@@ -14,7 +16,8 @@ SELECT r.day,
        COALESCE(a.country, ''),
        COALESCE(latest.channel,
                 NULLIF(TRIM(a.network_name), ''),
-                NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
+                NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
+                            ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
                 CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END),
        COUNT(*)
 FROM stg.adjust a
@@ -26,7 +29,8 @@ LEFT JOIN (
     SELECT COALESCE(u.app_name, u.app_id, u.app_token, '') AS app,
            u.adid,
            COALESCE(NULLIF(TRIM(u.network_name), ''),
-                    NULLIF(TRIM(SPLIT_PART(u.tracker_name, '::', 1)), ''),
+                    NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(u.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(u.tracker_name, '::', 1)
+                                ELSE LEFT(SPLIT_PART(u.tracker_name, '::', 1), 64) END), ''),
                     CASE WHEN u.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
            ROW_NUMBER() OVER (PARTITION BY COALESCE(u.app_name, u.app_id, u.app_token, ''), u.adid
                               ORDER BY u.created_at DESC, u.id DESC) AS position
