@@ -5,6 +5,7 @@ import { addRecountDays, dayRows } from '../../src/etl/rollups/recount-days.js';
 import { RefreshQueries } from '../../src/etl/rollups/refresh-queries.js';
 import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
 import { installCallback, installUpdateCallback, sessionCallback } from '../support/adjust-callbacks.js';
+import { query, runEtl } from '../support/etl.js';
 import { loadCallbacks, noon } from '../support/metrics-api.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -95,6 +96,33 @@ describe(`${RollupRefresh.name} recount`, () => {
     } finally {
       await client.query('ROLLBACK');
     }
+  });
+
+  // Redshift keeps deleted rows until a VACUUM (finding 8): work tables are temporary tables of the
+  // merge's session, dropped at its end, so no load leaves rows, deleted or not, in one.
+  it('keeps its work in temporary tables that each run drops, and no work table in stg', async () => {
+    for (const request of [{ mode: 'arrival' }, { mode: 'window', windowDays: 60 }, { mode: 'rebuild' }] as const) {
+      await loadCallbacks(t, activitiesOn('2026-11-05'));
+      await expect(runEtl(t, request)).resolves.toMatchObject({ status: 'succeeded' });
+      const temporary = await query(t.databases.warehouseUrl, "SELECT relname FROM pg_class WHERE relpersistence = 't' AND relkind = 'r'");
+      expect(temporary).toEqual([]);
+    }
+    const tables = await query<{ name: string }>(
+      t.databases.warehouseUrl,
+      "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'stg' ORDER BY tablename",
+    );
+    expect(tables.map((table) => table.name)).toEqual([
+      'active_change',
+      'active_device',
+      'active_scope',
+      'adjust',
+      'daily_counts',
+      'daily_installs',
+      'load',
+      'load_lock',
+      'registration_event',
+      'rollup_build',
+    ]);
   });
 
   it('gives a day one row per UTC date it overlaps, with its own instants', () => {

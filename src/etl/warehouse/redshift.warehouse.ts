@@ -1,7 +1,11 @@
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
+import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, DAILY_COUNTS, DAILY_INSTALLS } from '../rollups/rollup-tables.js';
 import { type ReplaceBounds, type SqlClient, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
+
+// Tables loads change by DELETE besides stg.adjust: their deleted rows stay until a VACUUM.
+const VACUUMED_TABLES = [DAILY_INSTALLS.table, DAILY_COUNTS.table, ACTIVE_DEVICE_WORK.table, ACTIVE_CHANGE.table, 'stg.load'];
 
 // Amazon Redshift: COPY reads the staged parts from S3 itself, through the manifest, with the
 // cluster's IAM role. Access keys never appear in a statement.
@@ -64,7 +68,12 @@ export class RedshiftWarehouseSession extends WarehouseSession {
   }
 
   protected maintenanceStatements(): string[] {
-    return [this.sql.get('etl/warehouse/redshift/vacuum'), this.sql.get('etl/warehouse/redshift/analyze')];
+    const vacuumTable = this.sql.get('etl/warehouse/redshift/vacuum-table');
+    return [
+      this.sql.get('etl/warehouse/redshift/vacuum'),
+      ...VACUUMED_TABLES.map((table) => fillPlaceholders(vacuumTable, { table })),
+      this.sql.get('etl/warehouse/redshift/analyze'),
+    ];
   }
 
   // the first rejected rows, so the run's error says which file, line and column failed and why
