@@ -125,6 +125,31 @@ describe(`${RollupRefresh.name} recount`, () => {
     ]);
   });
 
+  it('writes a changed REGISTRATION_EVENTS in one INSERT', async () => {
+    const sent: string[] = [];
+    const counting = { query: (text: string, params?: unknown[]) => (sent.push(text), client.query(text, params)) };
+    await client.query('BEGIN');
+    try {
+      const settings = { ...t.config.report, registrationEvents: ['sign_up', 'registration', 'tok123'] };
+      const refresh = new RollupRefresh(counting as unknown as pg.Client, t.app.get(SqlCatalog), settings);
+      await refresh.run({
+        runId: 1,
+        mode: 'rebuild',
+        afterId: '0',
+        windowStart: null,
+        days: [],
+        rows: 1,
+        loadRowsKept: false,
+        replacedRows: 0,
+      });
+      expect(sent.filter((text) => text.includes('INSERT INTO stg.registration_event'))).toHaveLength(1);
+      const { rows } = await client.query('SELECT name FROM stg.registration_event ORDER BY name');
+      expect(rows.map((row) => row.name)).toEqual(['registration', 'sign_up', 'tok123']);
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  });
+
   it('gives a day one row per UTC date it overlaps, with its own instants', () => {
     // New York, the day summer time ends: 25 hours from 04:00 UTC to 05:00 UTC the next day
     expect(dayRows('2026-11-01', 'America/New_York', true)).toEqual([

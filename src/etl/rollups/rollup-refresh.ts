@@ -149,7 +149,9 @@ export class RollupRefresh {
     const stored = rows.map((row) => row.name as string).sort();
     if (JSON.stringify(stored) === JSON.stringify(wanted)) return;
     await this.queries.run('refresh/clear-registration-events');
-    for (const name of wanted) await this.queries.run('refresh/add-registration-event', [name]);
+    // config validation keeps the list to a few thousand bytes: one statement
+    const markers = wanted.map((_name, i) => `($${i + 1})`).join(', ');
+    if (wanted.length > 0) await this.queries.runWith('refresh/add-registration-events', { rows: markers }, wanted);
   }
 
   private async recordSettings(runId: number): Promise<void> {
