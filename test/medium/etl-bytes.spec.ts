@@ -125,6 +125,14 @@ describe(`${EtlService.name} with Redshift's VARCHAR semantics`, () => {
     });
   });
 
+  it('loads a Unicode noncharacter as Redshift does, a ? per byte', async () => {
+    // valid UTF-8 that PostgreSQL keeps and Redshift's ACCEPTINVCHARS replaces (redshift.md §7, finding 10)
+    await sendCallbacks(t, [sessionCallback({ adid: 'nonchar-device', device_name: 'Pixel\uFDD0 \u{10FFFF}😀' })]);
+    await expect(runEtl(t)).resolves.toMatchObject({ status: 'succeeded' });
+    const rows = await query(t.databases.warehouseUrl, "SELECT device_name FROM stg.adjust WHERE adid = 'nonchar-device'");
+    expect(rows).toEqual([{ device_name: 'Pixel??? ????😀' }]);
+  });
+
   it("counts values that differ only by trailing blanks as one, as Redshift compares 'x ' equal to 'x'", async () => {
     const day = '2026-11-12';
     const app = 'blanks.app';
