@@ -53,6 +53,12 @@ describe('stg.adjust DDL', () => {
     expect(createTableColumns(readSql(REDSHIFT_ROLLUPS_DDL), table)).toEqual(postgres);
   });
 
+  it('declares the same merge lock table for both engines: stg.load_lock', () => {
+    const lockTable = (engine: string) => createTableColumns(readSql(`migrations/warehouse/${engine}/0006_load_lock.sql`), 'stg.load_lock');
+    expect(lockTable('postgres').length).toBeGreaterThan(0);
+    expect(lockTable('redshift')).toEqual(lockTable('postgres'));
+  });
+
   it.each(['stg.active_scope', 'stg.active_change'])('declares the same scope columns for both engines: %s', (table) => {
     const postgres = createTableColumns(readSql(`migrations/warehouse/postgres/${SCOPES_DDL}`), table);
     expect(postgres.length).toBeGreaterThan(4);
