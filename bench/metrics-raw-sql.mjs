@@ -8,11 +8,14 @@
 //   const { text, values } = rawStatement('mau', { from: '2026-10-30', to: '2026-11-28' }, { app: 'com.example.fitapp' });
 //   rawAnswer('mau', range, rows) → { data, summary } in the API's shape (zero-filled, means rounded to 2)
 //   compareAnswers('mau', api, raw) → [] or the differences, one line each
+//
+// The klips and their kinds come from the service's registry as built (dist/metrics/klips.js): the
+// statements are written per klip, the answers are shaped per kind, as the service shapes them.
 
-export const KLIPS = Object.freeze(['installs', 'session-duration', 'registrations', 'dau', 'wau', 'mau', 'installs-by-channel']);
+import { KLIP_ENTRIES } from '../dist/metrics/klips.js';
+
 export const FILTER_KEYS = Object.freeze(['app', 'os', 'country', 'channel']);
 const ACTIVE_KINDS = `('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall')`;
-const WINDOW_DAYS = { dau: 1, wau: 7, mau: 30 };
 
 const app = (t) => `COALESCE(${t}.app_name, ${t}.app_id, ${t}.app_token)`;
 // network trimmed; else the first '::' segment of tracker_name; else Organic / Unknown
@@ -101,7 +104,7 @@ GROUP BY GROUPING SETS ((CAST(a.created_at AS DATE)), ())`;
     case 'wau':
     case 'mau': {
       // user-days, then a day spine joined to them on the window (redshift.md §3.1)
-      const width = WINDOW_DAYS[klip];
+      const width = KLIP_ENTRIES[klip].windowDays;
       const spine = Array.from({ length: daysBetween(range.from, range.to) + 1 }, (_, n) => `(${n})`).join(', ');
       text = `WITH daily AS (
   SELECT DISTINCT CAST(a.created_at AS DATE) AS d, a.adid
@@ -145,11 +148,12 @@ const dayText = (day) => (day instanceof Date ? day.toISOString().slice(0, 10) :
 // nothing happened; summary as metrics.md's "over a bucket or range" column.
 export function rawAnswer(klip, range, rows) {
   const dates = datesOf(range);
-  if (klip === 'installs-by-channel') {
+  const { kind } = KLIP_ENTRIES[klip];
+  if (kind === 'by-channel') {
     const data = rows.map((r) => ({ channel: r.channel, value: Number(r.value) }));
     return { data, summary: { total: data.reduce((sum, r) => sum + r.value, 0) } };
   }
-  if (klip === 'session-duration') {
+  if (kind === 'average') {
     const byDay = new Map(rows.map((r) => [dayText(r.day), { seconds: Number(r.seconds), lengths: Number(r.lengths) }]));
     const data = dates.map((date) => {
       const day = byDay.get(date);
@@ -161,7 +165,7 @@ export function rawAnswer(klip, range, rows) {
   }
   const byDay = new Map(rows.filter((r) => r.day !== null).map((r) => [dayText(r.day), Number(r.value)]));
   const data = dates.map((date) => ({ date, value: byDay.get(date) ?? 0 }));
-  if (klip === 'installs' || klip === 'registrations') return { data, summary: { total: data.reduce((sum, r) => sum + r.value, 0) } };
+  if (kind === 'count') return { data, summary: { total: data.reduce((sum, r) => sum + r.value, 0) } };
   const distinct = Number(rows.find((r) => r.day === null)?.value ?? 0);
   return { data, summary: { average: round2(data.reduce((sum, r) => sum + r.value, 0) / data.length), distinct } };
 }
@@ -178,7 +182,8 @@ export function compareAnswers(klip, api, raw, limit = 8) {
       problems.push(`summary.${key}: API ${JSON.stringify(api?.summary?.[key])}, raw SQL ${JSON.stringify(value)}`);
   }
   const apiData = Array.isArray(api?.data) ? api.data : [];
-  if (klip === 'installs-by-channel') {
+  const { kind } = KLIP_ENTRIES[klip];
+  if (kind === 'by-channel') {
     const apiByChannel = new Map(apiData.map((r) => [r.channel, r.value]));
     const rawByChannel = new Map(raw.data.map((r) => [r.channel, r.value]));
     for (const name of new Set([...apiByChannel.keys(), ...rawByChannel.keys()])) {
@@ -192,7 +197,7 @@ export function compareAnswers(klip, api, raw, limit = 8) {
   } else {
     const apiByDate = new Map(apiData.map((r) => [r.date, r.value]));
     if (apiData.length !== raw.data.length) problems.push(`data: API ${apiData.length} rows, the range has ${raw.data.length} days`);
-    const same = klip === 'session-duration' ? mean : exact;
+    const same = kind === 'average' ? mean : exact;
     for (const { date, value } of raw.data) {
       const got = apiByDate.has(date) ? apiByDate.get(date) : 'absent';
       if (!same(got, value)) problems.push(`${date}: API ${JSON.stringify(got)}, raw SQL ${JSON.stringify(value)}`);

@@ -43,12 +43,15 @@ import http from 'node:http';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import { addArrivals, DAYS, historyStream, loadHistory, runEtl, scalar, setUpHistory, SLOTS, startService, tableMb } from './history.mjs';
-import { compareAnswers, FILTER_KEYS, KLIPS, rawAnswer, rawStatement } from './metrics-raw-sql.mjs';
+import { KLIP_ENTRIES, KLIPS } from '../dist/metrics/klips.js';
+import { compareAnswers, FILTER_KEYS, rawAnswer, rawStatement } from './metrics-raw-sql.mjs';
 import { formatTable, int, median, pad, percentiles, secs } from './format.mjs';
 import { gitState, httpRequest, machineLine, parseBenchFlags, runBench, writeResults } from './support.mjs';
 
 const TARGETS = { warmP95Ms: 5, coldP95Ms: 50, coldP95FilteredMs: 500, speedup: 50, incrementalSeconds: 5 };
 const RANGE_DAYS = 30;
+// the active-user klips (DAU, WAU, MAU), whose raw answers also describe the generated population
+const ACTIVE_USERS = KLIPS.filter((klip) => KLIP_ENTRIES[klip].kind === 'active-users');
 const API_KEY = `bench-metrics-key-${randomBytes(6).toString('hex')}`;
 const ADMIN_KEY = `bench-metrics-admin-${randomBytes(6).toString('hex')}`;
 
@@ -216,6 +219,8 @@ const mb = (n) => `${Math.round(n)} MB`;
 const ms = (n) => (n === undefined || n === null ? '—' : n >= 100 ? int(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const times = (n) => (n >= 100 ? `${int(n)}×` : `${n.toFixed(1)}×`);
 const pct = (n) => `${(100 * n).toFixed(1)} %`;
+// "DAU 1,204, WAU 2,950, MAU 6,120": the active-user klips' means
+const usersLine = (users) => ACTIVE_USERS.map((klip) => `${KLIP_ENTRIES[klip].label} ${int(users[klip].average)}`).join(', ');
 const shiftDays = (date, days) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const describeFilters = (filters) =>
   Object.keys(filters).length === 0
@@ -313,7 +318,7 @@ async function main() {
   const range = { from: shiftDays(today, -(RANGE_DAYS - 1)), to: today };
   await warehouse.query('ANALYZE');
   const users = {};
-  for (const klip of ['dau', 'wau', 'mau']) {
+  for (const klip of ACTIVE_USERS) {
     const { text, values } = rawStatement(klip, range, {});
     users[klip] = rawAnswer(klip, range, (await warehouse.query(text, values)).rows).summary;
   }
@@ -321,8 +326,8 @@ async function main() {
   const population = devices.summary();
   console.log('');
   console.log(
-    `Users the data yields (raw SQL, ${range.from} … ${range.to}, today partial): DAU ${int(users.dau.average)}, WAU ${int(users.wau.average)}, ` +
-      `MAU ${int(users.mau.average)} (means of the daily values); ${int(users.dau.distinct)} distinct devices in the 30 days; ` +
+    `Users the data yields (raw SQL, ${range.from} … ${range.to}, today partial): ${usersLine(users)} ` +
+      `(means of the daily values); ${int(users[ACTIVE_USERS[0]].distinct)} distinct devices in the 30 days; ` +
       `retention of the ${int(kept.installs)} installs of ${kept.cohort.from} … ${kept.cohort.to}: D1 ${pct(kept.d1)}, D7 ${pct(kept.d7)}, D30 ${pct(kept.d30)}`,
   );
   console.log(
@@ -334,7 +339,8 @@ async function main() {
   const values = await filterValues(range);
   const random = createRandom(options.seed);
   const draw = (key) => random.weighted(values[key], (v) => v.n).value;
-  const topChannel = (await warehouse.query(rawStatement('installs-by-channel', range, {}).text, [range.from, range.to])).rows[0]?.channel;
+  const byChannel = KLIPS.find((klip) => KLIP_ENTRIES[klip].kind === 'by-channel');
+  const topChannel = (await warehouse.query(rawStatement(byChannel, range, {}).text, [range.from, range.to])).rows[0]?.channel;
   const variants = [
     { name: 'unfiltered', filters: {}, target: TARGETS.coldP95Ms },
     { name: 'per app', filters: { app: values.app[0].value }, target: TARGETS.coldP95Ms },
@@ -530,8 +536,8 @@ async function main() {
       .join(' · ')} ms), informational`,
   );
   lines.push(
-    `Data: ${int(warehouseRows)} activities in stg.adjust over ${DAYS} days + ${int(options.slotRows)} per increment; DAU ${int(users.dau.average)}, ` +
-      `WAU ${int(users.wau.average)}, MAU ${int(users.mau.average)} (30-day means), D1/D7/D30 ${pct(kept.d1)} / ${pct(kept.d7)} / ${pct(kept.d30)}`,
+    `Data: ${int(warehouseRows)} activities in stg.adjust over ${DAYS} days + ${int(options.slotRows)} per increment; ${usersLine(users)} ` +
+      `(30-day means), D1/D7/D30 ${pct(kept.d1)} / ${pct(kept.d7)} / ${pct(kept.d30)}`,
   );
   const summary = stream.summary();
   lines.push(...describeTraffic(summary).map((line) => `  ${line}`));

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { API_PREFIX, PROMETHEUS_ROUTE } from './common/api-routes.js';
 import { validationPipe } from './common/validation-pipe.js';
+import { INDEX_PATH } from './metrics/klip-index.js';
 import { MAX_CALLBACK_BYTES } from './collector/callback-limits.js';
 import type { AppConfig } from './config/app-config.js';
 import { requestId, startupLogger } from './logging/logging.module.js';
@@ -38,8 +39,14 @@ export async function createApp(config: AppConfig, seams: TestSeams = {}): Promi
   addRequestHooks(app.getHttpAdapter().getInstance(), limits);
   useBoundedBodyParsers(app, MAX_CALLBACK_BYTES, limits.maxParameters);
   // Prometheus scrapes /metrics at the root. Nest matches an exclusion by method and path, whatever the
-  // controller: a GET route 'metrics' of the klips' controller (the list of klips) would land at /metrics too.
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: PROMETHEUS_ROUTE, method: RequestMethod.GET }] });
+  // controller: a GET route 'metrics' of the klips' controller would land at /metrics too, so the klips'
+  // index declares its whole path (api/v1/metrics) and is left out of the prefix as well.
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [
+      { path: PROMETHEUS_ROUTE, method: RequestMethod.GET },
+      { path: INDEX_PATH, method: RequestMethod.GET },
+    ],
+  });
   app.useGlobalPipes(validationPipe());
   setUpSwagger(app);
   await app.init();

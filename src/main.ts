@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
 import { Connections } from './database/connections.js';
@@ -44,6 +45,9 @@ function stopOnSignals(app: NestFastifyApplication, embedded: boolean): void {
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return stopNow(`${signal} during shutdown`);
     stopping = true;
+    new Logger('Shutdown').log(
+      `${signal}: finishing the requests and the ETL run in flight (up to ${SHUTDOWN_GRACE_MS / 1000} s), then stopping; a second signal stops at once`,
+    );
     setTimeout(() => stopNow(`Shutdown still not done after ${SHUTDOWN_GRACE_MS / 1000} s`), SHUTDOWN_GRACE_MS).unref();
     // requests in flight finish, but their keep-alive connections would then hold the closing server
     // open (Fastify keeps an idle connection for 72 s): close each one as soon as it falls idle

@@ -4,7 +4,7 @@
 --        keeps its label) and channel that has installs in the range.
 -- Parameters: $1 and $2 the first and last day (inclusive, report time zone); $3 app, $4 os, $5 country,
 --             $6 channel: a value filters, NULL does not; $7 the granularity: 'day', 'week' or 'month'.
-SELECT CAST(bucket AS VARCHAR(10)) AS bucket, channel, SUM(installs) AS installs
+SELECT CAST(bucket AS VARCHAR(10)) AS bucket, channel, SUM(installs) AS value
 FROM (
   SELECT CASE CAST($7 AS VARCHAR)
            WHEN 'week' THEN CAST(DATE_TRUNC('week', CAST(day AS TIMESTAMP)) AS DATE)

@@ -3,7 +3,7 @@
 -- Grain: one row per channel that has installs in the range; the service orders them, largest first.
 -- Parameters: $1 and $2 the first and last day (inclusive, report time zone); $3 app, $4 os, $5 country,
 --             $6 channel: a value filters, NULL does not.
-SELECT channel, SUM(installs) AS installs
+SELECT channel, SUM(installs) AS value
 FROM stg.daily_installs
 WHERE day >= $1 AND day <= $2
   AND (CAST($3 AS VARCHAR) IS NULL OR app = $3)

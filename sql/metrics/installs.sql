@@ -2,7 +2,7 @@
 -- Grain: one row per day that has installs; the service fills the other days with 0.
 -- Parameters: $1 and $2 the first and last day (inclusive, report time zone); $3 app, $4 os, $5 country,
 --             $6 channel: a value filters, NULL does not.
-SELECT CAST(day AS VARCHAR(10)) AS day, SUM(installs) AS installs
+SELECT CAST(day AS VARCHAR(10)) AS day, SUM(installs) AS value
 FROM stg.daily_installs
 WHERE day >= $1 AND day <= $2
   AND (CAST($3 AS VARCHAR) IS NULL OR app = $3)

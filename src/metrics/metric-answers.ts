@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { datesBetween, daysBetween } from '../common/zoned-time.js';
 import { type Bucket, buckets, type DateRange, type Granularity } from './date-range.js';
-import { KLIP_DEFINITIONS, type Klip } from './klips.js';
+import { KLIP_ENTRIES, type Klip, type KlipEntry } from './klips.js';
 import { type ActiveChanges, type Filters, MetricsRepository } from './metrics.repository.js';
 
 export type MetricRow = { date?: string; channel?: string; value: number | null };
@@ -25,7 +25,10 @@ type Body = Pick<MetricAnswer, 'summary' | 'data'>;
 // The most rows an answer may have: what its computation costs grows with them (see the README's figures).
 export const MAX_ANSWER_ROWS = 5_000;
 type Window = 'dau' | 'wau' | 'mau';
+// the rollup's columns of the windows of 1, 7 and 30 days
 const WINDOW_COLUMN: Record<number, Window | undefined> = { 1: 'dau', 7: 'wau', 30: 'mau' };
+type ActiveUsersEntry = Extract<KlipEntry, { kind: 'active-users' }>;
+type ByChannelEntry = Extract<KlipEntry, { kind: 'by-channel' }>;
 
 // Turns the rollups' rows into a klip's answer: every bucket present (0, or null for a mean), bucket
 // values and the summary as metrics.md says (sums, weighted means, means of daily values).
@@ -35,55 +38,61 @@ export class MetricAnswers {
 
   async compute(request: MetricRequest, timezone: string): Promise<MetricAnswer> {
     const { klip, range, granularity, filters } = request;
-    const body = await this.body(request);
-    return { metric: klip, unit: KLIP_DEFINITIONS[klip].unit, from: range.from, to: range.to, granularity, timezone, filters, ...body };
+    const entry = KLIP_ENTRIES[klip];
+    const body = await this.body(entry, request);
+    return { metric: klip, unit: entry.unit, from: range.from, to: range.to, granularity, timezone, filters, ...body };
   }
 
-  private body({ klip, range, granularity, filters }: MetricRequest): Promise<Body> {
+  private body(entry: KlipEntry, { range, granularity, filters }: MetricRequest): Promise<Body> {
     const bucketsOf = buckets(range, granularity ?? 'day');
-    switch (KLIP_DEFINITIONS[klip].kind) {
-      case 'total':
-        return this.totals(klip, range, filters, bucketsOf);
-      case 'mean':
-        return this.sessionDuration(range, filters, bucketsOf);
-      case 'active':
-        return this.activeUsers(KLIP_DEFINITIONS[klip].windowDays as 1 | 7 | 30, range, filters, bucketsOf);
-      case 'channels':
-        return this.installsByChannel(range, filters, granularity, bucketsOf);
+    switch (entry.kind) {
+      case 'count':
+        return this.count(entry.sql.days, range, filters, bucketsOf);
+      case 'average':
+        return this.average(entry.sql.days, range, filters, bucketsOf);
+      case 'active-users':
+        return this.activeUsers(entry, range, filters, bucketsOf);
+      case 'by-channel':
+        return this.byChannel(entry, range, filters, granularity, bucketsOf);
     }
   }
 
-  private async totals(klip: Klip, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
-    const rows = klip === 'installs' ? await this.repository.installs(range, filters) : await this.repository.registrations(range, filters);
-    const byDay = new Map(rows.map((row) => [row.day, row.value]));
+  private async count(statement: string, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
+    const byDay = new Map((await this.repository.dayValues(statement, range, filters)).map((row) => [row.day, row.value]));
     const data = bucketsOf.map((bucket) => ({ date: bucket.label, value: sum(bucket.days.map((day) => byDay.get(day) ?? 0)) }));
     return { summary: { total: sum(data.map((row) => row.value)) }, data };
   }
 
-  private async sessionDuration(range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
-    const byDay = new Map((await this.repository.sessionLengths(range, filters)).map((row) => [row.day, row]));
-    const lengthsOf = (days: string[]) => ({
-      seconds: sum(days.map((day) => byDay.get(day)?.seconds ?? 0)),
-      sessions: sum(days.map((day) => byDay.get(day)?.sessions ?? 0)),
+  private async average(statement: string, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
+    const byDay = new Map((await this.repository.dayTotals(statement, range, filters)).map((row) => [row.day, row]));
+    const totalsOf = (days: string[]) => ({
+      total: sum(days.map((day) => byDay.get(day)?.total ?? 0)),
+      samples: sum(days.map((day) => byDay.get(day)?.samples ?? 0)),
     });
-    const data = bucketsOf.map((bucket) => ({ date: bucket.label, value: weightedMean(lengthsOf(bucket.days)) }));
-    return { summary: { average: weightedMean(lengthsOf(datesBetween(range.from, range.to))) }, data };
+    const data = bucketsOf.map((bucket) => ({ date: bucket.label, value: weightedMean(totalsOf(bucket.days)) }));
+    return { summary: { average: weightedMean(totalsOf(datesBetween(range.from, range.to))) }, data };
   }
 
-  private async activeUsers(windowDays: 1 | 7 | 30, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
-    const daily = runningSums(await this.repository.activeChanges(range, filters), range);
-    const values = daily[WINDOW_COLUMN[windowDays]!];
+  private async activeUsers(entry: ActiveUsersEntry, range: DateRange, filters: Filters, bucketsOf: Bucket[]): Promise<Body> {
+    const daily = runningSums(await this.repository.activeChanges(entry.sql.changes, range, filters), range);
+    const values = daily[WINDOW_COLUMN[entry.windowDays]!];
     const data = bucketsOf.map((bucket) => ({ date: bucket.label, value: round2(mean(bucket.days.map((day) => values.get(day)!))) }));
     const average = round2(mean(datesBetween(range.from, range.to).map((day) => values.get(day)!)));
     // the devices active on any day of a range of 1, 7 or 30 days are its last day's DAU, WAU or MAU
     const span = WINDOW_COLUMN[daysBetween(range.from, range.to) + 1];
-    const distinct = span ? daily[span].get(range.to)! : await this.repository.distinctDevices(range, filters);
+    const distinct = span ? daily[span].get(range.to)! : await this.repository.distinctDevices(entry.sql.distinct, range, filters);
     return { summary: { average, distinct }, data };
   }
 
-  private async installsByChannel(range: DateRange, filters: Filters, granularity: Granularity | null, bucketsOf: Bucket[]): Promise<Body> {
-    const totals = new Map((await this.repository.channelTotals(range, filters)).map((row) => [row.channel, row.value]));
-    // largest first; equal counts by name, so the order never changes between two identical answers
+  private async byChannel(
+    entry: ByChannelEntry,
+    range: DateRange,
+    filters: Filters,
+    granularity: Granularity | null,
+    bucketsOf: Bucket[],
+  ): Promise<Body> {
+    const totals = new Map((await this.repository.channelValues(entry.sql.totals, range, filters)).map((row) => [row.channel, row.value]));
+    // largest first; equal values by name, so the order never changes between two identical answers
     const channels = [...totals.keys()].sort((a, b) => totals.get(b)! - totals.get(a)! || (a < b ? -1 : a > b ? 1 : 0));
     const summary = { total: sum([...totals.values()]) };
     if (!granularity) return { summary, data: channels.map((channel) => ({ channel, value: totals.get(channel)! })) };
@@ -92,10 +101,10 @@ export class MetricAnswers {
     if (cells > MAX_ANSWER_ROWS) {
       throw new DomainError(
         'INVALID_REQUEST',
-        `installs-by-channel with granularity=${granularity} would have ${bucketsOf.length} buckets × ${channels.length} channels = ${cells} rows, at most ${MAX_ANSWER_ROWS}: ask for a shorter range, a coarser granularity, a channel filter, or no granularity`,
+        `${entry.route} with granularity=${granularity} would have ${bucketsOf.length} buckets × ${channels.length} channels = ${cells} rows, at most ${MAX_ANSWER_ROWS}: ask for a shorter range, a coarser granularity, a channel filter, or no granularity`,
       );
     }
-    const rows = await this.repository.installsByBucketAndChannel(range, filters, granularity);
+    const rows = await this.repository.bucketChannelValues(entry.sql.buckets, range, filters, granularity);
     const byCell = new Map(rows.map((row) => [`${row.bucket}|${row.channel}`, row.value]));
     const data = bucketsOf.flatMap((bucket) =>
       channels.map((channel) => ({ date: bucket.label, channel, value: byCell.get(`${bucket.label}|${channel}`) ?? 0 })),
@@ -129,8 +138,8 @@ function mean(values: number[]): number {
   return values.length === 0 ? 0 : sum(values) / values.length;
 }
 
-function weightedMean({ seconds, sessions }: { seconds: number; sessions: number }): number | null {
-  return sessions === 0 ? null : round2(seconds / sessions);
+function weightedMean({ total, samples }: { total: number; samples: number }): number | null {
+  return samples === 0 ? null : round2(total / samples);
 }
 
 // Means are answered rounded to 2 decimals (metrics.md).

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Format } from './dto/metric-query.dto.js';
-import type { MetricAnswer, MetricRow } from './metric-answers.js';
+import type { KlipIndex } from './klip-index.js';
+import { dataColumns, KLIP_ENTRIES } from './klips.js';
+import type { MetricAnswer } from './metric-answers.js';
 import type { SentAnswer } from './metrics.service.js';
 
-// Sends an answer as JSON or CSV with its caching headers, or 304 when the client holds it already.
+// Sends a klip's answer as JSON or CSV with its caching headers, or 304 when the client holds it already.
 export function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer: SentAnswer, format: Format | undefined): void {
   const csv = wantsCsv(request, format);
   // the CSV and the JSON of one answer are two representations: two tags
@@ -19,6 +22,19 @@ export function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer:
   }
   // the cached JSON ends with the data; the freshness of this moment goes after it
   void reply.type('application/json; charset=utf-8').send(`${answer.json.slice(0, -1)},"freshness":${JSON.stringify(answer.freshness)}}`);
+}
+
+// The klips' index: it changes only with the service's version (and the host it is asked on), so the
+// client revalidates it with its ETag every time and mostly gets a 304.
+export function sendIndex(request: FastifyRequest, reply: FastifyReply, index: KlipIndex): void {
+  const json = JSON.stringify(index);
+  const etag = `W/"${createHash('sha1').update(json).digest('base64url').slice(0, 16)}"`;
+  reply.header('ETag', etag).header('Cache-Control', 'private, no-cache');
+  if (matches(request.headers['if-none-match'], etag)) {
+    void reply.code(304).send();
+    return;
+  }
+  void reply.type('application/json; charset=utf-8').send(json);
 }
 
 // Without format: CSV when Accept prefers text/csv to JSON (a q=0 or lower-q text/csv keeps JSON).
@@ -47,10 +63,10 @@ function matches(header: string | undefined, etag: string): boolean {
   return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }
 
-// A header line and the data rows: date,value · channel,value · date,channel,value.
+// A header line and the data rows, in the klip's columns: date,value · channel,value · date,channel,value.
 export function toCsv({ metric, granularity, data }: MetricAnswer): string {
-  const columns = metric === 'installs-by-channel' ? [...(granularity ? ['date'] : []), 'channel', 'value'] : ['date', 'value'];
-  const lines = [columns.join(','), ...data.map((row) => columns.map((column) => csvField(row[column as keyof MetricRow])).join(','))];
+  const columns = dataColumns(KLIP_ENTRIES[metric].kind, granularity);
+  const lines = [columns.join(','), ...data.map((row) => columns.map((column) => csvField(row[column])).join(','))];
   return `${lines.join('\r\n')}\r\n`;
 }
 

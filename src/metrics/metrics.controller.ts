@@ -5,66 +5,20 @@ import { Access } from '../auth/access.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { METRICS_ROUTE } from '../common/api-routes.js';
 import { MetricQuery } from './dto/metric-query.dto.js';
-import { KLIPS, type Klip } from './klips.js';
+import { baseUrlOf, INDEX_PATH, klipIndex } from './klip-index.js';
+import { KLIP_REGISTRY, KLIPS, type Klip } from './klips.js';
+import { ApiKlipIndex } from './klip-index.docs.js';
 import { ApiClearCache, ApiMetric } from './metrics.docs.js';
-import { sendAnswer } from './metric-reply.js';
+import { sendAnswer, sendIndex } from './metric-reply.js';
 import { MetricsService } from './metrics.service.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 
+// GET /api/v1/metrics/<klip>: one handler per entry of the klip registry, added below.
 @ApiTags('metrics')
 @Controller(METRICS_ROUTE)
 @UseGuards(RateLimitGuard)
 export class MetricsController {
   constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
-
-  @Get('installs')
-  @Access('metrics')
-  @ApiMetric('installs')
-  getInstalls(@Query() query: MetricQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.send('installs', query, request, reply);
-  }
-
-  @Get('session-duration')
-  @Access('metrics')
-  @ApiMetric('session-duration')
-  getAverageSessionDuration(@Query() query: MetricQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.send('session-duration', query, request, reply);
-  }
-
-  @Get('registrations')
-  @Access('metrics')
-  @ApiMetric('registrations')
-  getRegistrations(@Query() query: MetricQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.send('registrations', query, request, reply);
-  }
-
-  @Get('dau')
-  @Access('metrics')
-  @ApiMetric('dau')
-  getDailyActiveUsers(@Query() query: MetricQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.send('dau', query, request, reply);
-  }
-
-  @Get('wau')
-  @Access('metrics')
-  @ApiMetric('wau')
-  getWeeklyActiveUsers(@Query() query: MetricQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.send('wau', query, request, reply);
-  }
-
-  @Get('mau')
-  @Access('metrics')
-  @ApiMetric('mau')
-  getMonthlyActiveUsers(@Query() query: MetricQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.send('mau', query, request, reply);
-  }
-
-  @Get('installs-by-channel')
-  @Access('metrics')
-  @ApiMetric('installs-by-channel')
-  getInstallsByChannel(@Query() query: MetricQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    return this.send('installs-by-channel', query, request, reply);
-  }
 
   // Operators: the next requests recompute their answers (e.g. after fixing the warehouse by hand).
   @Delete('cache')
@@ -74,7 +28,7 @@ export class MetricsController {
     this.metrics.clearCache();
   }
 
-  // Any other name: a 404 that lists the klips (static routes above win over this one).
+  // Any other name: a 404 that lists the klips (the klips' static routes win over this one).
   @Get(':klip')
   @Access('metrics')
   @ApiExcludeEndpoint()
@@ -82,7 +36,42 @@ export class MetricsController {
     throw new DomainError('NOT_FOUND', `No klip "${klip}": the metrics are ${KLIPS.join(', ')}`);
   }
 
-  private async send(klip: Klip, query: MetricQuery, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async send(klip: Klip, query: MetricQuery, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     sendAnswer(request, reply, await this.metrics.answer(klip, query), query.format);
   }
+}
+
+// GET /api/v1/metrics, the registry's index. Its own controller with the whole path, left out of the
+// global prefix: Nest leaves a route out of the prefix by method and path, and the klips' controller's
+// GET 'metrics' would be taken for Prometheus's GET /metrics (app.factory.ts).
+@ApiTags('metrics')
+@Controller()
+@UseGuards(RateLimitGuard)
+export class KlipIndexController {
+  @Get(INDEX_PATH)
+  @Access('metrics')
+  @ApiKlipIndex()
+  getKlips(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    sendIndex(request, reply, klipIndex(baseUrlOf(request)));
+  }
+}
+
+// A handler per klip, named by its operation id (getInstalls, …: Swagger's operation ids), decorated as
+// a hand-written one would be: @Get(route) @Access('metrics') @ApiMetric(route), (@Query() query: MetricQuery,
+// @Req() request, @Res() reply).
+for (const { route, operationId } of KLIP_REGISTRY) {
+  const prototype = MetricsController.prototype as unknown as Record<string, unknown>;
+  // a method of an object literal: the function's name is the operation id, which Swagger reads
+  prototype[operationId] = {
+    [operationId](this: MetricsController, query: MetricQuery, request: FastifyRequest, reply: FastifyReply) {
+      return this.send(route, query, request, reply);
+    },
+  }[operationId];
+  // what emitDecoratorMetadata writes for a hand-written handler: the validation pipe reads the query's class here
+  Reflect.defineMetadata('design:paramtypes', [MetricQuery, Object, Object], prototype, operationId);
+  Query()(prototype, operationId, 0);
+  Req()(prototype, operationId, 1);
+  Res()(prototype, operationId, 2);
+  const descriptor = Object.getOwnPropertyDescriptor(prototype, operationId)!;
+  for (const decorate of [Get(route), Access('metrics'), ApiMetric(route)]) decorate(prototype, operationId, descriptor);
 }

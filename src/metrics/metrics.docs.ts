@@ -10,11 +10,26 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { ApiKeySecurity } from '../auth/api-key-security.js';
-import { KLIP_DEFINITIONS, type Klip } from './klips.js';
+import { type DataColumn, dataColumns, KLIP_ENTRIES, type Klip, type KlipKind, summaryFields, type SummaryField } from './klips.js';
+import type { MetricAnswer } from './metric-answers.js';
+import { toCsv } from './metric-reply.js';
 
 type SchemaObject = Record<string, unknown>;
 
 const errorExample = (statusCode: number, error: string, message: string) => ({ schema: { example: { statusCode, error, message } } });
+
+export const Unauthorized = () =>
+  ApiUnauthorizedResponse({
+    description: 'No API key, or one not recognised',
+    ...errorExample(401, 'Unauthorized', 'API key not recognised'),
+  });
+export const TooManyRequests = () =>
+  ApiResponse({
+    status: 429,
+    description: 'Too many requests for this key; Retry-After says when to try again',
+    ...errorExample(429, 'Too Many Requests', 'Rate limit exceeded: retry after 12 s'),
+  });
+export const NotModified = () => ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is still current' });
 
 const FRESHNESS_SCHEMA = {
   type: 'object',
@@ -28,77 +43,70 @@ const FRESHNESS_SCHEMA = {
   },
 };
 
-function summarySchema(klip: Klip): SchemaObject {
-  const kind = KLIP_DEFINITIONS[klip].kind;
-  if (kind === 'mean') return { type: 'object', properties: { average: { type: 'number', nullable: true } } };
-  if (kind === 'active') return { type: 'object', properties: { average: { type: 'number' }, distinct: { type: 'integer' } } };
-  return { type: 'object', properties: { total: { type: 'integer' } } };
+const FIELD_SCHEMAS: Record<SummaryField | DataColumn, SchemaObject> = {
+  total: { type: 'integer' },
+  average: { type: 'number' },
+  distinct: { type: 'integer' },
+  date: { type: 'string', format: 'date', description: 'the bucket: the day, the ISO week’s Monday or the month’s 1st' },
+  channel: { type: 'string' },
+  value: { type: 'number' },
+};
+
+// An average of nothing is null: the average kind's values and summary may be.
+function fieldSchema(kind: KlipKind, field: SummaryField | DataColumn): SchemaObject {
+  return kind === 'average' && (field === 'average' || field === 'value')
+    ? { ...FIELD_SCHEMAS[field], nullable: true }
+    : FIELD_SCHEMAS[field];
 }
 
-function rowSchema(klip: Klip): SchemaObject {
-  const value = KLIP_DEFINITIONS[klip].kind === 'mean' ? { type: 'number', nullable: true } : { type: 'number' };
-  const date = { type: 'string', format: 'date', description: 'the bucket: the day, the ISO week’s Monday or the month’s 1st' };
-  if (klip === 'installs-by-channel') {
-    return { type: 'object', properties: { date: { ...date, description: 'only with granularity' }, channel: { type: 'string' }, value } };
-  }
-  return { type: 'object', properties: { date, value } };
+function summarySchema(kind: KlipKind): SchemaObject {
+  return { type: 'object', properties: Object.fromEntries(summaryFields(kind).map((field) => [field, fieldSchema(kind, field)])) };
 }
 
-function example(klip: Klip) {
-  const { unit, kind } = KLIP_DEFINITIONS[klip];
+// Every column a row may have; a column missing without a granularity says so.
+function rowSchema(kind: KlipKind): SchemaObject {
+  const always = dataColumns(kind, null);
+  const properties = dataColumns(kind, 'day').map((column) => {
+    const schema = fieldSchema(kind, column);
+    return [column, always.includes(column) ? schema : { ...schema, description: 'only with granularity' }];
+  });
+  return { type: 'object', properties: Object.fromEntries(properties) };
+}
+
+const EXAMPLE_DAYS = ['2026-11-01', '2026-11-02', '2026-11-03'];
+const EXAMPLE_BODIES: Record<KlipKind, Pick<MetricAnswer, 'granularity' | 'summary' | 'data'>> = {
+  count: { granularity: 'day', summary: { total: 521 }, data: EXAMPLE_DAYS.map((date, i) => ({ date, value: [170, 181, 170][i] })) },
+  average: {
+    granularity: 'day',
+    summary: { average: 402.17 },
+    data: EXAMPLE_DAYS.map((date, i) => ({ date, value: [398.5, 410.12, null][i] })),
+  },
+  'active-users': {
+    granularity: 'day',
+    summary: { average: 1204.33, distinct: 2950 },
+    data: EXAMPLE_DAYS.map((date, i) => ({ date, value: [1180, 1251, 1182][i] })),
+  },
+  'by-channel': {
+    granularity: null,
+    summary: { total: 521 },
+    data: [
+      { channel: 'Organic', value: 301 },
+      { channel: 'Facebook Installs', value: 160 },
+      { channel: 'Unknown', value: 60 },
+    ],
+  },
+};
+
+function example(klip: Klip): MetricAnswer {
+  const { unit, kind } = KLIP_ENTRIES[klip];
   const base = { metric: klip, unit, from: '2026-11-01', to: '2026-11-03', timezone: 'UTC', filters: { app: 'com.example.fitapp' } };
-  const freshness = { dataThrough: '2026-11-03T09:50:00.000Z', lastLoadAt: '2026-11-03T09:51:12.000Z', stale: false };
-  const days = ['2026-11-01', '2026-11-02', '2026-11-03'];
-  switch (kind) {
-    case 'total':
-      return {
-        ...base,
-        granularity: 'day',
-        summary: { total: 521 },
-        data: days.map((date, i) => ({ date, value: [170, 181, 170][i] })),
-        freshness,
-      };
-    case 'mean':
-      return {
-        ...base,
-        granularity: 'day',
-        summary: { average: 402.17 },
-        data: days.map((date, i) => ({ date, value: [398.5, 410.12, null][i] })),
-        freshness,
-      };
-    case 'active':
-      return {
-        ...base,
-        granularity: 'day',
-        summary: { average: 1204.33, distinct: 2950 },
-        data: days.map((date, i) => ({ date, value: [1180, 1251, 1182][i] })),
-        freshness,
-      };
-    case 'channels':
-      return {
-        ...base,
-        granularity: null,
-        summary: { total: 521 },
-        data: [
-          { channel: 'Organic', value: 301 },
-          { channel: 'Facebook Installs', value: 160 },
-          { channel: 'Unknown', value: 60 },
-        ],
-        freshness,
-      };
-  }
+  return { ...base, ...EXAMPLE_BODIES[kind] };
 }
 
-function csvExample(klip: Klip): string {
-  const { data } = example(klip);
-  const columns = Object.keys(data[0]);
-  return [columns.join(','), ...data.map((row) => columns.map((column) => (row as Record<string, unknown>)[column] ?? '').join(','))].join(
-    '\r\n',
-  );
-}
+const EXAMPLE_FRESHNESS = { dataThrough: '2026-11-03T09:50:00.000Z', lastLoadAt: '2026-11-03T09:51:12.000Z', stale: false };
 
 export const ApiMetric = (klip: Klip) => {
-  const { title, definition } = KLIP_DEFINITIONS[klip];
+  const { title, definition, kind } = KLIP_ENTRIES[klip];
   return applyDecorators(
     ApiKeySecurity(),
     ApiOperation({
@@ -122,30 +130,23 @@ export const ApiMetric = (klip: Klip) => {
               granularity: { type: 'string', nullable: true, enum: ['day', 'week', 'month'] },
               timezone: { type: 'string' },
               filters: { type: 'object', additionalProperties: { type: 'string' } },
-              summary: summarySchema(klip),
-              data: { type: 'array', items: rowSchema(klip) },
+              summary: summarySchema(kind),
+              data: { type: 'array', items: rowSchema(kind) },
               freshness: FRESHNESS_SCHEMA,
             },
-            example: example(klip),
+            example: { ...example(klip), freshness: EXAMPLE_FRESHNESS },
           },
         },
-        'text/csv': { schema: { type: 'string', example: csvExample(klip) } },
+        'text/csv': { schema: { type: 'string', example: toCsv(example(klip)) } },
       },
     }),
-    ApiResponse({ status: 304, description: 'Not modified: the If-None-Match ETag is still current' }),
+    NotModified(),
     ApiBadRequestResponse({
       description: 'A parameter is wrong; the message names it and says what it accepts',
       ...errorExample(400, 'Bad Request', 'from (2026-11-08) is after to (2026-11-01): from must be on or before to'),
     }),
-    ApiUnauthorizedResponse({
-      description: 'No API key, or one not recognised',
-      ...errorExample(401, 'Unauthorized', 'API key not recognised'),
-    }),
-    ApiResponse({
-      status: 429,
-      description: 'Too many requests for this key; Retry-After says when to try again',
-      ...errorExample(429, 'Too Many Requests', 'Rate limit exceeded: retry after 12 s'),
-    }),
+    Unauthorized(),
+    TooManyRequests(),
     ApiServiceUnavailableResponse({
       description: 'The warehouse is unreachable and this answer is not cached',
       ...errorExample(503, 'Service Unavailable', 'The warehouse did not answer; try again shortly'),
@@ -161,10 +162,7 @@ export const ApiClearCache = () =>
       description: 'The next requests recompute their answers from the warehouse.',
     }),
     ApiNoContentResponse({ description: 'Emptied' }),
-    ApiUnauthorizedResponse({
-      description: 'No API key, or one not recognised',
-      ...errorExample(401, 'Unauthorized', 'API key not recognised'),
-    }),
+    Unauthorized(),
     ApiForbiddenResponse({
       description: 'A key that may read metrics but is not an admin key',
       ...errorExample(403, 'Forbidden', 'This route needs a key from ADMIN_API_KEYS'),

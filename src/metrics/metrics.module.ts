@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TelemetryModule } from '../observability/telemetry.js';
 import { MetricAnswers } from './metric-answers.js';
-import { MetricsController } from './metrics.controller.js';
+import { KlipIndexController, MetricsController } from './metrics.controller.js';
 import { MetricsRepository } from './metrics.repository.js';
 import { MetricsService } from './metrics.service.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
@@ -9,7 +9,7 @@ import { RollupSettingsCheck } from './rollup-settings-check.js';
 
 @Module({
   imports: [TelemetryModule],
-  controllers: [MetricsController],
+  controllers: [MetricsController, KlipIndexController],
   providers: [RateLimitGuard, MetricsRepository, MetricAnswers, MetricsService, RollupSettingsCheck],
   exports: [MetricsService, MetricsRepository],
 })

@@ -5,10 +5,10 @@ import { DomainError } from '../common/domain-error.js';
 import type { DateRange, Granularity } from './date-range.js';
 
 export type Filters = { app?: string; os?: string; country?: string; channel?: string };
-export type DayCount = { day: string; value: number };
-export type DayLengths = { day: string; seconds: number; sessions: number };
-export type ChannelCount = { channel: string; value: number };
-export type BucketChannelCount = { bucket: string; channel: string; value: number };
+export type DayValue = { day: string; value: number };
+export type DayTotal = { day: string; total: number; samples: number };
+export type ChannelValue = { channel: string; value: number };
+export type BucketChannelValue = { bucket: string; channel: string; value: number };
 export type ActiveCounts = { dau: number; wau: number; mau: number };
 export type ActiveChange = { day: string } & ActiveCounts;
 export type ActiveChanges = { before: ActiveCounts; days: ActiveChange[] };
@@ -26,55 +26,55 @@ export class MetricsRepository {
     @Inject(SqlCatalog) private readonly sql: SqlCatalog,
   ) {}
 
-  async installs(range: DateRange, filters: Filters): Promise<DayCount[]> {
-    const rows = await this.query<{ day: string; installs: string }>('installs', [...dayRange(range), ...filterValues(filters)]);
-    return rows.map((row) => ({ day: row.day, value: Number(row.installs) }));
+  // The statements below are named by the klip registry (klips.ts): one number per day (count kinds)…
+  async dayValues(statement: string, range: DateRange, filters: Filters): Promise<DayValue[]> {
+    const rows = await this.query<{ day: string; value: string }>(statement, [...dayRange(range), ...filterValues(filters)]);
+    return rows.map((row) => ({ day: row.day, value: Number(row.value) }));
   }
 
-  async registrations(range: DateRange, filters: Filters): Promise<DayCount[]> {
-    const rows = await this.query<{ day: string; registrations: string }>('registrations', [...dayRange(range), ...filterValues(filters)]);
-    return rows.map((row) => ({ day: row.day, value: Number(row.registrations) }));
-  }
-
-  async sessionLengths(range: DateRange, filters: Filters): Promise<DayLengths[]> {
-    const rows = await this.query<{ day: string; seconds: string; sessions: string }>('session-duration', [
+  // …a total and the number of samples it adds up per day (averages: buckets take total / samples)…
+  async dayTotals(statement: string, range: DateRange, filters: Filters): Promise<DayTotal[]> {
+    const rows = await this.query<{ day: string; total: string; samples: string }>(statement, [
       ...dayRange(range),
       ...filterValues(filters),
     ]);
-    return rows.map((row) => ({ day: row.day, seconds: Number(row.seconds), sessions: Number(row.sessions) }));
+    return rows.map((row) => ({ day: row.day, total: Number(row.total), samples: Number(row.samples) }));
   }
 
-  async channelTotals(range: DateRange, filters: Filters): Promise<ChannelCount[]> {
-    const rows = await this.query<{ channel: string; installs: string }>('installs-by-channel', [
-      ...dayRange(range),
-      ...filterValues(filters),
-    ]);
-    return rows.map((row) => ({ channel: row.channel, value: Number(row.installs) }));
+  // …a number per channel over the range, and per bucket and channel (by-channel kinds).
+  async channelValues(statement: string, range: DateRange, filters: Filters): Promise<ChannelValue[]> {
+    const rows = await this.query<{ channel: string; value: string }>(statement, [...dayRange(range), ...filterValues(filters)]);
+    return rows.map((row) => ({ channel: row.channel, value: Number(row.value) }));
   }
 
-  async installsByBucketAndChannel(range: DateRange, filters: Filters, granularity: Granularity): Promise<BucketChannelCount[]> {
-    const rows = await this.query<{ bucket: string; channel: string; installs: string }>('installs-by-bucket-and-channel', [
+  async bucketChannelValues(
+    statement: string,
+    range: DateRange,
+    filters: Filters,
+    granularity: Granularity,
+  ): Promise<BucketChannelValue[]> {
+    const rows = await this.query<{ bucket: string; channel: string; value: string }>(statement, [
       ...dayRange(range),
       ...filterValues(filters),
       granularity,
     ]);
-    return rows.map((row) => ({ bucket: row.bucket, channel: row.channel, value: Number(row.installs) }));
+    return rows.map((row) => ({ bucket: row.bucket, channel: row.channel, value: Number(row.value) }));
   }
 
   // The stored DAU/WAU/MAU changes under the filters: their sums before the range (the counts of the day
   // before it), then each day's of the range, in day order. The scope is the filtered dimensions
   // (stg.active_scope), and a dimension not filtered is stored as ''.
-  async activeChanges(range: DateRange, filters: Filters): Promise<ActiveChanges> {
+  async activeChanges(statement: string, range: DateRange, filters: Filters): Promise<ActiveChanges> {
     const filtered = FILTER_NAMES.filter((name) => filters[name] !== undefined);
     const scope = filtered.length === 0 ? 'all' : filtered.join('+');
     const values = FILTER_NAMES.map((name) => filters[name] ?? '');
-    const [before, ...days] = await this.query<ActiveChangeRow>('active-users', [...dayRange(range), scope, ...values]);
+    const [before, ...days] = await this.query<ActiveChangeRow>(statement, [...dayRange(range), scope, ...values]);
     const counts = (row: ActiveChangeRow) => ({ dau: Number(row.dau), wau: Number(row.wau), mau: Number(row.mau) });
     return { before: counts(before), days: days.map((row) => ({ day: row.day!, ...counts(row) })) };
   }
 
-  async distinctDevices(range: DateRange, filters: Filters): Promise<number> {
-    const rows = await this.query<{ devices: string }>('distinct-devices', [...dayRange(range), ...filterValues(filters)]);
+  async distinctDevices(statement: string, range: DateRange, filters: Filters): Promise<number> {
+    const rows = await this.query<{ devices: string }>(statement, [...dayRange(range), ...filterValues(filters)]);
     return Number(rows[0].devices);
   }
 

@@ -9,7 +9,7 @@ import { Telemetry } from '../observability/telemetry.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { resolveRange } from './date-range.js';
 import type { MetricQuery } from './dto/metric-query.dto.js';
-import { KLIPS, type Klip } from './klips.js';
+import { KLIP_ENTRIES, KLIPS, type Klip } from './klips.js';
 import { MetricAnswers, type MetricRequest } from './metric-answers.js';
 import { type Freshness, MetricsRepository } from './metrics.repository.js';
 import { RollupSettingsCheck } from './rollup-settings-check.js';
@@ -165,7 +165,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
     const filters = Object.fromEntries(
       (['app', 'os', 'country', 'channel'] as const).filter((name) => query[name] !== undefined).map((name) => [name, query[name]]),
     );
-    const granularity = query.granularity ?? (klip === 'installs-by-channel' ? null : 'day');
+    const granularity = query.granularity ?? KLIP_ENTRIES[klip].defaultGranularity;
     return { klip, range: resolveRange(query, today), granularity, filters };
   }
 

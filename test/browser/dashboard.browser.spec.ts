@@ -5,6 +5,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { addDays, datesBetween, zonedDate } from '../../src/common/zoned-time.js';
 import { PROJECT_ROOT } from '../../src/database/project-paths.js';
 import { createDemoWorld } from '../../src/demo/demo-traffic.js';
+import type { KlipIndex } from '../../src/metrics/klip-index.js';
 import { DemoService } from '../../src/demo/demo.service.js';
 import {
   type Activity,
@@ -135,6 +136,7 @@ type PageGlobals = {
   getComputedStyle(element: unknown): { getPropertyValue(name: string): string };
   Event: new (type: string) => unknown;
 };
+type Card = { dataset: Record<string, string> };
 type Canvas = {
   width: number;
   height: number;
@@ -174,7 +176,7 @@ describe('Dashboard in a browser, on demo data', () => {
     for (const window of ['dau', 'wau', 'mau'] as const) {
       // the page shows one decimal below 100, whole numbers from 100 on
       const tolerance = expected[window] >= 100 ? 0.51 : 0.051;
-      const value = await shown(`[data-klip="active"] [data-role="${window}"]`);
+      const value = await shown(`[data-kind="active-users"] [data-role="${window}"]`);
       expect({ window, off: Math.abs(value - expected[window]) <= tolerance }).toEqual({ window, off: true });
     }
     const channels = expected.channels.size === 1 ? '1 channel' : `${expected.channels.size} channels`;
@@ -307,18 +309,23 @@ describe('Dashboard in a browser, on demo data', () => {
     for (const [name, value] of Object.entries(big)) expect({ name, nonZero: value > 0 }).toEqual({ name, nonZero: true });
     expect(channels.size).toBeGreaterThan(1);
 
-    // every series is drawn in its colour
-    const charts: [klip: string, colours: string[]][] = [
-      ['installs', ['installs']],
-      ['registrations', ['registrations']],
-      ['session-duration', ['session']],
-      ['active', ['dau', 'wau', 'mau']],
-      ['installs-by-channel', ['installs']],
+    // a card per klip of the index, titled as the index says; the active users share one
+    const index = (await (await page.request.get(`${base}/api/v1/metrics`, { headers: { 'X-API-Key': API_KEY } })).json()) as KlipIndex;
+    const own = index.klips.filter((klip) => klip.kind !== 'active-users');
+    await expect(
+      page.locator('[data-klip]').evaluateAll((cards) => cards.map((card) => (card as unknown as Card).dataset.klip)),
+    ).resolves.toEqual(own.map((klip) => klip.route));
+    for (const { route, title } of own) await expect(text(`[data-klip="${route}"] h2`)).resolves.toBe(title);
+    // every series is drawn in its colour, the style sheet's --<route>
+    const charts: [card: string, colours: string[]][] = [
+      ...own.map((klip): [string, string[]] => [`[data-klip="${klip.route}"]`, [klip.route]]),
+      ['[data-kind="active-users"]', index.klips.filter((klip) => klip.kind === 'active-users').map((klip) => klip.route)],
     ];
-    for (const [klip, colours] of charts) {
+    expect(charts.at(-1)![1]).toEqual(['dau', 'wau', 'mau']);
+    for (const [card, colours] of charts) {
       for (const colour of colours) {
-        const drawn = await pixelsOf(`[data-klip="${klip}"] canvas`, await cssColour(colour));
-        expect({ klip, colour, drawn: drawn > 50 }).toEqual({ klip, colour, drawn: true });
+        const drawn = await pixelsOf(`${card} canvas`, await cssColour(colour));
+        expect({ card, colour, drawn: drawn > 50 }).toEqual({ card, colour, drawn: true });
       }
     }
     await expect(text('#freshness')).resolves.toMatch(/^Data through .+, loaded (just now|\d+ minutes? ago)$/);

@@ -155,7 +155,18 @@ describe(CallbackWriter.name, () => {
       });
       await waitUntil(() => locked !== undefined, 10_000, 'the first answers are in');
       await locked;
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // the service's next batch is held by the lock: nothing it answers from now on has committed
+      await waitUntil(
+        async () => {
+          const waiting = await adminQuery(
+            "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'mobile-kpi-source' AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO mob.adjust%'",
+            [sourceDb],
+          );
+          return waiting.length > 0;
+        },
+        10_000,
+        'a batch waits for the lock',
+      );
       service.signal('SIGKILL');
       await service.exit();
       // the dead process's sessions die with it: their uncommitted INSERTs must not commit later

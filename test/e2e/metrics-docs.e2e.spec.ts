@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { KLIP_DEFINITIONS, KLIPS, type Klip } from '../../src/metrics/klips.js';
+import { KLIP_ENTRIES, KLIPS, type Klip } from '../../src/metrics/klips.js';
 import { installCallback } from '../support/adjust-callbacks.js';
 import { runEtl, storeCallbacks } from '../support/etl.js';
 import { API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
@@ -93,8 +93,8 @@ describe('Swagger document of the metrics', () => {
     const documented = operation(klip);
     expect(documented).toBeDefined();
     expect(documented.operationId).toBe(OPERATION_IDS[klip]);
-    expect(documented.summary).toBe(KLIP_DEFINITIONS[klip].title);
-    expect(documented.description).toContain(KLIP_DEFINITIONS[klip].definition);
+    expect(documented.summary).toBe(KLIP_ENTRIES[klip].title);
+    expect(documented.description).toContain(KLIP_ENTRIES[klip].definition);
   });
 
   it.each(KLIPS)('documents every query parameter of %s with an example the route accepts on its own', async (klip) => {
@@ -181,6 +181,19 @@ describe('Swagger document of the metrics', () => {
       const res = await authorized(spec.components.securitySchemes['api-key'], `/api/v1/metrics/${klip}`, query);
       expect({ klip, status: res.status, message: res.body?.message }).toEqual({ klip, status: 200, message: undefined });
     }
+  });
+
+  it("documents the klips' index with an example shaped like its real answer", async () => {
+    const index = spec.paths['/api/v1/metrics']?.get;
+    expect(index?.operationId).toBe('getKlips');
+    expect((index?.security ?? []).map((requirement) => Object.keys(requirement)[0]).sort()).toEqual(
+      Object.keys(spec.components.securitySchemes).sort(),
+    );
+    const example = index?.responses['200'].content?.['application/json']?.schema?.example as { klips: Record<string, unknown>[] };
+    const real = (await http().get('/api/v1/metrics').set('X-API-Key', API_KEY).expect(200)).body as typeof example;
+    expect(example.klips.map((klip) => klip.route)).toEqual(real.klips.map((klip) => klip.route));
+    example.klips.forEach((klip, i) => expect(Object.keys(klip).sort()).toEqual(Object.keys(real.klips[i]).sort()));
+    expect(example.klips.map(({ klipfolioUrl, ...rest }) => rest)).toEqual(real.klips.map(({ klipfolioUrl, ...rest }) => rest));
   });
 
   it('documents no metrics route besides the klips and the cache', () => {

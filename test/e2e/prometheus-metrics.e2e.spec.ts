@@ -59,7 +59,10 @@ describe(ScrapeController.name, () => {
   it('answers an admin key only, at the root, in the Prometheus text format with the process metrics', async () => {
     await request(server()).get('/metrics').expect(401);
     await request(server()).get('/metrics').set('Authorization', `Bearer ${API_KEY}`).expect(403);
-    await request(server()).get('/api/v1/metrics').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(404);
+    // under the prefix: the klips' index, not this text
+    const index = await request(server()).get('/api/v1/metrics').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(200);
+    expect(index.headers['content-type']).toMatch(/^application\/json/);
+    expect(index.text).not.toContain('# TYPE');
 
     const res = await request(server()).get('/metrics').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(200);
 

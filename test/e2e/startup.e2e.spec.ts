@@ -253,7 +253,7 @@ describe('the service started with npm start', () => {
     const held = await healthCheckInFlight();
     try {
       first.signal('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await first.waitForOutput(/SIGTERM: finishing the requests and the ETL run in flight/, 5_000);
       expect(first.running).toBe(true);
       await held.release();
 
@@ -288,7 +288,7 @@ describe('the service started with npm start', () => {
     const held = await healthCheckInFlight();
     try {
       impatient.signal('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await impatient.waitForOutput(/SIGTERM: finishing the requests and the ETL run in flight/, 5_000);
       // still waiting for the request in flight, which waits for the lock
       expect(impatient.running).toBe(true);
       held.inFlight.catch(() => undefined);

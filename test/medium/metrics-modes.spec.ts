@@ -6,13 +6,13 @@ import { createApp } from '../../src/app.factory.js';
 import { daysBetween, zonedDate } from '../../src/common/zoned-time.js';
 import { loadConfig } from '../../src/config/app-config.js';
 import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
+import { KLIPS } from '../../src/metrics/klips.js';
 import { RollupSettingsCheck } from '../../src/metrics/rollup-settings-check.js';
 import { eventCallback, installCallback, installUpdateCallback, newAdid, sessionCallback } from '../support/adjust-callbacks.js';
 import { query, runEtl } from '../support/etl.js';
 import { epoch, etagOf, getMetric, loadCallbacks, noon } from '../support/metrics-api.js';
 import { ADMIN_KEY, API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
-const KLIPS = ['installs', 'session-duration', 'registrations', 'dau', 'wau', 'mau', 'installs-by-channel'];
 const FIT = 'modes.fit';
 const RUN = 'modes.run';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SQL_ROOT } from '../../src/database/project-paths.js';
-import { stripSqlComments } from './sql-portability.js';
+import { stripSqlComments } from './sql-text.js';
 
 // Reads column lists out of the project's SQL files, so tests can compare them with each other.
 

@@ -32,7 +32,8 @@ export async function startTestApp(
     CALLBACK_TOKEN: 'none',
     ETL_SCHEDULE: 'off',
     ETL_RECONCILE_CRON: 'off',
-    LOG_LEVEL: 'warn',
+    // the test output is the runner's; tests about logging set a level (test/e2e/logs.e2e.spec.ts)
+    LOG_LEVEL: 'fatal',
     ...env,
   });
   const app = await createApp(config, seams);

@@ -8,7 +8,7 @@ import { ACTIVE_CHANGE, DAILY_COUNTS, DAILY_INSTALLS } from '../../src/etl/rollu
 import { RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
 import type { BeforeCommit, MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 import { createTableColumns, identifierListAfter, readSql } from '../support/sql-columns.js';
-import { stripSqlComments } from '../support/sql-portability.js';
+import { stripSqlComments } from '../support/sql-text.js';
 
 // What RedshiftWarehouseSession sends to Redshift, recorded by a fake connection: no Redshift is needed
 // to check the COPY text and that the merge transaction holds nothing that commits on its own.

@@ -1,5 +1,7 @@
-// The klips on the page: a big number and a chart each, drawn from the metric API's answers. An answer
-// that failed shows its message in its own card; the others still show.
+// The klips on the page, made from the service's index of klips: a card per klip, a big number and a
+// chart each, drawn from the metric API's answers; the klips of a kind that reads best side by side
+// (active users: DAU, WAU, MAU) share one card. What a card shows follows the klip's kind and unit. An
+// answer that failed shows its message in its own card; the others still show.
 
 import { barChart, cssColor, lineChart, showSeries } from './charts.js';
 import { formatBucket, formatDuration, formatNumber, formatRange } from './format.js';
@@ -7,66 +9,103 @@ import { formatBucket, formatDuration, formatNumber, formatRange } from './forma
 // Channels beyond these are summed into one last bar, so the bars stay readable from across a room.
 const MAX_CHANNEL_BARS = 8;
 
-const card = (name) => document.querySelector(`[data-klip="${name}"]`);
 const part = (element, role) => element.querySelector(`[data-role="${role}"]`);
 const durationTick = (seconds) => (seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`);
+// how a value of a unit reads (counts and devices: formatNumber)
+const UNIT_FORMATS = { seconds: { format: formatDuration, tick: durationTick } };
+// a klip's colour: the style sheet's --<route>, else --klip
+const colourOf = (klip) => cssColor(klip.route) || cssColor('klip');
 
-export function createCards() {
-  const total = (name, color, format = formatNumber, tick) => {
-    const element = card(name);
-    return {
-      element,
-      chart: lineChart(element.querySelector('canvas'), [{ label: element.querySelector('h2').textContent, color, fill: true }], {
-        format,
-        tick,
-      }),
-    };
-  };
-  const active = card('active');
-  const channels = card('installs-by-channel');
-  return {
-    installs: total('installs', cssColor('installs')),
-    registrations: total('registrations', cssColor('registrations')),
-    session: total('session-duration', cssColor('session'), formatDuration, durationTick),
-    active: {
-      element: active,
-      chart: lineChart(active.querySelector('canvas'), [
-        { label: 'DAU', color: cssColor('dau') },
-        { label: 'WAU', color: cssColor('wau') },
-        { label: 'MAU', color: cssColor('mau') },
-      ]),
-    },
-    channels: { element: channels, chart: barChart(channels.querySelector('canvas'), cssColor('installs')) },
-  };
+// Per kind: the card it makes for its klips (`shared`: one card for all of them), and how it shows their answers.
+const KINDS = {
+  count: { create: lineCard, show: showLine, big: (answer) => answer.summary.total, note: perDay },
+  average: { create: lineCard, show: showLine, big: (answer) => answer.summary.average, note: () => 'mean over the range' },
+  'active-users': { shared: true, title: 'Active users', create: groupCard, show: showGroup },
+  'by-channel': { create: barCard, show: showBars },
+};
+
+// One view per card: its kind, its klips, its element and chart. Klips of a kind this page does not
+// know are left out.
+export function createCards(klips) {
+  const views = [];
+  for (const klip of klips.filter((candidate) => KINDS[candidate.kind])) {
+    const group = KINDS[klip.kind].shared && views.find((view) => view.kind === klip.kind);
+    if (group) group.klips.push(klip);
+    else views.push({ kind: klip.kind, klips: [klip] });
+  }
+  return views.map((view) => ({ ...view, ...KINDS[view.kind].create(view.klips, KINDS[view.kind]) }));
 }
 
 export function setBusy(cards, busy) {
-  for (const { element } of Object.values(cards)) element.setAttribute('aria-busy', String(busy));
+  for (const { element } of cards) element.setAttribute('aria-busy', String(busy));
 }
 
-// `answers`: klip → its JSON answer, or the ApiError it failed with.
+// `answers`: route → its JSON answer, or the ApiError it failed with.
 export function showAnswers(cards, answers, granularity) {
-  const total = (a) => formatNumber(a.summary.total);
-  const perDay = (a) => `${formatNumber(a.summary.total / daysOf(a))} a day`;
-  showTotal(cards.installs, answers.installs, granularity, total, perDay);
-  showTotal(cards.registrations, answers.registrations, granularity, total, perDay);
-  showTotal(
-    cards.session,
-    answers['session-duration'],
-    granularity,
-    (a) => formatDuration(a.summary.average),
-    () => 'mean session length',
+  for (const view of cards) {
+    const viewAnswers = view.klips.map((klip) => answers[klip.route]);
+    const failure = viewAnswers.find((answer) => answer instanceof Error);
+    if (failure) showFailure(view, failure);
+    else KINDS[view.kind].show(view, viewAnswers, granularity);
+  }
+}
+
+// A card from its template, on the page (a chart measures its canvas there) after the cards made before.
+function cardFrom(template, kind, title, id) {
+  const element = document.importNode(document.getElementById(template).content.firstElementChild, true);
+  element.dataset.kind = kind;
+  document.getElementById('cards').append(element);
+  const heading = part(element, 'title');
+  heading.textContent = title;
+  heading.id = `${id}-title`;
+  element.setAttribute('aria-labelledby', heading.id);
+  return element;
+}
+
+function lineCard([klip]) {
+  const element = cardFrom('line-card', klip.kind, klip.title, klip.route);
+  element.dataset.klip = klip.route;
+  const colour = colourOf(klip);
+  element.style.setProperty('--colour', colour);
+  const { format = formatNumber, tick } = UNIT_FORMATS[klip.unit] ?? {};
+  const chart = lineChart(element.querySelector('canvas'), [{ label: klip.label, color: colour, fill: true }], { format, tick });
+  return { element, chart, format };
+}
+
+function groupCard(klips, { title }) {
+  const element = cardFrom('group-card', klips[0].kind, title, klips.map((klip) => klip.route).join('-'));
+  element.querySelector('dl').append(
+    ...klips.map((klip) => {
+      const entry = document.createElement('div');
+      const name = document.createElement('dt');
+      name.textContent = klip.label;
+      name.style.color = colourOf(klip);
+      const value = document.createElement('dd');
+      value.dataset.role = klip.route;
+      value.textContent = '–';
+      entry.append(name, value);
+      return entry;
+    }),
   );
-  showActive(cards.active, [answers.dau, answers.wau, answers.mau], granularity);
-  showChannels(cards.channels, answers['installs-by-channel']);
+  const chart = lineChart(
+    element.querySelector('canvas'),
+    klips.map((klip) => ({ label: klip.label, color: colourOf(klip) })),
+  );
+  return { element, chart, title };
+}
+
+function barCard([klip]) {
+  const element = cardFrom('bar-card', klip.kind, klip.title, klip.route);
+  element.dataset.klip = klip.route;
+  return { element, chart: barChart(element.querySelector('canvas'), colourOf(klip), klip.label) };
+}
+
+function perDay(answer) {
+  return `${formatNumber(answer.summary.total / daysOf(answer))} a day`;
 }
 
 function daysOf({ from, to }) {
   return (Date.parse(to) - Date.parse(from)) / 86_400_000 + 1;
-}
-
-function failed(answer) {
-  return answer instanceof Error;
 }
 
 function showFailure({ element, chart }, error) {
@@ -89,54 +128,46 @@ function describeChart(element, text) {
   element.querySelector('canvas').setAttribute('aria-label', text);
 }
 
-function showTotal(view, answer, granularity, big, note) {
-  if (failed(answer)) return showFailure(view, answer);
-  const { element, chart } = view;
-  const title = element.querySelector('h2').textContent;
-  part(element, 'value').textContent = big(answer);
+function showLine(view, [answer], granularity) {
+  const { element, chart, format, klips } = view;
+  const { big, note } = KINDS[view.kind];
+  const number = format(big(answer));
+  part(element, 'value').textContent = number;
   showNote(element, note(answer));
   showSeries(
     chart,
     answer.data.map((row) => formatBucket(row.date, granularity)),
     [answer.data.map((row) => row.value)],
   );
-  describeChart(element, `${title} per ${granularity}, ${formatRange(answer.from, answer.to)}: ${big(answer)}`);
+  describeChart(element, `${klips[0].title} per ${granularity}, ${formatRange(answer.from, answer.to)}: ${number}`);
 }
 
-function showActive(view, [dau, wau, mau], granularity) {
-  const failure = [dau, wau, mau].find(failed);
-  if (failure) return showFailure(view, failure);
-  const { element, chart } = view;
-  part(element, 'dau').textContent = formatNumber(dau.summary.average);
-  part(element, 'wau').textContent = formatNumber(wau.summary.average);
-  part(element, 'mau').textContent = formatNumber(mau.summary.average);
-  showNote(element, `means of the daily values; ${formatNumber(dau.summary.distinct)} distinct devices active in the range`);
+function showGroup({ element, chart, klips, title }, answers, granularity) {
+  answers.forEach((answer, i) => (part(element, klips[i].route).textContent = formatNumber(answer.summary.average)));
+  showNote(element, `means of the daily values; ${formatNumber(answers[0].summary.distinct)} distinct devices active in the range`);
   showSeries(
     chart,
-    dau.data.map((row) => formatBucket(row.date, granularity)),
-    [dau, wau, mau].map((answer) => answer.data.map((row) => row.value)),
+    answers[0].data.map((row) => formatBucket(row.date, granularity)),
+    answers.map((answer) => answer.data.map((row) => row.value)),
   );
-  describeChart(
-    element,
-    `Active users, ${formatRange(dau.from, dau.to)}: DAU ${formatNumber(dau.summary.average)}, WAU ${formatNumber(wau.summary.average)}, MAU ${formatNumber(mau.summary.average)}`,
-  );
+  const numbers = answers.map((answer, i) => `${klips[i].label} ${formatNumber(answer.summary.average)}`).join(', ');
+  describeChart(element, `${title}, ${formatRange(answers[0].from, answers[0].to)}: ${numbers}`);
 }
 
-function showChannels(view, answer) {
-  if (failed(answer)) return showFailure(view, answer);
-  const { element, chart } = view;
+function showBars({ element, chart, klips }, [answer]) {
+  const what = klips[0].label.toLowerCase();
   const rows = answer.data.slice(0, MAX_CHANNEL_BARS);
   const rest = answer.data.slice(MAX_CHANNEL_BARS);
   if (rest.length > 0) rows.push({ channel: `${rest.length} more channels`, value: rest.reduce((sum, row) => sum + row.value, 0) });
   const channelCount = answer.data.length === 1 ? '1 channel' : `${answer.data.length} channels`;
   showNote(
     element,
-    answer.data.length === 0 ? 'no installs in the range' : `${formatNumber(answer.summary.total)} installs in ${channelCount}`,
+    answer.data.length === 0 ? `no ${what} in the range` : `${formatNumber(answer.summary.total)} ${what} in ${channelCount}`,
   );
   showSeries(
     chart,
     rows.map((row) => row.channel),
     [rows.map((row) => row.value)],
   );
-  describeChart(element, `Installs by channel: ${rows.map((row) => `${row.channel} ${formatNumber(row.value)}`).join(', ') || 'none'}`);
+  describeChart(element, `${klips[0].title}: ${rows.map((row) => `${row.channel} ${formatNumber(row.value)}`).join(', ') || 'none'}`);
 }

@@ -105,14 +105,14 @@ const barValues = {
   },
 };
 
-// Horizontal bars, one per label, largest first as the API sends them.
-export function barChart(canvas, color) {
+// Horizontal bars, one per label, largest first as the API sends them; `label` names the values.
+export function barChart(canvas, color, label) {
   return new Chart(canvas, {
     type: 'bar',
-    data: { labels: [], datasets: [{ label: 'Installs', data: [], backgroundColor: color, borderRadius: 3 }] },
+    data: { labels: [], datasets: [{ label, data: [], backgroundColor: color, borderRadius: 3 }] },
     options: {
       indexAxis: 'y',
-      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => `Installs: ${formatNumber(item.parsed.x)}` } } },
+      plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => `${label}: ${formatNumber(item.parsed.x)}` } } },
       scales: {
         // room on the right for the longest bar's value
         x: { beginAtZero: true, grace: '18%', ticks: { maxTicksLimit: 4, callback: formatTick } },

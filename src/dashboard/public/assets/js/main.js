@@ -1,6 +1,6 @@
-// The dashboard: the seven klips of the metrics API for one range and set of filters, fetched again
-// whenever the view changes and after every load that brings new data: the service's events say when,
-// and the page polls instead while it cannot follow them.
+// The dashboard: the klips the service lists (GET api/v1/metrics) for one range and set of filters,
+// fetched again whenever the view changes and after every load that brings new data: the service's events
+// say when, and the page polls instead while it cannot follow them.
 
 import { ApiError, getJson } from './api.js';
 import { askForKey, storedKey } from './api-key.js';
@@ -10,7 +10,6 @@ import { formatAgo, formatClock, formatRange } from './format.js';
 import { followEvents } from './live.js';
 import { FILTERS, apiParams, sameState, showCustomDates, showState, stateFromForm, stateFromUrl, writeUrl } from './view-state.js';
 
-const KLIPS = ['installs', 'registrations', 'session-duration', 'dau', 'wau', 'mau', 'installs-by-channel'];
 // How often the page asks whether a load brought new data while it cannot follow the events: one small
 // answer, cached by the service.
 const POLL_MS = 30_000;
@@ -28,7 +27,10 @@ const rangeLabel = document.getElementById('range-label');
 
 let key = storedKey();
 let state = stateFromUrl();
-let cards;
+// the klips' index and the cards made from it, once a key has read it; the read while it runs
+let klips = null;
+let cards = null;
+let indexRead = null;
 // the ETag of the probe answer: it changes when a load brings new data
 let dataVersion = null;
 let freshness = null;
@@ -42,7 +44,6 @@ const problems = { poll: [], klips: [] };
 
 async function start() {
   setUpCharts();
-  cards = createCards();
   showState(state);
   listenToControls();
   if (!key) key = await askForKey();
@@ -71,11 +72,13 @@ function pollEvery(ms) {
   pollTimer = setInterval(() => !document.hidden && poll(), ms);
 }
 
-// Asks for one small answer; a new data version (or the first answer) loads every klip again.
+// Asks for one small answer (the first klip's, today); a new data version (or the first answer) loads
+// every klip again.
 async function poll() {
   if (!key) return showNoKey();
   try {
-    const { body, etag } = await getJson('metrics/installs', { period: 'today' }, key);
+    await loadIndex();
+    const { body, etag } = await getJson(`metrics/${klips[0].route}`, { period: 'today' }, key);
     freshness = body.freshness;
     showFreshness();
     showProblems('poll', []);
@@ -89,6 +92,22 @@ async function poll() {
   }
 }
 
+// The klips to show, read once (polls that start meanwhile wait for the same read): the page keeps no
+// list of its own. A failed read is tried again at the next poll.
+function loadIndex() {
+  indexRead ??= getJson('metrics', {}, key).then(
+    ({ body }) => {
+      klips = body.klips;
+      cards = createCards(klips);
+    },
+    (error) => {
+      indexRead = null;
+      throw error;
+    },
+  );
+  return indexRead;
+}
+
 // Every klip for the current view; a newer view aborts the loads of an older one.
 async function loadKlips() {
   loading?.abort();
@@ -97,9 +116,14 @@ async function loadKlips() {
   setBusy(cards, true);
   const params = apiParams(state);
   const results = await Promise.allSettled(
-    KLIPS.map((klip) =>
-      // installs by channel: one bar per channel for the whole range
-      getJson(`metrics/${klip}`, klip === 'installs-by-channel' ? { ...params, granularity: undefined } : params, key, controller.signal),
+    klips.map((klip) =>
+      // a klip without a default granularity (installs by channel: one bar per channel) covers the whole range
+      getJson(
+        `metrics/${klip.route}`,
+        klip.defaultGranularity === null ? { ...params, granularity: undefined } : params,
+        key,
+        controller.signal,
+      ),
     ),
   );
   if (controller.signal.aborted) return;
@@ -107,7 +131,7 @@ async function loadKlips() {
   setBusy(cards, false);
   const refused = results.find((result) => result.reason?.status === 401);
   if (refused) return handle(refused.reason, 'klips');
-  const answers = Object.fromEntries(KLIPS.map((klip, i) => [klip, results[i].value?.body ?? results[i].reason]));
+  const answers = Object.fromEntries(klips.map((klip, i) => [klip.route, results[i].value?.body ?? results[i].reason]));
   showAnswers(cards, answers, state.granularity);
   const shown = results.find((result) => result.status === 'fulfilled')?.value.body;
   if (shown) {
@@ -119,12 +143,12 @@ async function loadKlips() {
 
 // One line per distinct failure, naming the klips it hit: "dau, wau: 503: The warehouse did not answer".
 function namedFailures(answers) {
-  const klipsByMessage = new Map();
-  for (const [klip, answer] of Object.entries(answers)) {
-    if (answer instanceof Error) klipsByMessage.set(answer.message, [...(klipsByMessage.get(answer.message) ?? []), klip]);
+  const routesByMessage = new Map();
+  for (const [route, answer] of Object.entries(answers)) {
+    if (answer instanceof Error) routesByMessage.set(answer.message, [...(routesByMessage.get(answer.message) ?? []), route]);
   }
-  return [...klipsByMessage].map(
-    ([message, klips]) => new Error(`${klips.length === KLIPS.length ? 'every klip' : klips.join(', ')}: ${message}`),
+  return [...routesByMessage].map(
+    ([message, routes]) => new Error(`${routes.length === klips.length ? 'every klip' : routes.join(', ')}: ${message}`),
   );
 }
 
@@ -197,7 +221,7 @@ function listenToControls() {
     if (sameState(next, state) || (next.period === 'custom' && !next.from && !next.to)) return;
     state = next;
     writeUrl(state);
-    if (key) void loadKlips();
+    if (key && cards) void loadKlips();
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
