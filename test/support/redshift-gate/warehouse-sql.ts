@@ -5,6 +5,7 @@ import { migrate } from '../../../src/database/migrator.js';
 import { PROJECT_ROOT, SQL_ROOT } from '../../../src/database/project-paths.js';
 import { fillPlaceholders, listSqlFiles, SqlCatalog } from '../../../src/database/sql-catalog.js';
 import type { RefreshQueries } from '../../../src/etl/rollups/refresh-queries.js';
+import { KLIP_REGISTRY } from '../../../src/metrics/klips.js';
 import {
   ACTIVE_CHANGE,
   ACTIVE_DEVICE_WORK,
@@ -77,6 +78,12 @@ export function catalogNamesIn(paths: string[]): string[] {
     const code = readFileSync(file, 'utf8');
     return CALLS.flatMap(([pattern, folder]) => [...code.matchAll(pattern)].map((match) => `${folder}${match[1]}`));
   });
+}
+
+// The statements the klips read, named by their registry entries (sql/metrics), which the metrics
+// repository runs on the warehouse.
+export function klipStatementNames(): string[] {
+  return KLIP_REGISTRY.flatMap((entry) => Object.values(entry.sql).map((name) => `metrics/${name}`));
 }
 
 function typeScriptFiles(relative: string): string[] {
