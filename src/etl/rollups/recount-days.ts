@@ -1,6 +1,6 @@
 import { addDays, datesBetween, zonedMidnight } from '../../common/zoned-time.js';
 import { utcTimestamp } from '../../database/pg-client.js';
-import type { RefreshQueries } from './refresh-queries.js';
+import { type RefreshQueries, valuesList } from './refresh-queries.js';
 
 // Rows per INSERT of refresh/add-days.sql: a few years of days in a handful of statements, far below any
 // driver's limit on parameters (five a row).
@@ -22,8 +22,7 @@ export async function addRecountDays(
   ];
   for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
     const chunk = rows.slice(first, first + ROWS_PER_INSERT);
-    const markers = chunk.map((_row, i) => `(${[1, 2, 3, 4, 5].map((column) => `$${i * 5 + column}`).join(', ')})`);
-    await queries.runWith('refresh/add-days', { rows: markers.join(', ') }, chunk.flat());
+    await queries.runWith('refresh/add-days', { rows: valuesList(chunk.length, 5) }, chunk.flat());
   }
 }
 

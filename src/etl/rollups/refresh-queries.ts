@@ -1,6 +1,12 @@
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
 import type { SqlClient } from '../warehouse/warehouse-session.js';
 
+// The VALUES list of a multi-row INSERT: `rows` rows of `width` parameter markers, "($1, $2), ($3, $4)".
+export function valuesList(rows: number, width: number): string {
+  const row = (index: number) => `(${Array.from({ length: width }, (_unused, column) => `$${index * width + column + 1}`).join(', ')})`;
+  return Array.from({ length: rows }, (_unused, index) => row(index)).join(', ');
+}
+
 // The refresh's statements (sql/metrics/<name>.sql) on the merge's connection.
 export class RefreshQueries {
   constructor(

@@ -7,7 +7,7 @@ import type { SqlClient } from '../warehouse/warehouse-session.js';
 import { moveActiveWindows } from './active-windows.js';
 import { addLoadRows } from './delta-refresh.js';
 import { addRecountDays } from './recount-days.js';
-import { RefreshQueries } from './refresh-queries.js';
+import { RefreshQueries, valuesList } from './refresh-queries.js';
 import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, createWork, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-tables.js';
 
 export type RollupSettings = AppConfig['report'];
@@ -150,8 +150,7 @@ export class RollupRefresh {
     if (JSON.stringify(stored) === JSON.stringify(wanted)) return;
     await this.queries.run('refresh/clear-registration-events');
     // config validation keeps the list to a few thousand bytes: one statement
-    const markers = wanted.map((_name, i) => `($${i + 1})`).join(', ');
-    if (wanted.length > 0) await this.queries.runWith('refresh/add-registration-events', { rows: markers }, wanted);
+    if (wanted.length > 0) await this.queries.runWith('refresh/add-registration-events', { rows: valuesList(wanted.length, 1) }, wanted);
   }
 
   private async recordSettings(runId: number): Promise<void> {

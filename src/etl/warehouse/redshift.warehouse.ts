@@ -5,7 +5,7 @@ import { type ReplaceBounds, type SqlClient, type WarehouseLoad, WarehouseSessio
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
 
 // Tables loads change by DELETE besides stg.adjust: their deleted rows stay until a VACUUM.
-const VACUUMED_TABLES = [DAILY_INSTALLS.table, DAILY_COUNTS.table, ACTIVE_DEVICE_WORK.table, ACTIVE_CHANGE.table, 'stg.load'];
+export const VACUUMED_TABLES = [DAILY_INSTALLS.table, DAILY_COUNTS.table, ACTIVE_DEVICE_WORK.table, ACTIVE_CHANGE.table, 'stg.load'];
 
 // Amazon Redshift: COPY reads the staged parts from S3 itself, through the manifest, with the
 // cluster's IAM role. Access keys never appear in a statement.
