@@ -79,6 +79,16 @@ class DatasourceList implements ValidatorConstraintInterface {
   }
 }
 
+// The names are kept in the warehouse (stg.registration_event VARCHAR(256), the build record's
+// VARCHAR(4096) list), whose limits Redshift counts in bytes: a longer value would fail every refresh.
+@ValidatorConstraint({ name: 'registrationEventBytes' })
+class RegistrationEventBytes implements ValidatorConstraintInterface {
+  validate(value: unknown) {
+    const names = splitList(typeof value === 'string' ? value : '');
+    return names.every((name) => Buffer.byteLength(name) <= 256) && Buffer.byteLength(names.join(',')) <= 4096;
+  }
+}
+
 const klipfolioPush = (env: Environment) => env.KLIPFOLIO_API_KEY !== undefined || env.KLIPFOLIO_DATASOURCES !== undefined;
 
 export function splitList(value: string | undefined): string[] {
@@ -205,6 +215,9 @@ export class Environment {
   @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/[^,\s]/, { message: 'REGISTRATION_EVENTS accepts a comma list of event tokens or names' })
+  @Validate(RegistrationEventBytes, {
+    message: 'REGISTRATION_EVENTS accepts event tokens or names of at most 256 bytes each (UTF-8), 4096 bytes in all',
+  })
   REGISTRATION_EVENTS?: string;
 
   @Transform(emptyToUndefined)

@@ -53,6 +53,12 @@ describe('stg.adjust DDL', () => {
     expect(createTableColumns(readSql(REDSHIFT_ROLLUPS_DDL), table)).toEqual(postgres);
   });
 
+  it('declares the same merge lock table for both engines: stg.load_lock', () => {
+    const lockTable = (engine: string) => createTableColumns(readSql(`migrations/warehouse/${engine}/0006_load_lock.sql`), 'stg.load_lock');
+    expect(lockTable('postgres').length).toBeGreaterThan(0);
+    expect(lockTable('redshift')).toEqual(lockTable('postgres'));
+  });
+
   it.each(['stg.active_scope', 'stg.active_change'])('declares the same scope columns for both engines: %s', (table) => {
     const postgres = createTableColumns(readSql(`migrations/warehouse/postgres/${SCOPES_DDL}`), table);
     expect(postgres.length).toBeGreaterThan(4);
@@ -97,7 +103,7 @@ describe('the ETL statements', () => {
   const columns = adjustColumns();
   const names = columns.map((column) => column.name);
 
-  it('extract/activities.sql selects the DDL columns in order, fitting each VARCHAR to its byte limit', () => {
+  it('extract/activities.sql selects the DDL columns in order, fitting each VARCHAR to its byte limit without trailing blanks', () => {
     const selected = expressionsBetween(readSql('etl/extract/activities.sql'), /\bCOPY\s*\(\s*SELECT\b/i, /\bFROM\s+mob\.adjust\b/i).map(
       readExtractExpression,
     );
@@ -106,6 +112,8 @@ describe('the ETL statements', () => {
         column: column.name,
         byteLimit: column.type === 'VARCHAR' ? column.length : null,
         utc: column.type === 'TIMESTAMP',
+        // extra is JSON text, never compared
+        rtrim: column.type === 'VARCHAR' && column.name !== 'extra',
       })),
     );
   });
@@ -124,15 +132,20 @@ describe('the ETL statements', () => {
   );
 });
 
-type ExtractColumn = { column: string; byteLimit: number | null; utc: boolean };
+type ExtractColumn = { column: string; byteLimit: number | null; utc: boolean; rtrim: boolean };
 
-// mob.fit_bytes(x, N), x AT TIME ZONE 'UTC' or a plain column
+// rtrim(mob.fit_bytes(x, N)), mob.fit_bytes(x, N), x AT TIME ZONE 'UTC' or a plain column; tracker_name
+// also has its first '::' segment cut (checked on data below)
 function readExtractExpression(expression: string): ExtractColumn {
-  const fitted = /^mob\.fit_bytes\((\w+)(?:::text)?, (\d+)\)$/i.exec(expression);
-  if (fitted) return { column: fitted[1], byteLimit: Number(fitted[2]), utc: false };
+  const trimmed = /^rtrim\((.*)\)$/is.exec(expression);
+  const inner = trimmed ? trimmed[1] : expression;
+  const fitted = /^mob\.fit_bytes\((\w+)(?:::text)?, (\d+)\)$/i.exec(inner);
+  if (fitted) return { column: fitted[1], byteLimit: Number(fitted[2]), utc: false, rtrim: Boolean(trimmed) };
+  const tracker = /^mob\.fit_bytes\(CASE WHEN .*\btracker_name\b.* END, (\d+)\)$/is.exec(inner);
+  if (tracker) return { column: 'tracker_name', byteLimit: Number(tracker[1]), utc: false, rtrim: Boolean(trimmed) };
   const utc = /^(\w+) AT TIME ZONE 'UTC'$/i.exec(expression);
-  if (utc) return { column: utc[1], byteLimit: null, utc: true };
-  if (/^\w+$/.test(expression)) return { column: expression, byteLimit: null, utc: false };
+  if (utc) return { column: utc[1], byteLimit: null, utc: true, rtrim: false };
+  if (/^\w+$/.test(expression)) return { column: expression, byteLimit: null, utc: false, rtrim: false };
   throw new Error(`unexpected select expression in extract/activities.sql: ${expression}`);
 }
 

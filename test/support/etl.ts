@@ -101,11 +101,10 @@ export async function holdLocks(url: string, statements: string[]): Promise<Held
   };
 }
 
-// Conflicts with the merge's first statement (LOCK TABLE stg.load IN SHARE ROW EXCLUSIVE MODE) but not
-// with the extract's read of the last load: a run started meanwhile waits at the start of its merge.
-// (ACCESS EXCLUSIVE would stop it earlier, in the extract.)
-export const BLOCK_MERGES = 'LOCK TABLE stg.load IN EXCLUSIVE MODE';
-export const MERGE_FIRST_STATEMENT = 'LOCK TABLE stg.load IN SHARE ROW EXCLUSIVE MODE';
+// The merge's first statement's lock (ACCESS EXCLUSIVE on stg.load_lock, a table nobody else reads): a
+// run started meanwhile extracts and waits at the start of its merge.
+export const BLOCK_MERGES = 'LOCK TABLE stg.load_lock IN ACCESS EXCLUSIVE MODE';
+export const MERGE_FIRST_STATEMENT = 'LOCK TABLE stg.load_lock IN ACCESS EXCLUSIVE MODE';
 
 // The pid of a backend on `url`'s database that waits for a lock in a statement containing `statement`.
 export async function waitForLockWait(url: string, statement: string, timeoutMs = 20_000): Promise<number> {

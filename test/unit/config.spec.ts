@@ -222,6 +222,10 @@ describe('loadConfig', () => {
       ['WAREHOUSE_STATEMENT_TIMEOUT', '86401'],
       ['WAREHOUSE_STATEMENT_TIMEOUT', 'hour'],
       ['SESSION_LENGTH_FIELD', 'session_length'],
+      // Redshift's VARCHAR(256) counts bytes: 129 × 'é' is 258
+      ['REGISTRATION_EVENTS', `registration,${'é'.repeat(129)}`],
+      // the list is kept in a VARCHAR(4096)
+      ['REGISTRATION_EVENTS', Array.from({ length: 20 }, (_unused, i) => `${i}`.padEnd(256, 'x')).join(',')],
       ['API_KEYS', 'short-key'],
       ['API_KEYS', `${READER_KEY},short`],
       ['ADMIN_API_KEYS', 'has a space in the key'],

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import { SqlCatalog } from '../../src/database/sql-catalog.js';
+import { SQL_ROOT } from '../../src/database/project-paths.js';
+import { listSqlFiles, SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlMode } from '../../src/etl/etl-run.js';
+import { ACTIVE_CHANGE, DAILY_COUNTS, DAILY_INSTALLS } from '../../src/etl/rollups/rollup-tables.js';
 import { IDLE_PING_MS, RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
 import type { BeforeCommit, MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 import { createTableColumns, identifierListAfter, readSql } from '../support/sql-columns.js';
@@ -286,7 +290,7 @@ const SELF_COMMITTING = /\b(?:TRUNCATE|VACUUM|ANALYZE|CREATE|DROP)\b/i;
 
 describe(`${RedshiftWarehouseSession.name} merge`, () => {
   describe.each(MERGES)('$mode with $stagedRows staged rows', ({ mode, stagedRows, inside }) => {
-    it('is one transaction that starts with LOCK stg.load and holds nothing that commits by itself', async () => {
+    it('is one transaction that starts with LOCK stg.load_lock and holds nothing that commits by itself', async () => {
       const { client, sent } = recordingClient();
       let beforeCommitAt = -1;
       await merge(session(client), sent, mergePlan(mode, stagedRows), async (received) => {
@@ -296,7 +300,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
 
       const names = sent.map((s) => nameOf(s.text));
       expect(names).toEqual(['BEGIN', ...inside, 'COMMIT']);
-      expect(code(sent[1].text)).toBe('LOCK stg.load');
+      expect(code(sent[1].text)).toBe('LOCK stg.load_lock');
       expect(
         sent
           .slice(1, -1)
@@ -391,19 +395,43 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
     });
   }
 
-  it('runs VACUUM and ANALYZE of stg.adjust outside any transaction, then notes it', async () => {
+  it('runs VACUUM of stg.adjust and the tables loads delete from, and ANALYZE, outside any transaction, then notes it', async () => {
     const { client, sent } = maintainedAt(null);
     await expect(session(client).maintainIfDue(42, NOW, 6 * HOUR)).resolves.toBe(true);
     const names = sent.map((s) => nameOf(s.text));
     expect(names).toEqual([
       'etl/warehouse/last-maintained',
       'etl/warehouse/redshift/vacuum',
+      'VACUUM stg.daily_installs',
+      'VACUUM stg.daily_counts',
+      'VACUUM stg.active_device',
+      'VACUUM stg.active_change',
+      'VACUUM stg.load',
       'etl/warehouse/redshift/analyze',
       'etl/warehouse/mark-maintained',
     ]);
     expect(code(sent[1].text)).toBe('VACUUM stg.adjust');
-    expect(code(sent[2].text)).toBe('ANALYZE stg.adjust');
-    expect(sent[3].values).toEqual([42]);
+    expect(code(sent[7].text)).toBe('ANALYZE stg.adjust');
+    expect(sent[8].values).toEqual([42]);
+  });
+
+  // Redshift keeps deleted rows until a VACUUM (redshift.md §7, finding 8): every table the loads' SQL
+  // deletes from is vacuumed, but for the settings a refresh rewrites only when they change (a row or few).
+  it('vacuums every table whose rows loads delete', async () => {
+    const files = [...listSqlFiles(path.join(SQL_ROOT, 'etl/warehouse')), ...listSqlFiles(path.join(SQL_ROOT, 'metrics/refresh'))];
+    const deleted = new Set(
+      files.flatMap((file) =>
+        [...stripSqlComments(readFileSync(file, 'utf8')).matchAll(/\bDELETE\s+FROM\s+(stg\.\w+)/gi)].map((m) => m[1]),
+      ),
+    );
+    // refresh/merge/delete.sql deletes from {table}: each rollup a refresh merges changes into
+    for (const rollup of [DAILY_INSTALLS, DAILY_COUNTS, ACTIVE_CHANGE]) deleted.add(rollup.table);
+    for (const settings of ['stg.rollup_build', 'stg.registration_event']) expect(deleted.delete(settings)).toBe(true);
+
+    const { client, sent } = maintainedAt(null);
+    await session(client).maintainIfDue(42, NOW, 6 * HOUR);
+    const vacuumed = sent.map((s) => code(s.text)).flatMap((text) => /^VACUUM (\S+)$/.exec(text)?.[1] ?? []);
+    expect(vacuumed.sort()).toEqual([...deleted].sort());
   });
 
   it('does nothing while the last maintenance is recent', async () => {
@@ -425,6 +453,6 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
     await warehouse.maintainIfDue(42, NOW, 6 * HOUR);
     const names = sent.map((s) => nameOf(s.text));
     expect(names).toContain('etl/warehouse/redshift/vacuum');
-    expect(inTransaction(names).filter((name) => /vacuum|analyze|maintained/.test(name))).toEqual([]);
+    expect(inTransaction(names).filter((name) => /vacuum|analyze|maintained/i.test(name))).toEqual([]);
   });
 });

@@ -45,6 +45,10 @@ describe(toStageFormat.name, () => {
   it('replaces invalid UTF-8 and drops NUL after unescaping', () => {
     expect(toStageFormat(bytes('a', [0xff], `${BS}tb`, [0x00], '|c\n'))).toEqual(bytes('a?\tb|c\n'));
   });
+
+  it('replaces a noncharacter in otherwise valid text, as Redshift would load it', () => {
+    expect(toStageFormat(Buffer.from('a\uFDD0b|\u{10FFFF}|😀\n'))).toEqual(Buffer.from('a???b|????|😀\n'));
+  });
 });
 
 describe(StageFormat.name, () => {
@@ -100,9 +104,11 @@ describe(replaceInvalidUtf8.name, () => {
     ['U+0800, the first 3-byte character', [0xe0, 0xa0, 0x80]],
     ['U+D7FF, the last before the surrogates', [0xed, 0x9f, 0xbf]],
     ['U+E000, the first after the surrogates', [0xee, 0x80, 0x80]],
-    ['U+FFFF, the last 3-byte character', [0xef, 0xbf, 0xbf]],
+    ['U+FFFD, the last 3-byte character that is not a noncharacter', [0xef, 0xbf, 0xbd]],
+    ['U+FDCF and U+FDF0, around the noncharacters U+FDD0…U+FDEF', [0xef, 0xb7, 0x8f, 0xef, 0xb7, 0xb0]],
     ['U+10000, the first 4-byte character', [0xf0, 0x90, 0x80, 0x80]],
-    ['U+10FFFF, the last character', [0xf4, 0x8f, 0xbf, 0xbf]],
+    ['U+10FFFD, the last character that is not a noncharacter', [0xf4, 0x8f, 0xbf, 0xbd]],
+    ['U+0FFF and U+1FFFD, with BF BF inside', [0xe0, 0xbf, 0xbf, 0xf0, 0x9f, 0xbf, 0xbd]],
     ['é € 😀', [...Buffer.from('é € 😀')]],
   ])('keeps valid %s', (_what, sequence) => {
     const input = Buffer.from([0x7c, ...sequence, 0x7c]);
@@ -124,6 +130,13 @@ describe(replaceInvalidUtf8.name, () => {
     ['a lone continuation byte', [0x80]],
     ['a Latin-1 é', [0xe9]],
     ['FE and FF', [0xfe, 0xff]],
+    // noncharacters: valid UTF-8 that Redshift's ACCEPTINVCHARS replaces byte by byte, PostgreSQL keeps
+    ['the noncharacter U+FDD0', [0xef, 0xb7, 0x90]],
+    ['the noncharacter U+FDEF', [0xef, 0xb7, 0xaf]],
+    ['the noncharacter U+FFFE', [0xef, 0xbf, 0xbe]],
+    ['the noncharacter U+FFFF', [0xef, 0xbf, 0xbf]],
+    ['the noncharacter U+1FFFE', [0xf0, 0x9f, 0xbf, 0xbe]],
+    ['the noncharacter U+10FFFF', [0xf4, 0x8f, 0xbf, 0xbf]],
   ])('replaces each byte of %s with ?', (_what, sequence) => {
     expect(replaceInvalidUtf8(Buffer.from([0x61, ...sequence, 0x62])).toString()).toBe(`a${'?'.repeat(sequence.length)}b`);
   });

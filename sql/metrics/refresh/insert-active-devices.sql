@@ -1,7 +1,11 @@
 -- Purpose: the devices active on the days in refresh_day whose activities are recounted (metrics.md "Active": an install, session,
 --          reattribution, reinstall or reattribution_reinstall that day; production only), with the
 --          dimension values of their activities (a device seen in two countries that day is in both).
+--          The activities join refresh_day on their UTC date (an equality), within the day's instants.
 -- Grain: one row per (day, adid, app, os, country, channel).
+-- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
+--          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
+--          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
 -- Parameters: $1 and $2 the first and last instants (UTC) of all refreshed days, to narrow the scan.
 INSERT INTO stg.active_device (day, adid, app, os, country, channel)
 SELECT DISTINCT r.day,
@@ -10,10 +14,12 @@ SELECT DISTINCT r.day,
        COALESCE(a.os_name, ''),
        COALESCE(a.country, ''),
        COALESCE(NULLIF(TRIM(a.network_name), ''),
-                NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
+                NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
+                            ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
                 CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END)
 FROM stg.adjust a
-JOIN refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
+JOIN refresh_day r
+  ON CAST(a.created_at AS DATE) = r.bucket AND a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
 WHERE a.created_at >= $1 AND a.created_at < $2
   AND a.activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall')
   AND a.adid IS NOT NULL

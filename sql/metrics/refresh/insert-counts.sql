@@ -3,11 +3,14 @@
 --          events whose token or name is in stg.registration_event; a session length is a whole number
 --          > 0 of the chosen field, counted for the day of last_session_time (last_time_spent; created_at's
 --          day when it is empty) or of the session itself (time_spent, the current session's length).
+--          The activities join refresh_day on their UTC date (an equality), within the day's instants.
 -- Grain: one row per (activities' day, day counted for, app, os, country, channel).
 -- Parameters: $1 the session length field ('last_time_spent' or 'time_spent'), $2 and $3 the first and
 --             last instants (UTC) of all refreshed days, to narrow the scan;
 --             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
+--          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
+--          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
 INSERT INTO stg.daily_counts (created_day, day, app, os, country, channel, registrations, session_seconds, sessions)
 SELECT created_day, day, app, os, country, channel, SUM(registration), SUM(session_seconds), SUM(session)
 FROM (
@@ -20,7 +23,8 @@ FROM (
          COALESCE(a.os_name, '') AS os,
          COALESCE(a.country, '') AS country,
          COALESCE(NULLIF(TRIM(a.network_name), ''),
-                  NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
+                  NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
+                              ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
                   CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
          CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END AS registration,
          CASE WHEN a.activity_kind <> 'session' THEN 0
@@ -32,7 +36,8 @@ FROM (
               ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
          END AS session
   FROM stg.adjust a
-  JOIN refresh_day r ON a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
+  JOIN refresh_day r
+    ON CAST(a.created_at AS DATE) = r.bucket AND a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
   LEFT JOIN stg.registration_event by_token ON by_token.name = a.event
   LEFT JOIN stg.registration_event by_name ON by_name.name = a.event_name
   WHERE a.created_at >= $2 AND a.created_at < $3

@@ -1,42 +1,52 @@
--- Purpose: recount the installs of one day (metrics.md "Installs"): production only, each under its
---          dynamic channel, the channel of the device's latest install_update in the same app (by
---          created_at, then arrival), else its own. One day per statement: its bounds are constants, so
---          the plan reads that day's installs and their devices' updates, never every install.
--- Grain: one row per (app, os, country, channel).
--- Parameters: $1 the day (YYYY-MM-DD), $2 and $3 its first instant and the next day's (UTC).
+-- Purpose: recount the installs of every day in refresh_day in one statement (metrics.md "Installs"):
+--          production only, each under its dynamic channel, the channel of the device's latest
+--          install_update in the same app (by created_at, then arrival), else its own. The installs of
+--          those days join refresh_day on their UTC date (an equality) within the day's instants; their
+--          devices' updates are read once for all days (not once per day, which on Redshift scanned
+--          every install_update once for each day).
+-- Grain: one row per (day, app, os, country, channel).
+-- Parameters: $1 and $2 the first and last instants (UTC) of all recounted days, to narrow the scan.
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
+--          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
+--          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
 INSERT INTO stg.daily_installs (day, app, os, country, channel, installs)
-SELECT CAST($1 AS DATE),
+SELECT r.day,
        COALESCE(a.app_name, a.app_id, a.app_token, ''),
        COALESCE(a.os_name, ''),
        COALESCE(a.country, ''),
        COALESCE(latest.channel,
                 NULLIF(TRIM(a.network_name), ''),
-                NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
+                NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
+                            ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
                 CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END),
        COUNT(*)
 FROM stg.adjust a
+JOIN refresh_day r
+  ON CAST(a.created_at AS DATE) = r.bucket AND a.created_at >= r.starts_at AND a.created_at < r.ends_at
 LEFT JOIN (
   SELECT app, adid, channel
   FROM (
     SELECT COALESCE(u.app_name, u.app_id, u.app_token, '') AS app,
            u.adid,
            COALESCE(NULLIF(TRIM(u.network_name), ''),
-                    NULLIF(TRIM(SPLIT_PART(u.tracker_name, '::', 1)), ''),
+                    NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(u.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(u.tracker_name, '::', 1)
+                                ELSE LEFT(SPLIT_PART(u.tracker_name, '::', 1), 64) END), ''),
                     CASE WHEN u.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
            ROW_NUMBER() OVER (PARTITION BY COALESCE(u.app_name, u.app_id, u.app_token, ''), u.adid
                               ORDER BY u.created_at DESC, u.id DESC) AS position
     FROM (
       SELECT DISTINCT i.adid
       FROM stg.adjust i
-      WHERE i.activity_kind = 'install' AND i.created_at >= $2 AND i.created_at < $3
+      JOIN refresh_day d
+        ON CAST(i.created_at AS DATE) = d.bucket AND i.created_at >= d.starts_at AND i.created_at < d.ends_at
+      WHERE i.activity_kind = 'install' AND i.created_at >= $1 AND i.created_at < $2
     ) installed
     JOIN stg.adjust u ON u.adid = installed.adid AND u.activity_kind = 'install_update'
     WHERE COALESCE(u.environment, '') <> 'sandbox'
   ) updates
   WHERE position = 1
 ) latest ON latest.adid = a.adid AND latest.app = COALESCE(a.app_name, a.app_id, a.app_token, '')
-WHERE a.created_at >= $2 AND a.created_at < $3
+WHERE a.created_at >= $1 AND a.created_at < $2
   AND a.activity_kind = 'install'
   AND COALESCE(a.environment, '') <> 'sandbox'
 GROUP BY 1, 2, 3, 4, 5

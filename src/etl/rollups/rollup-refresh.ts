@@ -6,7 +6,8 @@ import type { EtlMode } from '../etl-run.js';
 import type { SqlClient } from '../warehouse/warehouse-session.js';
 import { moveActiveWindows } from './active-windows.js';
 import { addLoadRows } from './delta-refresh.js';
-import { RefreshQueries } from './refresh-queries.js';
+import { addRecountDays } from './recount-days.js';
+import { RefreshQueries, valuesList } from './refresh-queries.js';
 import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, createWork, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-tables.js';
 
 export type RollupSettings = AppConfig['report'];
@@ -73,10 +74,11 @@ export class RollupRefresh {
   }
 
   private async recount(days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
-    const { sessionLengthField } = this.settings;
-    for (const day of recounted) await this.queries.run('refresh/add-day', [day, ...this.scan(day, day), days.activities.includes(day)]);
+    const { timezone, sessionLengthField } = this.settings;
+    // set-based: every day in refresh_day, each statement once for all of them
+    await addRecountDays(this.queries, days, timezone);
     await this.queries.run('refresh/delete-installs');
-    for (const day of recounted) await this.queries.run('refresh/insert-installs', [day, ...this.scan(day, day)]);
+    await this.queries.run('refresh/insert-installs', this.scan(recounted[0], recounted.at(-1)!));
     if (days.activities.length === 0) return;
     const scan = this.scan(days.activities[0], days.activities.at(-1)!);
     await this.queries.run('refresh/delete-counts');
@@ -146,7 +148,8 @@ export class RollupRefresh {
     const stored = rows.map((row) => row.name as string).sort();
     if (JSON.stringify(stored) === JSON.stringify(wanted)) return;
     await this.queries.run('refresh/clear-registration-events');
-    for (const name of wanted) await this.queries.run('refresh/add-registration-event', [name]);
+    // config validation keeps the list to a few thousand bytes: one statement
+    if (wanted.length > 0) await this.queries.runWith('refresh/add-registration-events', { rows: valuesList(wanted.length, 1) }, wanted);
   }
 
   private async recordSettings(runId: number): Promise<void> {

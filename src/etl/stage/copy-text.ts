@@ -16,6 +16,9 @@ const CONTROL_ESCAPES = new Map<number, number | null>([
   [0x76, 0x0b], // \v
 ]);
 const ESCAPE_PATTERNS = ['\\n', '\\r', '\\t', '\\b', '\\f', '\\v'];
+// Every Unicode noncharacter's UTF-8 holds one of these: EF B7 (U+FDD0…U+FDEF), BF BE or BF BF (the
+// last two code points of a plane).
+const NONCHARACTER_HINTS = [Buffer.from([0xef, 0xb7]), Buffer.from([0xbf, 0xbe]), Buffer.from([0xbf, 0xbf])];
 
 // Turns the source's COPY … TO STDOUT text (FORMAT text, DELIMITER '|') into the staged file format,
 // which Redshift's COPY … DELIMITER '|' ESCAPE and PostgreSQL's COPY … FROM STDIN read identically.
@@ -43,7 +46,8 @@ export class StageFormat extends Transform {
 
 export function toStageFormat(lines: Buffer): Buffer {
   const unescaped = ESCAPE_PATTERNS.some((pattern) => lines.includes(pattern)) ? replaceControlEscapes(lines) : lines;
-  return isUtf8(unescaped) && !unescaped.includes(0) ? unescaped : replaceInvalidUtf8(unescaped);
+  const clean = isUtf8(unescaped) && !unescaped.includes(0) && !NONCHARACTER_HINTS.some((hint) => unescaped.includes(hint));
+  return clean ? unescaped : replaceInvalidUtf8(unescaped);
 }
 
 function replaceControlEscapes(lines: Buffer): Buffer {
@@ -69,13 +73,20 @@ function replaceControlEscapes(lines: Buffer): Buffer {
 
 // A source whose encoding is SQL_ASCII can hold any bytes. Each byte of an invalid sequence becomes
 // '?' (as Redshift's ACCEPTINVCHARS would do), which keeps every value within its byte limit; NUL,
-// which neither engine accepts in text, is dropped.
+// which neither engine accepts in text, is dropped. So do the bytes of a Unicode noncharacter: valid
+// UTF-8 that PostgreSQL keeps and Redshift's ACCEPTINVCHARS replaces, byte by byte.
 export function replaceInvalidUtf8(bytes: Buffer): Buffer {
   const out = Buffer.allocUnsafe(bytes.length);
   let length = 0;
   let i = 0;
   while (i < bytes.length) {
     const size = bytes[i] === 0 ? 0 : utf8SequenceLength(bytes, i);
+    if (size >= 3 && isNoncharacter(bytes, i, size)) {
+      out.fill(QUESTION_MARK, length, length + size);
+      length += size;
+      i += size;
+      continue;
+    }
     if (size === 0) {
       if (bytes[i] !== 0) out[length++] = QUESTION_MARK;
       i++;
@@ -86,6 +97,13 @@ export function replaceInvalidUtf8(bytes: Buffer): Buffer {
     i += size;
   }
   return out.subarray(0, length);
+}
+
+// U+FDD0…U+FDEF, or a code point whose low 16 bits are FFFE or FFFF, in a valid sequence of 3 or 4 bytes.
+function isNoncharacter(bytes: Buffer, i: number, size: number): boolean {
+  if (size === 4) return (bytes[i + 1] & 0x0f) === 0x0f && bytes[i + 2] === 0xbf && bytes[i + 3] >= 0xbe;
+  if (bytes[i] !== 0xef) return false;
+  return (bytes[i + 1] === 0xb7 && bytes[i + 2] >= 0x90 && bytes[i + 2] <= 0xaf) || (bytes[i + 1] === 0xbf && bytes[i + 2] >= 0xbe);
 }
 
 // Length of the valid UTF-8 sequence starting at i, or 0 when there is none (RFC 3629: no overlong

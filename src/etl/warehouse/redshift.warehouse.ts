@@ -1,4 +1,5 @@
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
+import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, DAILY_COUNTS, DAILY_INSTALLS } from '../rollups/rollup-tables.js';
 import { type ReplaceBounds, type SqlClient, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
@@ -8,6 +9,8 @@ export type RedshiftCopyOptions = { iamRole: string; region?: string };
 export const IDLE_PING_MS = 45_000;
 // Where a failed COPY's rejected rows are: STL on provisioned clusters, SYS on Serverless (and both).
 const LOAD_ERROR_SOURCES = ['etl/warehouse/redshift/load-errors-stl', 'etl/warehouse/redshift/load-errors-sys'];
+// Tables loads change by DELETE besides stg.adjust: their deleted rows stay until a VACUUM.
+export const VACUUMED_TABLES = [DAILY_INSTALLS.table, DAILY_COUNTS.table, ACTIVE_DEVICE_WORK.table, ACTIVE_CHANGE.table, 'stg.load'];
 
 // Amazon Redshift: COPY reads the staged parts from S3 itself, through the manifest, with the
 // cluster's IAM role. Access keys never appear in a statement.
@@ -81,7 +84,12 @@ export class RedshiftWarehouseSession extends WarehouseSession {
   }
 
   protected maintenanceStatements(): string[] {
-    return [this.sql.get('etl/warehouse/redshift/vacuum'), this.sql.get('etl/warehouse/redshift/analyze')];
+    const vacuumTable = this.sql.get('etl/warehouse/redshift/vacuum-table');
+    return [
+      this.sql.get('etl/warehouse/redshift/vacuum'),
+      ...VACUUMED_TABLES.map((table) => fillPlaceholders(vacuumTable, { table })),
+      this.sql.get('etl/warehouse/redshift/analyze'),
+    ];
   }
 
   // The first rejected rows, so the run's error says which file, line and column failed and why: from

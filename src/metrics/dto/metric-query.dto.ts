@@ -42,10 +42,15 @@ class Printable implements ValidatorConstraintInterface {
   }
 }
 // An empty filter value (`&app=`) is no filter (metrics.md, Filters): Klipfolio fills an unset dashboard
-// variable that way, and a klip must not break when a user picks "all".
-const filterValue = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+// variable that way, and a klip must not break when a user picks "all". Trailing blanks go: Redshift
+// compares 'x ' equal to 'x' and PostgreSQL does not (stored values have none, see extract/activities.sql),
+// so both engines select the same rows.
+const filterValue = ({ value }: { value: unknown }) => {
+  const text = typeof value === 'string' ? value.replace(/ +$/, '') : value;
+  return text === '' ? undefined : text;
+};
 const lowerCaseFilterValue = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value !== '' ? value.toLowerCase() : filterValue({ value });
+  typeof value === 'string' ? (filterValue({ value }) as string | undefined)?.toLowerCase() : filterValue({ value });
 const dateMessage = (name: string) =>
   `${name} accepts a date written YYYY-MM-DD from ${FIRST_DATE} to ${LAST_DATE} (inclusive, in the report time zone), e.g. 2026-11-01`;
 

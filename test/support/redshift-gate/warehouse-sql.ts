@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { migrate } from '../../../src/database/migrator.js';
 import { PROJECT_ROOT, SQL_ROOT } from '../../../src/database/project-paths.js';
 import { fillPlaceholders, listSqlFiles, SqlCatalog, timeZoneLiteral } from '../../../src/database/sql-catalog.js';
-import type { RefreshQueries } from '../../../src/etl/rollups/refresh-queries.js';
+import { type RefreshQueries, valuesList } from '../../../src/etl/rollups/refresh-queries.js';
 import { KLIP_REGISTRY } from '../../../src/metrics/klips.js';
 import { scratchSchemaName } from '../../../src/warehouse-check/scratch.js';
 import {
@@ -15,7 +15,7 @@ import {
   DAILY_INSTALLS,
   mergeWork,
 } from '../../../src/etl/rollups/rollup-tables.js';
-import { RedshiftWarehouseSession } from '../../../src/etl/warehouse/redshift.warehouse.js';
+import { RedshiftWarehouseSession, VACUUMED_TABLES } from '../../../src/etl/warehouse/redshift.warehouse.js';
 import type { SqlClient } from '../../../src/etl/warehouse/warehouse-session.js';
 import { stripSqlComments } from '../sql-text.js';
 
@@ -73,7 +73,7 @@ const CALLS: [pattern: RegExp, folder: string][] = [
   // PostgresWarehouseSession's run(name)
   [/\bthis\.run\(\s*'([\w/-]+)'/g, ''],
   // the rollup refresh's RefreshQueries and MetricsRepository's query<Row>(name, …) read sql/metrics
-  [/\bqueries\.(?:run|runFilled)\(\s*'([\w/-]+)'/g, 'metrics/'],
+  [/\bqueries\.(?:run|runFilled|runWith)\(\s*'([\w/-]+)'/g, 'metrics/'],
   [/\bthis\.query<[^>\n]*>\(\s*'([\w/-]+)'/g, 'metrics/'],
 ];
 
@@ -153,6 +153,24 @@ async function filledStatements(): Promise<Filled[]> {
   for (const table of [ACTIVE_CHANGE, DAILY_INSTALLS, DAILY_COUNTS]) {
     variant = table.table;
     await mergeWork(queries, table);
+  }
+  // the multi-row INSERTs of the recount's days and of REGISTRATION_EVENTS, with two rows
+  for (const [name, width] of [
+    ['refresh/add-days', 5],
+    ['refresh/add-registration-events', 1],
+  ] as const) {
+    filled.push({
+      name: `metrics/${name}`,
+      variant: 'two rows',
+      sql: fillPlaceholders(catalog.get(`metrics/${name}`), { rows: valuesList(2, width) }),
+    });
+  }
+  for (const table of VACUUMED_TABLES) {
+    filled.push({
+      name: 'etl/warehouse/redshift/vacuum-table',
+      variant: table,
+      sql: fillPlaceholders(catalog.get('etl/warehouse/redshift/vacuum-table'), { table }),
+    });
   }
   const session = (options: { iamRole: string; region?: string }) => new RedshiftWarehouseSession({} as SqlClient, catalog, options);
   const manifest = 's3://kpi-stage/runs/2026-11-20/42/manifest.json';

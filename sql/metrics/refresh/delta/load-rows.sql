@@ -6,6 +6,8 @@
 -- Parameters: $1 the session length field ('last_time_spent' or 'time_spent');
 --             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
+--          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
+--          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
 INSERT INTO load_rows (id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions)
 SELECT a.id,
        a.adid,
@@ -19,7 +21,8 @@ SELECT a.id,
        COALESCE(a.os_name, ''),
        COALESCE(a.country, ''),
        COALESCE(NULLIF(TRIM(a.network_name), ''),
-                NULLIF(TRIM(SPLIT_PART(a.tracker_name, '::', 1)), ''),
+                NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
+                            ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
                 CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END),
        CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END,
        CASE WHEN a.activity_kind <> 'session' THEN 0
