@@ -52,7 +52,7 @@ export class RollupRefresh {
   // The days whose numbers the refresh recounted or moved, sorted.
   async run(request: RollupRefreshRequest): Promise<string[]> {
     const fullBuild = request.mode === 'rebuild' || !(await this.isBuilt());
-    const delta = !fullBuild && request.loadRowsKept && request.replacedRows === 0;
+    const delta = !fullBuild && request.mode === 'arrival' && request.loadRowsKept && request.replacedRows === 0;
     // a continuous schedule's loads often find nothing new: nothing to add
     if (delta && request.rows === 0) return [];
     await this.useRegistrationEvents();

@@ -1,0 +1,132 @@
+import { describe, expect, it } from '@jest/globals';
+import path from 'node:path';
+import { SQL_ROOT } from '../../src/database/project-paths.js';
+import { listSqlFiles, SqlCatalog } from '../../src/database/sql-catalog.js';
+import { RollupRefresh, type RollupRefreshRequest, type RollupSettings } from '../../src/etl/rollups/rollup-refresh.js';
+import type { SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
+
+// Which statements the rollup refresh sends for each kind of load, recorded by a fake connection: the
+// statements' own behaviour is tested on PostgreSQL (test/medium/rollup-*.spec.ts); here, the choice
+// between the delta, the recount and the full build, and that their statement count does not grow with
+// the days. Each recorded statement is named by the sql/metrics file it came from.
+
+const SETTINGS: RollupSettings = {
+  timezone: 'Europe/Berlin',
+  registrationEvents: ['registration', 'sign_up'],
+  sessionLengthField: 'last_time_spent',
+} as RollupSettings;
+
+// A catalog statement with its {placeholders} as wildcards, to tell which file a sent text came from.
+function namer(sql: SqlCatalog): (text: string) => string {
+  const names = listSqlFiles(path.join(SQL_ROOT, 'metrics/refresh')).map((file) =>
+    path
+      .relative(SQL_ROOT, file)
+      .replace(/\\/g, '/')
+      .replace(/\.sql$/, ''),
+  );
+  const patterns = names.map((name) => {
+    const escaped = sql.get(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return { name: name.slice('metrics/'.length), pattern: new RegExp(`^${escaped.replace(/\\\{\w+\\\}/g, '[\\s\\S]*?')}$`) };
+  });
+  return (text) => patterns.find(({ pattern }) => pattern.test(text))?.name ?? `unknown: ${text.slice(0, 60)}`;
+}
+
+type Answers = { built: boolean; registrationEvents?: string[]; allDays?: string[]; activeDays?: [string, string] | null };
+
+function recordingClient(sql: SqlCatalog, answers: Answers): { client: SqlClient; sent: string[] } {
+  const nameOf = namer(sql);
+  const sent: string[] = [];
+  const rowsFor: Record<string, () => Record<string, unknown>[]> = {
+    'refresh/build-settings': () => (answers.built ? [{ timezone: SETTINGS.timezone }] : []),
+    'refresh/registration-events': () => (answers.registrationEvents ?? SETTINGS.registrationEvents).map((name) => ({ name })),
+    'refresh/all-days': () => (answers.allDays ?? []).map((day) => ({ day })),
+    'refresh/delta/active-days': () => [{ first_day: answers.activeDays?.[0] ?? null, last_day: answers.activeDays?.[1] ?? null }],
+  };
+  const query = async (text: string) => {
+    const name = nameOf(text);
+    sent.push(name);
+    return { rows: rowsFor[name]?.() ?? [] };
+  };
+  return { client: { query } as unknown as SqlClient, sent };
+}
+
+const request = (overrides: Partial<RollupRefreshRequest>): RollupRefreshRequest => ({
+  runId: 7,
+  mode: 'arrival',
+  afterId: '100',
+  windowStart: null,
+  days: ['2026-11-02'],
+  rows: 10,
+  loadRowsKept: true,
+  replacedRows: 0,
+  ...overrides,
+});
+
+const days = (count: number) => Array.from({ length: count }, (_, i) => new Date(Date.UTC(2026, 8, 1 + i)).toISOString().slice(0, 10));
+
+async function refresh(answers: Answers, overrides: Partial<RollupRefreshRequest>): Promise<string[]> {
+  const sql = new SqlCatalog();
+  const { client, sent } = recordingClient(sql, answers);
+  await new RollupRefresh(client, sql, SETTINGS).run(request(overrides));
+  return sent;
+}
+
+const recountOnly = ['refresh/delete-counts', 'refresh/insert-counts', 'refresh/add-days', 'refresh/insert-installs'];
+const clears = ['refresh/clear-installs', 'refresh/clear-counts', 'refresh/clear-active-devices', 'refresh/clear-active-changes'];
+
+describe('RollupRefresh: which statements each load sends', () => {
+  it('sends nothing but the build check for an arrival load that brought no rows', async () => {
+    expect(await refresh({ built: true }, { rows: 0, days: [] })).toEqual(['refresh/build-settings']);
+  });
+
+  it('moves the rollups by the load rows of an arrival load: no recount, no clearing, its work tables dropped at the end', async () => {
+    const sent = await refresh({ built: true, activeDays: ['2026-11-02', '2026-11-02'] }, {});
+    expect(sent).toEqual(expect.arrayContaining(['refresh/delta/load-rows', 'refresh/delta/add-counts', 'refresh/delta/add-installs']));
+    expect(sent).toContain('refresh/delta/add-active-devices');
+    expect(sent.filter((name) => recountOnly.includes(name) || clears.includes(name))).toEqual([]);
+    expect(sent.at(-1)).toBe('refresh/work/drop');
+    expect(sent.filter((name) => name.startsWith('unknown'))).toEqual([]);
+  });
+
+  it('leaves the active-user windows alone when the load rows made no device active on a new day', async () => {
+    const sent = await refresh({ built: true, activeDays: null }, {});
+    expect(sent).toContain('refresh/delta/load-active');
+    expect(sent.filter((name) => name === 'refresh/delta/add-active-devices' || name === 'refresh/add-active-changes')).toEqual([]);
+  });
+
+  it.each([
+    ['a window run', { mode: 'window' as const, windowStart: new Date('2026-10-28T23:00:00Z') }],
+    ['an arrival load that replaced rows (the first after an upgrade)', { replacedRows: 3 }],
+    ['an arrival load whose rows are not kept in the session', { loadRowsKept: false }],
+  ])('recounts the touched days for %s, without the delta statements and without clearing', async (_case, overrides) => {
+    const sent = await refresh({ built: true }, overrides);
+    expect(sent).toEqual(expect.arrayContaining(recountOnly));
+    expect(sent.filter((name) => name.startsWith('refresh/delta/') || clears.includes(name))).toEqual([]);
+    expect(sent).not.toContain('refresh/record-build-settings');
+  });
+
+  it.each([
+    ['a rebuild', { built: true }, { mode: 'rebuild' as const }],
+    ['the first load after the rollups appeared', { built: false }, {}],
+  ])('builds everything from every activity for %s, and records the settings it built with', async (_case, answers, overrides) => {
+    const sent = await refresh({ ...answers, allDays: days(3) }, overrides);
+    expect(sent).toEqual(expect.arrayContaining([...clears, ...recountOnly, 'refresh/add-all-devices']));
+    expect(sent.indexOf('refresh/clear-counts')).toBeLessThan(sent.indexOf('refresh/insert-counts'));
+    expect(sent.at(-1)).toBe('refresh/record-build-settings');
+  });
+
+  it('sends as many statements for a build of 90 days as for one of 3 (one statement for every day)', async () => {
+    const few = await refresh({ built: false, allDays: days(3) }, {});
+    const many = await refresh({ built: false, allDays: days(90) }, {});
+    expect(many).toEqual(few);
+  });
+
+  it('writes REGISTRATION_EVENTS again, in one statement, only when they changed', async () => {
+    const writes = (sent: string[]) => sent.filter((name) => /^refresh\/(clear|add)-registration-events$/.test(name));
+    expect(writes(await refresh({ built: true }, {}))).toEqual([]);
+    expect(writes(await refresh({ built: true, registrationEvents: ['registration'] }, {}))).toEqual([
+      'refresh/clear-registration-events',
+      'refresh/add-registration-events',
+    ]);
+  });
+});
