@@ -8,7 +8,7 @@ import { Telemetry } from '../observability/telemetry.js';
 import { EtlRunRepository } from './etl-run.repository.js';
 import { ETL_STEP_HOOK, type EtlRunRequest, type EtlRunView, type EtlStep, type EtlStepHook } from './etl-run.js';
 import { SourceExtractor } from './extract/source-extractor.js';
-import { EtlLease } from './lease.js';
+import { EtlLease, MAINTENANCE_KEY } from './lease.js';
 import { loadPlan } from './load-plan.js';
 import { LoadEvents } from './load-events.js';
 import { type ProgressListener, RunTracker } from './run-tracker.js';
@@ -79,10 +79,11 @@ export class EtlService implements BeforeApplicationShutdown {
     this.telemetry.etl.stepFinished('lease', run.counts.stepMs.lease / 1000);
     this.telemetry.etl.runStarted();
     // every line the run logs, in any module, carries its id
-    const finished = withLogFields({ runId: run.id }, () => {
+    const finished = withLogFields({ runId: run.id }, async () => {
       this.logger.debug(`run ${run.id}: started (${request.mode}, ${request.trigger})`);
-      return this.execute(run, lease);
-    }).finally(() => lease.release());
+      const succeeded = await this.execute(run, lease).finally(() => lease.release());
+      if (succeeded) await run.step('maintain', () => this.maintain(run));
+    });
     this.inFlight.add(finished);
     void finished.finally(() => this.inFlight.delete(finished));
     return { status: 'running', id: run.id, finished };
@@ -127,20 +128,18 @@ export class EtlService implements BeforeApplicationShutdown {
     return { status: 'skipped', id, runningId };
   }
 
-  // Never rejects: the outcome is in the run's record.
-  private async execute(run: RunTracker, lease: EtlLease): Promise<void> {
+  // Never rejects: the outcome is in the run's record. Whether the run succeeded.
+  private async execute(run: RunTracker, lease: EtlLease): Promise<boolean> {
     const startedAt = new Date();
     try {
-      await this.warehouse.withSession(async (session) => {
-        await this.load(run, lease, session, startedAt);
-        await run.step('maintain', () => this.maintain(run, session));
-      });
+      await this.warehouse.withSession((session) => this.load(run, lease, session, startedAt));
       // the answers of the new data are ready before the run reads as succeeded
       await this.loads.committed(run.id);
       await this.runs.finish(run.id, 'succeeded', null, run.counts);
       this.telemetry.etl.runFinished(run.request, 'succeeded', run.counts.rowsLoaded);
       const ms = Math.round(Date.now() - startedAt.getTime());
       this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded in ${ms} ms`);
+      return true;
     } catch (error) {
       const message = (error as Error).message;
       this.telemetry.etl.runFinished(run.request, 'failed');
@@ -148,6 +147,7 @@ export class EtlService implements BeforeApplicationShutdown {
       await this.runs.finish(run.id, 'failed', message, run.counts).catch((recordError: Error) => {
         this.logger.error(`run ${run.id}: could not record the failure: ${recordError.message}`);
       });
+      return false;
     } finally {
       await this.stager.deleteExpiredIfDue(startedAt);
     }
@@ -219,13 +219,24 @@ export class EtlService implements BeforeApplicationShutdown {
     }
   }
 
-  private async maintain(run: RunTracker, session: WarehouseSession): Promise<void> {
+  // After the run has released the lease: a VACUUM can take minutes on Redshift, and the next loads go
+  // on meanwhile. One process maintains at a time, under a lock of its own (Redshift runs one VACUUM per
+  // cluster: a second one fails); one that finds the lock taken leaves the maintenance to its holder.
+  // Never rejects: the load is committed, and maintenance that fails is tried again by the next run.
+  private async maintain(run: RunTracker): Promise<void> {
+    let lock: EtlLease | null = null;
     try {
-      if (await session.maintainIfDue(run.id, new Date(), MAINTENANCE_INTERVAL_MS))
-        this.logger.log(`run ${run.id}: warehouse maintenance done`);
+      lock = await EtlLease.tryAcquire(this.source, this.sql, MAINTENANCE_KEY);
+      if (!lock) return;
+      await this.warehouse.withSession(async (session) => {
+        await this.afterStep('maintain', run);
+        if (await session.maintainIfDue(run.id, new Date(), MAINTENANCE_INTERVAL_MS))
+          this.logger.log(`run ${run.id}: warehouse maintenance done`);
+      });
     } catch (error) {
-      // the load is committed; maintenance can wait for the next run
       this.logger.warn(`run ${run.id}: warehouse maintenance failed: ${(error as Error).message}`);
+    } finally {
+      await lock?.release();
     }
   }
 

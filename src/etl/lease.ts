@@ -3,8 +3,10 @@ import type { DataSource } from 'typeorm';
 import { checkoutClient } from '../database/pg-client.js';
 import type { SqlCatalog } from '../database/sql-catalog.js';
 
-// Any constant works, as long as every replica and the CLI use the same one.
+// Any constants work, as long as every replica and the CLI use the same ones: the ETL lease, and the
+// warehouse maintenance's own lock (a VACUUM runs after its run has released the lease, one at a time).
 const LEASE_KEY = '7326510045412';
+export const MAINTENANCE_KEY = '7326510045413';
 
 // One ETL run at a time across every replica and the CLI: a session-level advisory lock on the source
 // database, on a connection kept for the whole run. If the process dies, PostgreSQL ends the session
@@ -13,13 +15,14 @@ export class EtlLease {
   private constructor(
     private readonly client: pg.PoolClient,
     private readonly sql: SqlCatalog,
+    private readonly key: string,
   ) {}
 
-  static async tryAcquire(db: DataSource, sql: SqlCatalog): Promise<EtlLease | null> {
+  static async tryAcquire(db: DataSource, sql: SqlCatalog, key = LEASE_KEY): Promise<EtlLease | null> {
     const client = await checkoutClient(db);
     try {
-      const { rows } = await client.query<{ acquired: boolean }>(sql.get('etl/lease/try-acquire'), [LEASE_KEY]);
-      if (rows[0].acquired) return new EtlLease(client, sql);
+      const { rows } = await client.query<{ acquired: boolean }>(sql.get('etl/lease/try-acquire'), [key]);
+      if (rows[0].acquired) return new EtlLease(client, sql, key);
       client.release();
       return null;
     } catch (error) {
@@ -39,7 +42,7 @@ export class EtlLease {
 
   async release(): Promise<void> {
     try {
-      await this.client.query(this.sql.get('etl/lease/release'), [LEASE_KEY]);
+      await this.client.query(this.sql.get('etl/lease/release'), [this.key]);
       this.client.release();
     } catch {
       // a broken connection has already released the lock; drop it from the pool

@@ -40,6 +40,7 @@ const KNOWN = [
   'etl/warehouse/redshift/keepalive',
   'etl/warehouse/redshift/vacuum',
   'etl/warehouse/redshift/analyze',
+  'etl/warehouse/redshift/tables-not-owned',
   'etl/warehouse/delete-all',
   'etl/warehouse/delete-window',
   'etl/warehouse/delete-after-id',
@@ -401,6 +402,7 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
     const names = sent.map((s) => nameOf(s.text));
     expect(names).toEqual([
       'etl/warehouse/last-maintained',
+      'etl/warehouse/redshift/tables-not-owned',
       'etl/warehouse/redshift/vacuum',
       'VACUUM stg.daily_installs',
       'VACUUM stg.daily_counts',
@@ -410,9 +412,9 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
       'etl/warehouse/redshift/analyze',
       'etl/warehouse/mark-maintained',
     ]);
-    expect(code(sent[1].text)).toBe('VACUUM stg.adjust');
-    expect(code(sent[7].text)).toBe('ANALYZE stg.adjust');
-    expect(sent[8].values).toEqual([42]);
+    expect(code(sent[2].text)).toBe('VACUUM stg.adjust');
+    expect(code(sent[8].text)).toBe('ANALYZE stg.adjust');
+    expect(sent[9].values).toEqual([42]);
   });
 
   // Redshift keeps deleted rows until a VACUUM (redshift.md §7, finding 8): every table the loads' SQL
@@ -432,6 +434,20 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
     await session(client).maintainIfDue(42, NOW, 6 * HOUR);
     const vacuumed = sent.map((s) => code(s.text)).flatMap((text) => /^VACUUM (\S+)$/.exec(text)?.[1] ?? []);
     expect(vacuumed.sort()).toEqual([...deleted].sort());
+  });
+
+  // Without ownership Redshift's VACUUM and ANALYZE succeed doing nothing (redshift.md §7, finding 9):
+  // the maintenance fails, naming the tables, and is not noted as done, so the next run tries again.
+  it('runs no VACUUM and notes nothing when this user does not own every stg table', async () => {
+    const { client, sent } = recordingClient((text) => {
+      if (nameOf(text) === 'etl/warehouse/last-maintained') return { rows: [{ maintained_at: null }] };
+      if (nameOf(text) === 'etl/warehouse/redshift/tables-not-owned')
+        return { rows: [{ table_name: 'stg.adjust' }, { table_name: 'stg.load' }] };
+    });
+    await expect(session(client).maintainIfDue(42, NOW, 6 * HOUR)).rejects.toThrow(
+      'VACUUM and ANALYZE need the owner of stg.adjust, stg.load, which this user is not',
+    );
+    expect(sent.map((s) => nameOf(s.text))).toEqual(['etl/warehouse/last-maintained', 'etl/warehouse/redshift/tables-not-owned']);
   });
 
   it('does nothing while the last maintenance is recent', async () => {

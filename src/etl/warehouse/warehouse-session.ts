@@ -83,10 +83,14 @@ export abstract class WarehouseSession {
     const { rows } = await this.client.query(this.sql.get('etl/warehouse/last-maintained'));
     const last: Date | null = rows[0]?.maintained_at ?? null;
     if (last && now.getTime() - last.getTime() < intervalMs) return false;
+    await this.assertMaintainable();
     for (const statement of statements) await this.client.query(statement);
     await this.client.query(this.sql.get('etl/warehouse/mark-maintained'), [runId]);
     return true;
   }
+
+  // Throws when the maintenance statements would not do their work (nothing to check by default).
+  protected async assertMaintainable(): Promise<void> {}
 
   // The merge's start: one transaction whose first statement queues merges behind each other, then the
   // deletes of every row the run replaces, by the extract's own bounds (no join with staged rows).
