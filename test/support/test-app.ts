@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -43,6 +44,9 @@ export async function startTestApp(
     config,
     databases,
     close: async () => {
+      // the tests are over: a socket a test left open (a trickling request, a kept-alive connection)
+      // must not hold the server's close until its timeout
+      (app.getHttpServer() as Server).closeAllConnections();
       await app.close();
       if (!shared) await databases.drop();
       await rm(dataDir, { recursive: true, force: true });
