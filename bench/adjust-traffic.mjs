@@ -1,6 +1,6 @@
 // Realistic Adjust callback traffic, deterministic for a given seed and `now`.
 //
-// What it imitates (see ../shared/reference/adjust.md §1): one global callback URL per app with the
+// What it imitates (Adjust's callback documentation): one global callback URL per app with the
 // placeholders Adjust substitutes; empty values where the device or activity has none (`idfa=` on
 // Android, `event=` on a session); a template placeholder Adjust does not know arriving as literal
 // `{segment}` text; percent-encoded values (`tracker_name=Network%3A%3ACampaign%3A%3AAdgroup%3A%3ACreative`);

@@ -1,8 +1,8 @@
 // The original setup's way of answering a klip, the baseline of bench/metrics.mjs: one hand-written SQL
-// statement per klip, straight on the raw event table (stg.adjust), implementing ../shared/spec/metrics.md
+// statement per klip, straight on the raw event table (stg.adjust), implementing the metric definitions
 // for one date range and one set of filters — and only what that set needs (no install_update join when no
 // dynamic channel is asked for, no filter clause for an absent filter), as an analyst writes it for one klip.
-// Portable subset of ../shared/reference/redshift.md §3.1: no generate_series (the day spine is a VALUES
+// The portable subset of SQL (Redshift and PostgreSQL): no generate_series (the day spine is a VALUES
 // list of offsets, the small calendar an app fills), no COUNT(DISTINCT) OVER, no FILTER, no DISTINCT ON.
 //
 //   const { text, values } = rawStatement('mau', { from: '2026-10-30', to: '2026-11-28' }, { app: 'com.example.fitapp' });

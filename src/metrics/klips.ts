@@ -3,7 +3,7 @@ import type { Granularity } from './date-range.js';
 // The klip registry: one entry per klip, read by the controller (its route and handler), the answers
 // (how the SQL's rows become buckets and a summary, by kind), the CSV, the Swagger document, the index
 // (GET /api/v1/metrics), the dashboard page (through the index) and the benchmarks (through dist/). The
-// definitions are ../shared/spec/metrics.md's words, shown in Swagger. A new klip is one SQL file under
+// definitions are the words of the metric definitions, shown in Swagger. A new klip is one SQL file under
 // sql/metrics/, one entry here and one test.
 
 // How a klip's daily values become a bucket's and the range's:

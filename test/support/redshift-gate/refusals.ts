@@ -1,8 +1,8 @@
 // What SQL shared by both engines must not use, and why: the functions, types and operators that
 // PostgreSQL has and Redshift refuses (or runs on its leader node only), and Redshift's own that the
 // PostgreSQL stand-in lacks. Each reason names the page of AWS's Redshift Database Developer Guide or the
-// section of ../shared/reference/redshift.md that rules it out. Unlisted names are refused all the same,
-// as not on the allow-list (allow-list.ts); a refusal here says why.
+// rule of the project's portable SQL subset (§3.1) that rules it out. Unlisted names are refused all the
+// same, as not on the allow-list (allow-list.ts); a refusal here says why.
 
 // Functions that PostgreSQL has and Redshift refuses or runs on the leader node only (which fails once a
 // query reads a table), and Redshift's own that the PostgreSQL stand-in lacks.
