@@ -22,7 +22,7 @@ export type MetricAnswer = {
 export type MetricRequest = { klip: Klip; range: DateRange; granularity: Granularity | null; filters: Filters };
 
 type Body = Pick<MetricAnswer, 'summary' | 'data'>;
-// The most rows an answer may have: what its computation costs grows with them (see the README's figures).
+// The most rows an answer may have: what its computation costs grows with them (see docs/hardening.md's figures).
 export const MAX_ANSWER_ROWS = 5_000;
 type Window = 'dau' | 'wau' | 'mau';
 // the rollup's columns of the windows of 1, 7 and 30 days
