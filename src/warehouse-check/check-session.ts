@@ -17,7 +17,7 @@ function product(version: string): string {
   return /Redshift [\d.]+/.exec(version)?.[0] ?? version.split(' ').slice(0, 2).join(' ');
 }
 
-// What the service sets in every session (database/warehouse-settings.ts), read back with SHOW.
+// What the service sets in every session (database/warehouse-settings.ts), read back with current_setting().
 type Expectation = { setting: string; wanted: string; holds: (value: string) => boolean };
 
 function expectations(engine: WarehouseEngine, statementTimeoutMs: number): Expectation[] {

@@ -31,15 +31,14 @@ describe(`${RollupRefresh.name} recount`, () => {
     sessionCallback({ created_at: noon(day), app_name: 'recount.app', last_time_spent: '30' }),
   ];
 
-  // The statements a full build sends (a multi-row INSERT's list of rows left out), inside a transaction
-  // that is rolled back.
-  async function buildStatements(): Promise<string[]> {
+  // A rebuild inside a transaction that is rolled back, and every statement it sent; `inspect` looks at
+  // the warehouse before the rollback.
+  async function recordedRebuild(settings = t.config.report, inspect?: () => Promise<void>): Promise<string[]> {
     const sent: string[] = [];
-    const record = (text: string) => sent.push(text.replace(/\(\$1,[^]*$/, '…'));
-    const counting = { query: (text: string, params?: unknown[]) => (record(text), client.query(text, params)) };
+    const counting = { query: (text: string, params?: unknown[]) => (sent.push(text), client.query(text, params)) };
     await client.query('BEGIN');
     try {
-      const refresh = new RollupRefresh(counting as unknown as pg.Client, t.app.get(SqlCatalog), t.config.report);
+      const refresh = new RollupRefresh(counting as unknown as pg.Client, t.app.get(SqlCatalog), settings);
       await refresh.run({
         runId: 1,
         mode: 'rebuild',
@@ -50,11 +49,15 @@ describe(`${RollupRefresh.name} recount`, () => {
         loadRowsKept: false,
         replacedRows: 0,
       });
+      await inspect?.();
     } finally {
       await client.query('ROLLBACK');
     }
     return sent;
   }
+
+  // The statements a full build sends, a multi-row INSERT's list of rows left out.
+  const buildStatements = async () => (await recordedRebuild()).map((text) => text.replace(/\(\$1,[^]*$/, '…'));
 
   it('recounts any number of days with the same statements, each once for all days', async () => {
     await loadCallbacks(t, ['2026-10-01', '2026-10-02', '2026-10-03'].flatMap(activitiesOn));
@@ -131,28 +134,12 @@ describe(`${RollupRefresh.name} recount`, () => {
   });
 
   it('writes a changed REGISTRATION_EVENTS in one INSERT', async () => {
-    const sent: string[] = [];
-    const counting = { query: (text: string, params?: unknown[]) => (sent.push(text), client.query(text, params)) };
-    await client.query('BEGIN');
-    try {
-      const settings = { ...t.config.report, registrationEvents: ['sign_up', 'registration', 'tok123'] };
-      const refresh = new RollupRefresh(counting as unknown as pg.Client, t.app.get(SqlCatalog), settings);
-      await refresh.run({
-        runId: 1,
-        mode: 'rebuild',
-        afterId: '0',
-        windowStart: null,
-        days: [],
-        rows: 1,
-        loadRowsKept: false,
-        replacedRows: 0,
-      });
-      expect(sent.filter((text) => text.includes('INSERT INTO stg.registration_event'))).toHaveLength(1);
+    const settings = { ...t.config.report, registrationEvents: ['sign_up', 'registration', 'tok123'] };
+    const sent = await recordedRebuild(settings, async () => {
       const { rows } = await client.query('SELECT name FROM stg.registration_event ORDER BY name');
       expect(rows.map((row) => row.name)).toEqual(['registration', 'sign_up', 'tok123']);
-    } finally {
-      await client.query('ROLLBACK');
-    }
+    });
+    expect(sent.filter((text) => text.includes('INSERT INTO stg.registration_event'))).toHaveLength(1);
   });
 
   it('gives a day one row per UTC date it overlaps, with its own instants', () => {

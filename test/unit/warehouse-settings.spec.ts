@@ -43,6 +43,14 @@ class RecordingClient extends EventEmitter {
   }
 }
 
+// A pool of Redshift connections, as the warehouse opens them, over recording clients.
+const redshiftPool = (max: number) =>
+  new pg.Pool({
+    ...warehouseDriverOptions('redshift', TIMEOUT_MS),
+    Client: RecordingClient as unknown as typeof pg.Client,
+    max,
+  } as pg.PoolConfig);
+
 describe('warehouseDriverOptions', () => {
   it('sets datestyle, the UTC zone, lower-case names, the statement timeout and the query group on Redshift', () => {
     expect(redshiftSessionSettings(TIMEOUT_MS)).toEqual([
@@ -60,8 +68,7 @@ describe('warehouseDriverOptions', () => {
 
   it('sends the Redshift settings on every new pooled connection, before its first query', async () => {
     RecordingClient.connections = [];
-    const options = warehouseDriverOptions('redshift', TIMEOUT_MS);
-    const pool = new pg.Pool({ ...options, Client: RecordingClient as unknown as typeof pg.Client, max: 2 } as pg.PoolConfig);
+    const pool = redshiftPool(2);
     const [first, second] = await Promise.all([pool.connect(), pool.connect()]);
     await first.query('SELECT 1');
     first.release();
@@ -79,11 +86,7 @@ describe('warehouseDriverOptions', () => {
       { startsWith: 'SET query_group', code: '42704' },
     ];
     try {
-      const pool = new pg.Pool({
-        ...warehouseDriverOptions('redshift', TIMEOUT_MS),
-        Client: RecordingClient as unknown as typeof pg.Client,
-        max: 1,
-      } as pg.PoolConfig);
+      const pool = redshiftPool(1);
       const client = await pool.connect();
       await client.query('SELECT 1');
       client.release();
@@ -100,11 +103,7 @@ describe('warehouseDriverOptions', () => {
   ])('refuses the connection when %s', async (_case, startsWith, code) => {
     RecordingClient.refusals = [{ startsWith, code }];
     try {
-      const pool = new pg.Pool({
-        ...warehouseDriverOptions('redshift', TIMEOUT_MS),
-        Client: RecordingClient as unknown as typeof pg.Client,
-        max: 1,
-      } as pg.PoolConfig);
+      const pool = redshiftPool(1);
       await expect(pool.connect()).rejects.toThrow(`refused: ${startsWith}`);
       await pool.end();
     } finally {
