@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from './app.factory.js';
@@ -21,10 +22,12 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config);
   stopOnSignals(app, config.embedded);
   await app.listen(config.port, '0.0.0.0');
-  const url = `http://localhost:${config.port}`;
+  // PORT=0 lets the system choose
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const url = `http://localhost:${port}`;
   process.stdout.write(banner(config, app.get(Connections), url, generated));
   // through the real collector, so only once it listens
-  if (config.demo) void app.get(DemoService).start(`http://127.0.0.1:${config.port}`);
+  if (config.demo) void app.get(DemoService).start(`http://127.0.0.1:${port}`);
 }
 
 // The first SIGINT/SIGTERM stops taking requests, lets those in flight finish, then stops the databases.

@@ -98,12 +98,15 @@ export function splitList(value: string | undefined): string[] {
     .filter((item) => item !== '');
 }
 
+// 0: any free port, which the banner then names
+const PORT_RANGE = 'PORT accepts a whole number from 0 (any free port) to 65535';
+
 export class Environment {
   @Transform(toInt)
   @IsOptional()
-  @IsInt({ message: 'PORT accepts a whole number from 1 to 65535' })
-  @Min(1, { message: 'PORT accepts a whole number from 1 to 65535' })
-  @Max(65535, { message: 'PORT accepts a whole number from 1 to 65535' })
+  @IsInt({ message: PORT_RANGE })
+  @Min(0, { message: PORT_RANGE })
+  @Max(65535, { message: PORT_RANGE })
   PORT?: number;
 
   @Transform(emptyToUndefined)

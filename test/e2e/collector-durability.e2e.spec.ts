@@ -1,10 +1,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { CallbackWriter } from '../../src/collector/callback-writer.js';
+import { freePort } from '../../src/database/embedded-postgres.js';
 import { adjustQuery, CALLBACK_PATH, NOW_EPOCH, sessionCallback } from '../support/adjust-callbacks.js';
 import { adminQuery, createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { inParallel, rawRequest, type RawResponse } from '../support/raw-http.js';
@@ -13,14 +13,6 @@ import { API_KEY } from '../support/test-app.js';
 
 // lost: no answer; `error` says why (ECONNREFUSED: never accepted; ECONNRESET: accepted, then dropped)
 type Outcome = { adid: string; status: number | 'lost'; body?: Record<string, unknown>; error?: string };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const TOKEN = 'durability-callback-token';
 

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.factory.js';
-import { freePort } from '../../src/database/embedded-postgres.js';
 import { createDemoWorld } from '../../src/demo/demo-traffic.js';
 import { DemoService } from '../../src/demo/demo.service.js';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
@@ -108,7 +107,7 @@ describe('DEMO and the service process', () => {
       // the demo sends it with every callback, as Adjust would
       CALLBACK_TOKEN: 'demo-service-callback-token',
       DATA_DIR: dataDir,
-      PORT: String(await freePort()),
+      PORT: '0',
       ETL_SCHEDULE: 'off',
       LOG_LEVEL: 'warn',
     };

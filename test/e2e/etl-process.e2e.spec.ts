@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '../../src/database/embedded-postgres.js';
 import { eventCallback, installCallback, reattributionCallback, sessionCallback } from '../support/adjust-callbacks.js';
 import {
   BLOCK_MERGES,
@@ -207,9 +206,9 @@ describe('the ETL in processes of its own', () => {
       let services: ServiceProcess[];
       let tickRuns: RunRow[];
       try {
-        const ports = [await freePort(), await freePort()];
-        services = ports.map((port) => spawn({ PORT: String(port), ETL_SCHEDULE: cron }));
-        await Promise.all(services.map((service) => service.waitForOutput(/listening on/, 20_000)));
+        // PORT=0: two ports asked for one after the other may be the same
+        services = [1, 2].map(() => spawn({ PORT: '0', ETL_SCHEDULE: cron }));
+        await Promise.all(services.map((service) => service.listeningPort(20_000)));
         if (Date.now() > tick - 500) throw new Error('the services started too late for the tick this test waits for');
         await waitUntil(async () => (await runsAfter(before)).length >= 2, tick - Date.now() + 10_000, 'both services have ticked');
         await waitForLockWait(warehouse(), MERGE_FIRST_STATEMENT);
@@ -243,9 +242,8 @@ describe('the ETL in processes of its own', () => {
   describe('two services on the continuous schedule', () => {
     it('take turns: every load starts at least ETL_MIN_INTERVAL after the last one, none overlaps, none is recorded as skipped', async () => {
       const before = await lastRunId();
-      const ports = [await freePort(), await freePort()];
-      const services = ports.map((port) => spawn({ PORT: String(port), ETL_SCHEDULE: 'continuous', ETL_MIN_INTERVAL: '1' }));
-      await Promise.all(services.map((service) => service.waitForOutput(/listening on/, 20_000)));
+      const services = [1, 2].map(() => spawn({ PORT: '0', ETL_SCHEDULE: 'continuous', ETL_MIN_INTERVAL: '1' }));
+      await Promise.all(services.map((service) => service.listeningPort(20_000)));
       // callbacks keep arriving while both services load
       for (let round = 0; round < 6; round++) {
         await storeCallbacks(t, [sessionCallback(), installCallback()]);

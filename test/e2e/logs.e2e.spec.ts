@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { freePort } from '../../src/database/embedded-postgres.js';
 import { callbackUrl, sessionCallback } from '../support/adjust-callbacks.js';
 import { createTestDatabases, type TestDatabases } from '../support/databases.js';
 import { query } from '../support/etl.js';
@@ -37,12 +36,11 @@ describe('the log lines of the service', () => {
   beforeAll(async () => {
     databases = await createTestDatabases();
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'kpi-logs-'));
-    port = await freePort();
     service = new ServiceProcess(
       {
         PATH: process.env.PATH ?? '',
         DATA_DIR: dataDir,
-        PORT: String(port),
+        PORT: '0',
         DATABASE_URL: databases.sourceUrl,
         WAREHOUSE_URL: databases.warehouseUrl,
         ADMIN_API_KEYS: ADMIN_KEY,
@@ -54,7 +52,7 @@ describe('the log lines of the service', () => {
       },
       dataDir,
     );
-    await service.waitForOutput(/listening on/, 30_000);
+    port = await service.listeningPort();
   });
   afterAll(async () => {
     await service?.kill();

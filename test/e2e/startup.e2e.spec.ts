@@ -343,7 +343,7 @@ describe('the service started with npm start', () => {
 
     expect(exit.code).toBe(1);
     expect(misconfigured.stderr).toContain('Cannot start: Invalid configuration');
-    expect(misconfigured.stderr).toContain('PORT accepts a whole number from 1 to 65535');
+    expect(misconfigured.stderr).toContain('PORT accepts a whole number from 0 (any free port) to 65535');
     expect(misconfigured.stderr).toContain('LOG_LEVEL accepts one of');
     expect(misconfigured.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);

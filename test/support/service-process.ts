@@ -52,6 +52,12 @@ export class ServiceProcess {
     }
   }
 
+  // The port of the start banner's "listening on" line: with PORT=0, the one the system chose.
+  async listeningPort(timeoutMs = 30_000): Promise<number> {
+    const [, port] = await this.waitForOutput(/listening on http:\/\/localhost:(\d+)/, timeoutMs);
+    return Number(port);
+  }
+
   // The exit, or an error when the process is still running after `timeoutMs`.
   async exit(timeoutMs = 10_000): Promise<Exit> {
     let timer: NodeJS.Timeout | undefined;

@@ -182,6 +182,10 @@ describe('loadConfig', () => {
       });
     });
 
+    it('takes PORT=0 for any free port', () => {
+      expect(loadConfig({ PORT: '0' }, CWD).port).toBe(0);
+    });
+
     it('runs the demo traffic only on the embedded default unless DEMO says otherwise', () => {
       expect(loadConfig({}, CWD).demo).toBe(true);
       expect(loadConfig(PRODUCTION, CWD).demo).toBe(false);
@@ -193,7 +197,7 @@ describe('loadConfig', () => {
   describe('rejected values', () => {
     it.each([
       ['PORT', 'abc'],
-      ['PORT', '0'],
+      ['PORT', '-1'],
       ['PORT', '65536'],
       ['PORT', '80.5'],
       ['DATABASE_URL', 'mysql://kpi:pw@db/adjust'],
@@ -354,7 +358,7 @@ describe('loadConfig', () => {
     });
 
     it('says each problem once even when several rules of one variable fail', () => {
-      expect(problemsOf({ PORT: '-1.5' })).toEqual(['PORT accepts a whole number from 1 to 65535']);
+      expect(problemsOf({ PORT: '-1.5' })).toEqual(['PORT accepts a whole number from 0 (any free port) to 65535']);
     });
 
     it('never repeats a value in the message, since values may be secrets', () => {
