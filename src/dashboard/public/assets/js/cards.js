@@ -4,7 +4,16 @@
 // answer that failed shows its message in its own card; the others still show.
 
 import { barChart, cssColor, lineChart, showSeries } from './charts.js';
-import { formatBucket, formatDuration, formatNumber, formatRange } from './format.js';
+import {
+  formatBucket,
+  formatDuration,
+  formatNumber,
+  formatRange,
+  formatShare,
+  formatShareTick,
+  formatUsd,
+  formatUsdTick,
+} from './format.js';
 
 // Channels beyond these are summed into one last bar, so the bars stay readable from across a room.
 const MAX_CHANNEL_BARS = 8;
@@ -12,16 +21,24 @@ const MAX_CHANNEL_BARS = 8;
 const part = (element, role) => element.querySelector(`[data-role="${role}"]`);
 const durationTick = (seconds) => (seconds < 120 ? `${seconds} s` : `${Math.round(seconds / 60)} min`);
 // how a value of a unit reads (counts and devices: formatNumber)
-const UNIT_FORMATS = { seconds: { format: formatDuration, tick: durationTick } };
-// a klip's colour: the style sheet's --<route>, else --klip
-const colourOf = (klip) => cssColor(klip.route) || cssColor('klip');
+const UNIT_FORMATS = {
+  seconds: { format: formatDuration, tick: durationTick },
+  usd: { format: formatUsd, tick: formatUsdTick },
+  share: { format: formatShare, tick: formatShareTick },
+};
+// a klip's colour: the style sheet's --<route>, else --klip; a series of a klip that has several: --<route>-<field>
+const colourOf = (klip, field) => cssColor(field ? `${klip.route}-${field}` : klip.route) || cssColor('klip');
+// The retention klip's shares of a cohort still active 1, 7 and 30 days after its install day.
+const RETENTION_DAYS = ['d1', 'd7', 'd30'];
 
 // Per kind: the card it makes for its klips (`shared`: one card for all of them), and how it shows their answers.
 const KINDS = {
   count: { create: lineCard, show: showLine, big: (answer) => answer.summary.total, note: perDay },
   average: { create: lineCard, show: showLine, big: (answer) => answer.summary.average, note: () => 'mean over the range' },
+  revenue: { create: lineCard, show: showLine, big: (answer) => answer.summary.total, note: revenuePerUser },
   'active-users': { shared: true, title: 'Active users', create: groupCard, show: showGroup },
   'by-channel': { create: barCard, show: showBars },
+  retention: { create: retentionCard, show: showRetention },
 };
 
 // One view per card: its kind, its klips, its element and chart. Klips of a kind this page does not
@@ -72,26 +89,38 @@ function lineCard([klip]) {
   return { element, chart, format };
 }
 
-function groupCard(klips, { title }) {
-  const element = cardFrom('group-card', klips[0].kind, title, klips.map((klip) => klip.route).join('-'));
+// Big numbers side by side, each named in the colour of its line: `series` [{ label, role, color }].
+function addNumbers(element, series) {
   element.querySelector('dl').append(
-    ...klips.map((klip) => {
+    ...series.map(({ label, role, color }) => {
       const entry = document.createElement('div');
       const name = document.createElement('dt');
-      name.textContent = klip.label;
-      name.style.color = colourOf(klip);
+      name.textContent = label;
+      name.style.color = color;
       const value = document.createElement('dd');
-      value.dataset.role = klip.route;
+      value.dataset.role = role;
       value.textContent = '–';
       entry.append(name, value);
       return entry;
     }),
   );
-  const chart = lineChart(
-    element.querySelector('canvas'),
-    klips.map((klip) => ({ label: klip.label, color: colourOf(klip) })),
-  );
-  return { element, chart, title };
+}
+
+function groupCard(klips, { title }) {
+  const element = cardFrom('group-card', klips[0].kind, title, klips.map((klip) => klip.route).join('-'));
+  const series = klips.map((klip) => ({ label: klip.label, role: klip.route, color: colourOf(klip) }));
+  addNumbers(element, series);
+  return { element, chart: lineChart(element.querySelector('canvas'), series), title };
+}
+
+// One klip with three numbers (D1, D7, D30), narrow like a line card: its line per share over the cohorts.
+function retentionCard([klip]) {
+  const element = cardFrom('shares-card', klip.kind, klip.title, klip.route);
+  element.dataset.klip = klip.route;
+  const series = RETENTION_DAYS.map((day) => ({ label: day.toUpperCase(), role: day, color: colourOf(klip, day) }));
+  addNumbers(element, series);
+  // no legend: the chart of a narrow card needs the height, and D1, D7 and D30 stand above in their colours
+  return { element, chart: lineChart(element.querySelector('canvas'), series, { ...UNIT_FORMATS.share, legend: false }) };
 }
 
 function barCard([klip]) {
@@ -102,6 +131,11 @@ function barCard([klip]) {
 
 function perDay(answer) {
   return `${formatNumber(answer.summary.total / daysOf(answer))} a day`;
+}
+
+// ARPDAU: the range's revenue per daily active user; none without active users.
+function revenuePerUser(answer) {
+  return `ARPDAU ${formatUsd(answer.summary.arpdau, { fine: true })}`;
 }
 
 function daysOf({ from, to }) {
@@ -170,4 +204,20 @@ function showBars({ element, chart, klips }, [answer]) {
     [rows.map((row) => row.value)],
   );
   describeChart(element, `${klips[0].title}: ${rows.map((row) => `${row.channel} ${formatNumber(row.value)}`).join(', ') || 'none'}`);
+}
+
+// A row per cohort (install day, or week or month of install days); a share the service does not know yet
+// (day c+N not over, an empty cohort) is null: a gap in its line, — as a number.
+function showRetention({ element, chart, klips }, [answer], granularity) {
+  const { summary, data } = answer;
+  for (const day of RETENTION_DAYS) part(element, day).textContent = formatShare(summary[day]);
+  const installs = summary.installs === 1 ? '1 install' : `${formatNumber(summary.installs)} installs`;
+  showNote(element, `of ${installs}; by install ${granularity}`);
+  showSeries(
+    chart,
+    data.map((row) => formatBucket(row.date, granularity)),
+    RETENTION_DAYS.map((day) => data.map((row) => row[day])),
+  );
+  const numbers = RETENTION_DAYS.map((day) => `${day.toUpperCase()} ${formatShare(summary[day])}`).join(', ');
+  describeChart(element, `${klips[0].title} by install ${granularity}, ${formatRange(answer.from, answer.to)}: ${numbers}`);
 }

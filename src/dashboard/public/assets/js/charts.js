@@ -52,8 +52,9 @@ function loneValueRadius({ dataset, dataIndex }) {
   return lone ? Chart.defaults.elements.line.borderWidth * 2 : 0;
 }
 
-// A line chart of one or more series over the buckets; `format` writes a value in the tooltips.
-export function lineChart(canvas, series, { format = formatNumber, tick = formatTick } = {}) {
+// A line chart of one or more series over the buckets; `format` writes a value in the tooltips. Several
+// series have a legend unless `legend: false` (the card names them above, in their colours, already).
+export function lineChart(canvas, series, { format = formatNumber, tick = formatTick, legend = series.length > 1 } = {}) {
   return new Chart(canvas, {
     type: 'line',
     data: {
@@ -72,7 +73,7 @@ export function lineChart(canvas, series, { format = formatNumber, tick = format
     options: {
       interaction: { mode: 'index', intersect: false },
       plugins: {
-        legend: { display: series.length > 1, position: 'top', align: 'end', labels: { boxWidth: 12, boxHeight: 3 } },
+        legend: { display: legend, position: 'top', align: 'end', labels: { boxWidth: 12, boxHeight: 3 } },
         tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${format(item.parsed.y)}` } },
       },
       scales: {

@@ -15,6 +15,41 @@ export function formatTick(value) {
   return compact.format(value);
 }
 
+// Money is US dollars (the revenue klip's unit): cents for totals, a hundredth of a cent for a revenue per
+// user, which is often under a dollar. What is not known yet (no active users, a day not over) reads —.
+const NOT_KNOWN = '—';
+const dollars = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD' });
+const fineDollars = new Intl.NumberFormat(undefined, { style: 'currency', currency: 'USD', minimumFractionDigits: 4 });
+const compactDollars = new Intl.NumberFormat(undefined, {
+  style: 'currency',
+  currency: 'USD',
+  notation: 'compact',
+  maximumFractionDigits: 1,
+});
+const percent = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+// $1,234.56; with `fine`, $0.1234.
+export function formatUsd(value, { fine = false } = {}) {
+  if (value === null || value === undefined) return NOT_KNOWN;
+  return (fine ? fineDollars : dollars).format(value);
+}
+
+// Axis ticks: $1.2K.
+export function formatUsdTick(value) {
+  return compactDollars.format(value);
+}
+
+// A share 0–1 as a percentage with one decimal, so that D1, D7 and D30 line up: 41.2 %, 20.0 %.
+export function formatShare(value) {
+  if (value === null || value === undefined) return NOT_KNOWN;
+  return `${percent.format(value * 100)} %`;
+}
+
+// Axis ticks of shares: 0 %, 10 %, 2.5 %.
+export function formatShareTick(value) {
+  return `${oneDecimal.format(value * 100)} %`;
+}
+
 // Seconds as a person says them: 42 s, 6 min 52 s, 1 h 05 min.
 export function formatDuration(seconds) {
   if (seconds === null || seconds === undefined) return '–';
