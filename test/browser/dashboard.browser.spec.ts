@@ -5,7 +5,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { addDays, datesBetween, zonedDate } from '../../src/common/zoned-time.js';
 import { PROJECT_ROOT } from '../../src/database/project-paths.js';
 import { createDemoWorld } from '../../src/demo/demo-traffic.js';
-import type { KlipIndex } from '../../src/metrics/klip-index.js';
+import type { KlipIndex, KlipIndexEntry } from '../../src/metrics/klip-index.js';
 import { DemoService } from '../../src/demo/demo.service.js';
 import {
   type Activity,
@@ -16,6 +16,10 @@ import {
   counted,
   installsByChannel,
   ofKind,
+  RETENTION_SHARES,
+  type Retention,
+  retentionOf,
+  revenueCentsOf,
   registrationsOf,
   sessionLengthsByDay,
 } from '../support/demo-callbacks.js';
@@ -74,8 +78,8 @@ function demoTraffic(startMs: number, nowMs: number): { stored: number; counted:
   return { stored: callbacks.filter((c) => c.repeatOf === null).length, counted: counted(activitiesOf(callbacks)) };
 }
 
-// The page's view: the last `days` days (today included, UTC: the report time zone), of one app or all.
-type View = { days: number; app?: string };
+// The page's view: `days` days up to `to` (default today, included; UTC: the report time zone), of one app or all.
+type View = { days: number; app?: string; to?: string };
 type Numbers = {
   installs: number;
   registrations: number;
@@ -84,19 +88,26 @@ type Numbers = {
   wau: number;
   mau: number;
   channels: Map<string, number>;
+  sessions: number;
+  revenueCents: number;
+  arpdau: number | null;
+  retention: Retention;
 };
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
 // The numbers of a view ending on `today`, as metrics.md defines them.
-function numbersOf(activities: Activity[], { days, app }: View, today: string): Numbers {
-  const range = datesBetween(addDays(today, 1 - days), today);
+function numbersOf(activities: Activity[], { days, app, to }: View, today: string): Numbers {
+  const range = datesBetween(addDays(to ?? today, 1 - days), to ?? today);
   const ofApp = app === undefined ? activities : activities.filter((a) => a.params.get('app_name') === app);
   const inRange = ofApp.filter((a) => range.includes(a.day));
   const installs = ofKind(inRange, 'install');
   const lengths = sessionLengthsByDay(ofApp);
   const active = activeByDay(ofApp);
   const windowMean = (width: number) => mean(range.map((day) => activeInWindow(active, day, width)));
+  const revenueCents = revenueCentsOf(inRange);
+  // ARPDAU: the revenue per daily active device, over the sum of the range's daily DAU
+  const activeDays = range.reduce((sum, day) => sum + (active.get(day)?.size ?? 0), 0);
   return {
     installs: installs.length,
     registrations: registrationsOf(inRange).length,
@@ -105,12 +116,32 @@ function numbersOf(activities: Activity[], { days, app }: View, today: string): 
     wau: windowMean(7),
     mau: windowMean(30),
     channels: installsByChannel([...installs, ...ofKind(ofApp, 'install_update')]),
+    sessions: inRange.filter((a) => ACTIVE_KINDS.has(a.params.get('activity_kind')!)).length,
+    revenueCents,
+    arpdau: activeDays === 0 ? null : revenueCents / 100 / activeDays,
+    retention: retentionOf(ofApp, range, today),
   };
 }
 
 // A count as the page writes it (en-US), and a pattern that matches that text only.
 const count = (value: number) => value.toLocaleString('en-US');
 const countPattern = (value: number) => new RegExp(`^${count(value)}$`);
+const dollars = (cents: number) => (cents / 100).toLocaleString('en-US', { style: 'currency', currency: 'USD' });
+
+// The page's "—" for a value the service does not know yet, else the number it writes within its
+// rounding: ARPDAU as "ARPDAU $0.1234" (4 decimals), a share as "41.2 %" (after the service's 4 decimals
+// of the fraction, one of the percentage).
+function arpdauMatches(note: string, expected: number | null): boolean {
+  if (expected === null) return note === 'ARPDAU —';
+  const shown = /^ARPDAU \$(\d+\.\d{4})$/.exec(note);
+  return shown !== null && Math.abs(Number(shown[1]) - expected) <= 0.00005 + 1e-9;
+}
+
+function shareMatches(text: string, expected: number | null): boolean {
+  if (expected === null) return text === '—';
+  const shown = /^(\d+\.\d) %$/.exec(text);
+  return shown !== null && Math.abs(Number(shown[1]) - expected * 100) <= 0.05 + 0.005 + 1e-9;
+}
 
 // A duration as the page writes it ("6 min 52 s", "1 h 05 min") back in seconds, with its resolution.
 function secondsOf(text: string): { seconds: number; resolution: number } {
@@ -183,7 +214,33 @@ describe('Dashboard in a browser, on demo data', () => {
     await expect(text('[data-klip="installs-by-channel"] [data-role="note"]')).resolves.toBe(
       `${count(expected.installs)} installs in ${channels}`,
     );
+    await expectAddedKlips(expected);
     return expected;
+  }
+
+  // The klips beyond the original seven: sessions, revenue with ARPDAU, retention D1/D7/D30 by install day.
+  async function expectAddedKlips(expected: Numbers): Promise<void> {
+    await expect(text('[data-klip="sessions"] .big')).resolves.toBe(count(expected.sessions));
+    await expect(text('[data-klip="revenue"] .big')).resolves.toBe(dollars(expected.revenueCents));
+    const note = await text('[data-klip="revenue"] [data-role="note"]');
+    expect({ note, arpdau: expected.arpdau, matches: arpdauMatches(note, expected.arpdau) }).toEqual({
+      note,
+      arpdau: expected.arpdau,
+      matches: true,
+    });
+    const { installs, ...shares } = expected.retention;
+    await expect(text('[data-klip="retention"] [data-role="note"]')).resolves.toBe(
+      `of ${count(installs)} ${installs === 1 ? 'install' : 'installs'}; by install day`,
+    );
+    for (const share of RETENTION_SHARES) {
+      const value = await text(`[data-klip="retention"] [data-role="${share}"]`);
+      expect({ share, value, expected: shares[share], matches: shareMatches(value, shares[share]) }).toEqual({
+        share,
+        value,
+        expected: shares[share],
+        matches: true,
+      });
+    }
   }
 
   // The pixels of a canvas drawn in a colour (#rrggbb): the line or bars of a series, not the axes.
@@ -233,6 +290,9 @@ describe('Dashboard in a browser, on demo data', () => {
     await klipAnswered;
     await page.locator('[data-klip="installs"][aria-busy="false"]').waitFor();
   }
+
+  const readIndex = async () =>
+    (await (await page.request.get(`${base}/api/v1/metrics`, { headers: { 'X-API-Key': API_KEY } })).json()) as KlipIndex;
 
   const sourceRows = async () => (await query<{ n: number }>(t.databases.sourceUrl, 'SELECT count(*)::int AS n FROM mob.adjust'))[0].n;
 
@@ -305,20 +365,27 @@ describe('Dashboard in a browser, on demo data', () => {
     await dialog.locator('input[name="key"]').fill(API_KEY);
     await dialog.locator('button[type="submit"]').click();
     const numbers = await expectNumbers({ days: 30 });
-    const { channels, ...big } = numbers;
-    for (const [name, value] of Object.entries(big)) expect({ name, nonZero: value > 0 }).toEqual({ name, nonZero: true });
+    const { channels, retention, ...big } = numbers;
+    for (const [name, value] of Object.entries(big)) expect({ name, nonZero: value! > 0 }).toEqual({ name, nonZero: true });
     expect(channels.size).toBeGreaterThan(1);
+    // three weeks of history: cohorts whose day 1 and day 7 are over; in the last 30 days none whose day 30 is (D30 shows —)
+    expect(retention).toEqual({ installs: expect.any(Number), d1: expect.any(Number), d7: expect.any(Number), d30: null });
 
     // a card per klip of the index, titled as the index says; the active users share one
-    const index = (await (await page.request.get(`${base}/api/v1/metrics`, { headers: { 'X-API-Key': API_KEY } })).json()) as KlipIndex;
+    const index = await readIndex();
     const own = index.klips.filter((klip) => klip.kind !== 'active-users');
     await expect(
       page.locator('[data-klip]').evaluateAll((cards) => cards.map((card) => (card as unknown as Card).dataset.klip)),
     ).resolves.toEqual(own.map((klip) => klip.route));
     for (const { route, title } of own) await expect(text(`[data-klip="${route}"] h2`)).resolves.toBe(title);
-    // every series is drawn in its colour, the style sheet's --<route>
+    // every series is drawn in its colour, the style sheet's --<route>; retention's shares in
+    // --retention-<share>, those with a value
+    const coloursOf = (klip: KlipIndexEntry) =>
+      klip.route === 'retention'
+        ? RETENTION_SHARES.filter((share) => retention[share] !== null).map((share) => `${klip.route}-${share}`)
+        : [klip.route];
     const charts: [card: string, colours: string[]][] = [
-      ...own.map((klip): [string, string[]] => [`[data-klip="${klip.route}"]`, [klip.route]]),
+      ...own.map((klip): [string, string[]] => [`[data-klip="${klip.route}"]`, coloursOf(klip)]),
       ['[data-kind="active-users"]', index.klips.filter((klip) => klip.kind === 'active-users').map((klip) => klip.route)],
     ];
     expect(charts.at(-1)![1]).toEqual(['dau', 'wau', 'mau']);
@@ -413,8 +480,8 @@ describe('Dashboard in a browser, on demo data', () => {
     await refetching(pollNow);
     await refetching(pollNow);
     await page.unroute('**/api/v1/metrics/**');
-    // each poll: its probe, then the seven klips
-    expect(answered).toBe(2 * (1 + 7));
+    // each poll: its probe, then every klip
+    expect(answered).toBe(2 * (1 + (await readIndex()).klips.length));
   });
 
   it('fills a wall screen without scrolling', async () => {
@@ -427,6 +494,20 @@ describe('Dashboard in a browser, on demo data', () => {
     await expect(fitsTheScreen()).resolves.toBe(true);
     await screenshot('dashboard-1920x1080');
     expect(foreignRequests).toEqual([]);
+  });
+
+  it('shows — for an ARPDAU without active users and for the shares of empty cohorts', async () => {
+    // a week before the demo's history: a bookmark of custom dates
+    const view = { days: 7, to: addDays(today, -(DEMO.days + 10)) };
+    const expected = numbersOf(traffic.counted, view, today);
+    expect(expected).toMatchObject({ installs: 0, revenueCents: 0, arpdau: null, retention: { d1: null, d7: null, d30: null } });
+    await page.goto(`${base}/?from=${addDays(view.to, 1 - view.days)}&to=${view.to}`);
+    await page.locator('[data-klip="retention"][aria-busy="false"]').waitFor();
+    await page
+      .locator('[data-klip="installs"] .big')
+      .filter({ hasText: countPattern(0) })
+      .waitFor();
+    await expectAddedKlips(expected);
   });
 
   // Last of the tests that compare numbers with the demo's: it adds installs of its own.

@@ -1,3 +1,4 @@
+import { addDays } from '../../src/common/zoned-time.js';
 import type { DemoCallback } from '../../src/demo/demo-traffic.js';
 
 // What the demo's callbacks say, read back from their URLs the way the metric definitions (metrics.md)
@@ -86,6 +87,44 @@ export function installsByChannel(activities: Activity[]): Map<string, number> {
     byChannel.set(channel, (byChannel.get(channel) ?? 0) + 1);
   }
   return byChannel;
+}
+
+// Revenue in US cents: revenue_usd of an event, else its revenue_float when its currency is USD (any
+// case); events in other currencies add nothing. The demo's amounts are whole cents.
+export function revenueCentsOf(activities: Activity[]): number {
+  let cents = 0;
+  for (const { params } of ofKind(activities, 'event')) {
+    const usd = params.get('revenue_usd') || (params.get('currency')?.toUpperCase() === 'USD' ? params.get('revenue_float') : '');
+    if (usd) cents += Math.round(Number(usd) * 100);
+  }
+  return cents;
+}
+
+export const RETENTION_SHARES = ['d1', 'd7', 'd30'] as const;
+export type Retention = { installs: number } & Record<(typeof RETENTION_SHARES)[number], number | null>;
+
+// Retention of the cohorts of `range`'s days, as of `today`: a cohort is the devices whose first install of
+// an app was that day; dN the share of them active in the same app N days later, over the cohort days whose
+// day c+N is over (null when there is none, or those cohorts are empty).
+export function retentionOf(activities: Activity[], range: string[], today: string): Retention {
+  const firstInstalls = new Map<string, string>();
+  for (const { params, day } of ofKind(activities, 'install')) {
+    const device = `${params.get('app_name')}|${params.get('adid')}`;
+    const known = firstInstalls.get(device);
+    if (known === undefined || day < known) firstInstalls.set(device, day);
+  }
+  const activeDays = new Set(
+    activities
+      .filter((a) => ACTIVE_KINDS.has(a.params.get('activity_kind')!))
+      .map((a) => `${a.params.get('app_name')}|${a.params.get('adid')}|${a.day}`),
+  );
+  const cohorts = [...firstInstalls].filter(([, day]) => range.includes(day));
+  const share = (n: number) => {
+    const over = cohorts.filter(([, day]) => addDays(day, n) < today);
+    const retained = over.filter(([device, day]) => activeDays.has(`${device}|${addDays(day, n)}`));
+    return over.length === 0 ? null : retained.length / over.length;
+  };
+  return { installs: cohorts.length, d1: share(1), d7: share(7), d30: share(30) };
 }
 
 export const ofKind = (activities: Activity[], kind: string) => activities.filter((a) => a.params.get('activity_kind') === kind);
