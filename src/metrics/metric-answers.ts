@@ -187,7 +187,8 @@ function weightedMean({ total, samples }: { total: number; samples: number }): n
 }
 
 // Means and money are answered rounded to 2 decimals, shares to 4 (metrics.md).
+// Half away from zero, as decimal arithmetic would: 5.995 (5.99499… as a double) gives 6.
 function round(value: number, decimals: number): number {
   const scale = 10 ** decimals;
-  return Math.round((value + Math.sign(value) * Number.EPSILON) * scale) / scale;
+  return (Math.sign(value) * Math.round(Math.abs(value) * scale + 1e-7)) / scale;
 }
