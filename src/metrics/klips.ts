@@ -9,11 +9,15 @@ import type { Granularity } from './date-range.js';
 // How a klip's daily values become a bucket's and the range's:
 // - count: a sum; average: total / number of samples (a weighted mean);
 // - active-users: the mean of the daily values, plus the distinct devices of the range;
-// - by-channel: a sum per channel, one row per channel (or per bucket and channel with a granularity).
-export const KLIP_KINDS = ['count', 'average', 'active-users', 'by-channel'] as const;
+// - by-channel: a sum per channel, one row per channel (or per bucket and channel with a granularity);
+// - revenue: a sum, and the range's revenue per daily active user (ARPDAU);
+// - retention: per cohort day, the cohort's size and the shares of it retained after 1, 7 and 30 days.
+export const KLIP_KINDS = ['count', 'average', 'active-users', 'by-channel', 'revenue', 'retention'] as const;
 export type KlipKind = (typeof KLIP_KINDS)[number];
-export type SummaryField = 'total' | 'average' | 'distinct';
-export type DataColumn = 'date' | 'channel' | 'value';
+export type SummaryField = 'total' | 'average' | 'distinct' | 'arpdau' | RetentionField;
+export type DataColumn = 'date' | 'channel' | 'value' | RetentionField;
+export type RetentionField = 'installs' | 'd1' | 'd7' | 'd30';
+const RETENTION_FIELDS: RetentionField[] = ['installs', 'd1', 'd7', 'd30'];
 
 type Common = {
   route: string;
@@ -22,7 +26,7 @@ type Common = {
   title: string;
   // a short name for legends and labels (DAU)
   label: string;
-  unit: 'count' | 'seconds' | 'devices';
+  unit: 'count' | 'seconds' | 'devices' | 'usd' | 'share';
   definition: string;
 };
 // `sql`: the statements under sql/metrics/ the klip reads, by their role for its kind.
@@ -32,6 +36,8 @@ export type KlipEntry = Common &
     | { kind: 'average'; sql: { days: string }; defaultGranularity: Granularity }
     | { kind: 'active-users'; sql: { changes: string; distinct: string }; windowDays: 1 | 7 | 30; defaultGranularity: Granularity }
     | { kind: 'by-channel'; sql: { totals: string; buckets: string }; defaultGranularity: Granularity | null }
+    | { kind: 'revenue'; sql: { days: string; changes: string }; defaultGranularity: Granularity }
+    | { kind: 'retention'; sql: { cohorts: string }; defaultGranularity: Granularity }
   );
 
 const SUMMARY_FIELDS: Record<KlipKind, SummaryField[]> = {
@@ -39,6 +45,8 @@ const SUMMARY_FIELDS: Record<KlipKind, SummaryField[]> = {
   average: ['average'],
   'active-users': ['average', 'distinct'],
   'by-channel': ['total'],
+  revenue: ['total', 'arpdau'],
+  retention: RETENTION_FIELDS,
 };
 
 export function summaryFields(kind: KlipKind): SummaryField[] {
@@ -47,6 +55,7 @@ export function summaryFields(kind: KlipKind): SummaryField[] {
 
 // The keys of every row of `data` (and the CSV header) for an answer with this granularity.
 export function dataColumns(kind: KlipKind, granularity: Granularity | null): DataColumn[] {
+  if (kind === 'retention') return ['date', ...RETENTION_FIELDS];
   if (kind !== 'by-channel') return ['date', 'value'];
   return granularity ? ['date', 'channel', 'value'] : ['channel', 'value'];
 }
@@ -139,6 +148,39 @@ export const KLIP_REGISTRY = [
     sql: { totals: 'installs-by-channel', buckets: 'installs-by-bucket-and-channel' },
     defaultGranularity: null,
     definition: `Installs of the range grouped by channel, largest first: one row per channel, or with granularity one row per bucket and channel (every channel with installs in the range, 0 where it had none). The channel is Adjust's network (network_name, trimmed); without one, the first :: segment of tracker_name; still empty, Organic when is_organic=1, else Unknown. Dynamic attribution, as Adjust's default: an install counts under the channel of the latest install_update for the same app and device (by created_at), and under its own when there is none; it keeps its own day. ${PRODUCTION}`,
+  },
+  {
+    route: 'sessions',
+    operationId: 'getSessions',
+    title: 'Sessions',
+    label: 'Sessions',
+    unit: 'count',
+    kind: 'count',
+    sql: { days: 'sessions' },
+    defaultGranularity: 'day',
+    definition: `The number of activities on each day of the kinds that make a device active: session, install, reattribution, reinstall and reattribution_reinstall (Adjust counts an install or reattribution as the device's first session). Buckets and ranges add up. ${PRODUCTION}`,
+  },
+  {
+    route: 'revenue',
+    operationId: 'getRevenue',
+    title: 'Revenue (USD)',
+    label: 'Revenue',
+    unit: 'usd',
+    kind: 'revenue',
+    sql: { days: 'revenue', changes: 'active-users' },
+    defaultGranularity: 'day',
+    definition: `The revenue in US dollars of the event activities of each day: revenue_usd, or where it is empty revenue_float when currency is USD (any case; Adjust's revenue is in cents); other events add nothing. Values are rounded to 2 decimals; buckets and ranges add up (exactly, before rounding). The summary's arpdau is the range's revenue divided by the sum of its daily DAU under the same filters, rounded to 4 decimals; null when that sum is 0. ${PRODUCTION}`,
+  },
+  {
+    route: 'retention',
+    operationId: 'getRetention',
+    title: 'Retention',
+    label: 'Retention',
+    unit: 'share',
+    kind: 'retention',
+    sql: { cohorts: 'retention' },
+    defaultGranularity: 'day',
+    definition: `For the cohort of each install day c: the devices whose first install in an app was on c (installs), and the shares of them active in the same app on day c+1, c+7 and c+30 (d1, d7, d30, fractions 0–1 rounded to 4 decimals), whatever os or country that activity reports. ${ACTIVE} A share is null while its day c+N has not ended (report time zone), or for an empty cohort. Buckets and ranges add up installs and take retained devices / cohort devices over the cohort days whose c+N has ended. Filters select the cohort by its install's app, os, country and dynamic channel. ${PRODUCTION}`,
   },
 ] as const satisfies readonly KlipEntry[];
 

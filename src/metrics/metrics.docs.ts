@@ -50,6 +50,11 @@ const FIELD_SCHEMAS: Record<SummaryField | DataColumn, SchemaObject> = {
   date: { type: 'string', format: 'date', description: 'the bucket: the day, the ISO week’s Monday or the month’s 1st' },
   channel: { type: 'string' },
   value: { type: 'number' },
+  arpdau: { type: 'number', nullable: true, description: 'revenue / the sum of the daily DAU; null when that sum is 0' },
+  installs: { type: 'integer', description: 'the cohort: devices whose first install in the app was on the day' },
+  d1: { type: 'number', nullable: true, description: 'share of the cohort active 1 day later; null until that day has ended' },
+  d7: { type: 'number', nullable: true, description: 'share of the cohort active 7 days later; null until that day has ended' },
+  d30: { type: 'number', nullable: true, description: 'share of the cohort active 30 days later; null until that day has ended' },
 };
 
 // An average of nothing is null: the average kind's values and summary may be.
@@ -94,6 +99,22 @@ const EXAMPLE_BODIES: Record<KlipKind, Pick<MetricAnswer, 'granularity' | 'summa
       { channel: 'Facebook Installs', value: 160 },
       { channel: 'Unknown', value: 60 },
     ],
+  },
+  revenue: {
+    granularity: 'day',
+    summary: { total: 1530.4, arpdau: 0.4236 },
+    data: EXAMPLE_DAYS.map((date, i) => ({ date, value: [498.12, 541.9, 490.38][i] })),
+  },
+  retention: {
+    granularity: 'day',
+    summary: { installs: 521, d1: 0.4012, d7: 0.1852, d30: null },
+    data: EXAMPLE_DAYS.map((date, i) => ({
+      date,
+      installs: [170, 181, 170][i],
+      d1: [0.4118, 0.3978, 0.3941][i],
+      d7: [0.1882, 0.1816, null][i],
+      d30: null,
+    })),
   },
 };
 

@@ -9,6 +9,7 @@ export type DayValue = { day: string; value: number };
 export type DayTotal = { day: string; total: number; samples: number };
 export type ChannelValue = { channel: string; value: number };
 export type BucketChannelValue = { bucket: string; channel: string; value: number };
+export type CohortDay = { day: string; installs: number; d1: number; d7: number; d30: number };
 export type ActiveCounts = { dau: number; wau: number; mau: number };
 export type ActiveChange = { day: string } & ActiveCounts;
 export type ActiveChanges = { before: ActiveCounts; days: ActiveChange[] };
@@ -59,6 +60,18 @@ export class MetricsRepository {
       granularity,
     ]);
     return rows.map((row) => ({ bucket: row.bucket, channel: row.channel, value: Number(row.value) }));
+  }
+
+  // …the cohorts of each install day: their size and how many of them were retained (retention)…
+  async cohortDays(statement: string, range: DateRange, filters: Filters): Promise<CohortDay[]> {
+    const rows = await this.query<Record<keyof CohortDay, string>>(statement, [...dayRange(range), ...filterValues(filters)]);
+    return rows.map((row) => ({
+      day: row.day,
+      installs: Number(row.installs),
+      d1: Number(row.d1),
+      d7: Number(row.d7),
+      d30: Number(row.d30),
+    }));
   }
 
   // The stored DAU/WAU/MAU changes under the filters: their sums before the range (the counts of the day

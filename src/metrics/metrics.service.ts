@@ -166,7 +166,7 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
       (['app', 'os', 'country', 'channel'] as const).filter((name) => query[name] !== undefined).map((name) => [name, query[name]]),
     );
     const granularity = query.granularity ?? KLIP_ENTRIES[klip].defaultGranularity;
-    return { klip, range: resolveRange(query, today), granularity, filters };
+    return { klip, range: resolveRange(query, today), granularity, filters, today };
   }
 
   private async compute(request: MetricRequest, version: number | null): Promise<CachedAnswer> {
@@ -186,6 +186,8 @@ export class MetricsService implements OnApplicationBootstrap, OnApplicationShut
   }
 }
 
-export function requestKey({ klip, range, granularity, filters }: MetricRequest): string {
-  return JSON.stringify([klip, range.from, range.to, granularity, filters.app, filters.os, filters.country, filters.channel]);
+// With the day asked on: an answer asked again after midnight is another (retention's shares of the
+// cohorts whose c + N has just ended appear then, without a load).
+export function requestKey({ klip, range, granularity, filters, today }: MetricRequest): string {
+  return JSON.stringify([klip, range.from, range.to, granularity, filters.app, filters.os, filters.country, filters.channel, today]);
 }

@@ -37,6 +37,9 @@ const OPERATION_IDS: Record<Klip, string> = {
   wau: 'getWeeklyActiveUsers',
   mau: 'getMonthlyActiveUsers',
   'installs-by-channel': 'getInstallsByChannel',
+  sessions: 'getSessions',
+  revenue: 'getRevenue',
+  retention: 'getRetention',
 };
 const QUERY_PARAMETERS = ['from', 'to', 'period', 'granularity', 'app', 'os', 'country', 'channel', 'format'];
 

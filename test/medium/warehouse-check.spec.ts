@@ -74,7 +74,7 @@ describe('runWarehouseCheck on PostgreSQL', () => {
     expect(output).toContain(`${CHECK_STEPS.length} of ${CHECK_STEPS.length} steps passed`);
     expect(passed).toBe(true);
     for (const step of CHECK_STEPS) expect(statusOf(lines, step)).toBe('PASS');
-    expect(output).toMatch(/PASS {2}copy +10 rows staged by COPY … FROM STDIN/);
+    expect(output).toMatch(/PASS {2}copy +13 rows staged by COPY … FROM STDIN/);
     expect(output).toMatch(/PASS {2}klips +every klip's SQL answers the known file's numbers/);
     // neither the scratch schema nor the service's own schema is left (the check never touches stg)
     await expect(schemas()).resolves.toEqual([]);

@@ -169,7 +169,7 @@ const ETAG = 'W/"3-Abc_def-12345678"';
 const sent: SentAnswer = (() => {
   const answer = answerOf({ summary: { total: 2 }, data: [{ date: '2026-11-01', value: 2 }] });
   return {
-    request: { klip: 'installs', range: { from: '2026-11-01', to: '2026-11-01' }, granularity: 'day', filters: {} },
+    request: { klip: 'installs', range: { from: '2026-11-01', to: '2026-11-01' }, granularity: 'day', filters: {}, today: '2026-11-02' },
     answer,
     json: JSON.stringify(answer),
     etag: ETAG,

@@ -408,13 +408,15 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
       'VACUUM stg.daily_counts',
       'VACUUM stg.active_device',
       'VACUUM stg.active_change',
+      'VACUUM stg.cohort_device',
+      'VACUUM stg.daily_retention',
       'VACUUM stg.load',
       'etl/warehouse/redshift/analyze',
       'etl/warehouse/mark-maintained',
     ]);
     expect(code(sent[2].text)).toBe('VACUUM stg.adjust');
-    expect(code(sent[8].text)).toBe('ANALYZE stg.adjust');
-    expect(sent[9].values).toEqual([42]);
+    expect(code(sent[10].text)).toBe('ANALYZE stg.adjust');
+    expect(sent[11].values).toEqual([42]);
   });
 
   // Redshift keeps deleted rows until a VACUUM (redshift.md §7, finding 8): every table the loads' SQL

@@ -84,6 +84,7 @@ describe(`${RefreshQueries.name} and the report time zone`, () => {
         'refresh/delta/add-installs',
         'refresh/delta/load-rows',
         'refresh/insert-counts',
+        'refresh/retention/insert-devices',
         'refresh/updated-install-days',
       ].sort(),
     );
@@ -94,6 +95,7 @@ describe(`${RefreshQueries.name} and the report time zone`, () => {
     'refresh/delta/add-installs',
     'refresh/delta/load-rows',
     'refresh/insert-counts',
+    'refresh/retention/insert-devices',
     'refresh/updated-install-days',
   ])('sends %s with the zone as a literal, never as a bind parameter', async (name) => {
     const sent: string[] = [];

@@ -4,7 +4,8 @@ import type { SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 import { checkPrivileges, checkSettings } from '../../src/warehouse-check/check-session.js';
 import { CHECK_STEPS, CheckReport } from '../../src/warehouse-check/check-steps.js';
 import { klipMismatches } from '../../src/warehouse-check/klip-check.js';
-import { KNOWN_ANSWERS, knownFileText } from '../../src/warehouse-check/known-answer.js';
+import { CHECK_ROWS, KNOWN_ANSWERS, knownFileText } from '../../src/warehouse-check/known-answer.js';
+import { KLIPS } from '../../src/metrics/klips.js';
 import { inSchema, ScratchSqlCatalog, scratchMigrations } from '../../src/warehouse-check/scratch.js';
 
 // The warehouse check's parts that need no database: the scratch schema's text rewrite, the comparison
@@ -70,17 +71,16 @@ describe('klipMismatches', () => {
   });
 
   it('asks for every klip', () => {
-    expect(new Set(KNOWN_ANSWERS.map(({ request }) => request.klip))).toEqual(
-      new Set(['installs', 'session-duration', 'registrations', 'dau', 'wau', 'mau', 'installs-by-channel']),
-    );
+    expect(new Set(KNOWN_ANSWERS.map(({ request }) => request.klip))).toEqual(new Set(KLIPS));
   });
 });
 
 describe('knownFileText', () => {
-  it('writes ten lines of the 44 columns the stage and COPY read', () => {
+  it('writes a line of the 44 columns the stage and COPY read for each activity', () => {
     const lines = knownFileText().split('\n');
     expect(lines.pop()).toBe('');
-    expect(lines).toHaveLength(10);
+    expect(lines).toHaveLength(CHECK_ROWS);
+    expect(CHECK_ROWS).toBe(13);
     for (const line of lines) expect(line.split('|')).toHaveLength(44);
   });
 });

@@ -1,6 +1,7 @@
 import type { RollupSettings } from './rollup-refresh.js';
 import { moveActiveWindows } from './active-windows.js';
 import type { RefreshQueries } from './refresh-queries.js';
+import { refreshRetention } from './retention.js';
 import { DAILY_COUNTS, DAILY_INSTALLS, mergeWork } from './rollup-tables.js';
 
 // An arrival load's rollups move by what its own rows add (they are all new to the warehouse, and wait
@@ -10,8 +11,11 @@ import { DAILY_COUNTS, DAILY_INSTALLS, mergeWork } from './rollup-tables.js';
 // - installs: each (app, device) with a new install or install_update has its installs counted again,
 //   before (-1, old dynamic channel) and now (+1, new), which moves an install between channels;
 // - DAU/WAU/MAU: only a (day, device, values) new to stg.active_device moves the window changes, by
-//   what those devices contributed to the 30 days after before and after it.
-// Returns the days whose installs moved (the other days are the load's own, which the run knows).
+//   what those devices contributed to the 30 days after before and after it;
+// - sessions and revenue add up like registrations;
+// - retention: the cohorts of the devices made active on a new day or with a new install or update are
+//   found again (retention.ts).
+// Returns the days whose installs or cohorts moved (the other days are the load's own, which the run knows).
 export async function addLoadRows(queries: RefreshQueries, settings: RollupSettings): Promise<string[]> {
   await queries.run('refresh/delta/load-rows', [settings.sessionLengthField]);
   await queries.run('refresh/delta/add-counts');
@@ -28,5 +32,6 @@ export async function addLoadRows(queries: RefreshQueries, settings: RollupSetti
       before: true,
     });
   }
-  return installDays.map((row) => row.day as string);
+  const cohortDays = await refreshRetention(queries, { of: 'load' });
+  return [...installDays.map((row) => row.day as string), ...cohortDays];
 }

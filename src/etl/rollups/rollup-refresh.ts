@@ -8,6 +8,7 @@ import { moveActiveWindows } from './active-windows.js';
 import { addLoadRows } from './delta-refresh.js';
 import { addRecountDays } from './recount-days.js';
 import { RefreshQueries, valuesList } from './refresh-queries.js';
+import { createRetentionWork, refreshRetention } from './retention.js';
 import { ACTIVE_CHANGE, ACTIVE_DEVICE_WORK, createWork, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-tables.js';
 
 export type RollupSettings = AppConfig['report'];
@@ -69,8 +70,14 @@ export class RollupRefresh {
     const days: RecountDays = fullBuild ? { activities: await this.allDays(), installs: [] } : await this.touchedDays(request);
     if (fullBuild) await this.clear();
     const recounted = [...days.activities, ...days.installs].sort();
-    if (recounted.length > 0) await this.recount(days, recounted, fullBuild);
-    return recounted;
+    if (recounted.length === 0) return [];
+    await this.recount(days, recounted, fullBuild);
+    // after stg.active_device: the cohorts read the devices' active days
+    const cohortDays = await refreshRetention(
+      this.queries,
+      fullBuild ? { of: 'all' } : { of: 'days', scan: this.scan(recounted[0], recounted.at(-1)!) },
+    );
+    return [...recounted, ...cohortDays];
   }
 
   private async recount(days: RecountDays, recounted: string[], fullBuild: boolean): Promise<void> {
@@ -111,6 +118,7 @@ export class RollupRefresh {
   private async createWorkTables(delta: boolean): Promise<void> {
     await this.queries.run('refresh/work/create-refresh-device');
     await createWork(this.queries, ACTIVE_CHANGE);
+    await createRetentionWork(this.queries);
     if (!delta) {
       await this.queries.run('refresh/work/create-refresh-day');
       return;
@@ -136,7 +144,14 @@ export class RollupRefresh {
   }
 
   private async clear(): Promise<void> {
-    for (const name of ['refresh/clear-installs', 'refresh/clear-counts', 'refresh/clear-active-devices', 'refresh/clear-active-changes']) {
+    for (const name of [
+      'refresh/clear-installs',
+      'refresh/clear-counts',
+      'refresh/clear-active-devices',
+      'refresh/clear-active-changes',
+      'refresh/clear-cohort-devices',
+      'refresh/clear-retention',
+    ]) {
       await this.queries.run(name);
     }
   }

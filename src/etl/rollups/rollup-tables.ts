@@ -15,8 +15,17 @@ export const DAILY_COUNTS: RollupTable = {
   table: 'stg.daily_counts',
   work: 'counts_work',
   keys: ['created_day', 'day', 'app', 'os', 'country', 'channel'],
-  values: ['registrations', 'session_seconds', 'sessions'],
+  values: ['registrations', 'session_seconds', 'sessions', 'activities', 'revenue_usd'],
 };
+export const DAILY_RETENTION: RollupTable = {
+  table: 'stg.daily_retention',
+  work: 'retention_work',
+  keys: ['day', 'app', 'os', 'country', 'channel'],
+  values: ['installs', 'd1', 'd7', 'd30'],
+};
+// each device's cohort per app, which stg.daily_retention adds up (not merged: a refresh replaces the
+// rows of the devices it recomputes)
+export const COHORT_DEVICE = 'stg.cohort_device';
 export const ACTIVE_CHANGE: RollupTable = {
   table: 'stg.active_change',
   work: 'active_change_work',

@@ -36,6 +36,7 @@ export const SQL_FOLDERS: Record<string, Engine> = {
   'metrics/refresh': 'both', // the rollup refresh, inside the merge (src/etl/rollups)
   'metrics/refresh/delta': 'both',
   'metrics/refresh/merge': 'both',
+  'metrics/refresh/retention': 'both',
   'metrics/refresh/work': 'both',
   dashboard: 'both', // DimensionsRepository, on the warehouse connection
   check: 'leader', // the start's zone check and npm run warehouse:check (src/warehouse-check)

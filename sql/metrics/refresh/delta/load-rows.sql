@@ -1,14 +1,17 @@
 -- Purpose: an arrival load's own rows (stage_adjust, every one of them new to the warehouse), production
 --          only, described as the rollups count them (metrics.md): their report-time-zone day; the day a
 --          session length counts for (last_session_time's with last_time_spent, else the row's own); app,
---          os, country and the row's own channel; whether the row is a registration; its session length.
+--          os, country and the row's own channel; whether the row is a registration; its session length;
+--          whether it is a session (an activity that makes its device active); its revenue in US dollars.
 -- Grain: one row per activity (sandbox rows left out: they count nowhere).
 -- Parameters: $1 the session length field ('last_time_spent' or 'time_spent');
 --             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
+-- Revenue: an event's revenue_usd; without one, its revenue_float when its currency is USD (any case); a
+--          value beyond ±10^12 (or NaN) counts 0. Counted to the micro-dollar (DECIMAL(24, 6)): exact sums.
 -- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
 --          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
 --          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
-INSERT INTO load_rows (id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions)
+INSERT INTO load_rows (id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions, activities, revenue_usd)
 SELECT a.id,
        a.adid,
        a.activity_kind,
@@ -32,6 +35,13 @@ SELECT a.id,
        CASE WHEN a.activity_kind <> 'session' THEN 0
             WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN 1 ELSE 0 END
             ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
+       END,
+       CASE WHEN a.activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall') THEN 1 ELSE 0 END,
+       CASE WHEN a.activity_kind <> 'event' THEN 0
+            WHEN a.revenue_usd IS NOT NULL
+              THEN CASE WHEN a.revenue_usd BETWEEN -1e12 AND 1e12 THEN CAST(a.revenue_usd AS DECIMAL(24, 6)) ELSE 0 END
+            WHEN UPPER(TRIM(a.currency)) = 'USD' AND a.revenue_float BETWEEN -1e12 AND 1e12 THEN CAST(a.revenue_float AS DECIMAL(24, 6))
+            ELSE 0
        END
 FROM stage_adjust a
 LEFT JOIN stg.registration_event by_token ON by_token.name = a.event

@@ -13,5 +13,7 @@ CREATE TEMP TABLE load_rows (
   channel         VARCHAR(256) NOT NULL,
   registrations   INTEGER      NOT NULL,
   session_seconds BIGINT       NOT NULL,
-  sessions        INTEGER      NOT NULL
+  sessions        INTEGER      NOT NULL,
+  activities      INTEGER      NOT NULL,
+  revenue_usd     DECIMAL(24, 6) NOT NULL
 )

@@ -1,0 +1,61 @@
+-- Purpose: the cohorts of the devices in retention_device, from the warehouse as it is now (metrics.md
+--          "Retention"): in each app, the device's first install (by created_at, then arrival; later
+--          installs start no cohort), on that install's report-time-zone day, with its os and country and
+--          its dynamic channel (the latest install_update of the same app and device, else its own); d1,
+--          d7 and d30 are 1 when the device was active in the same app (stg.active_device, any os, country
+--          or channel) on the day 1, 7 or 30 days after. Production only. Reads those devices' installs
+--          and updates (stg.adjust's partial index by adid) and their active days (by adid).
+-- Grain: one row per (app, adid) with an install.
+-- Parameters: none; {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
+-- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
+--          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
+--          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
+INSERT INTO stg.cohort_device (app, adid, day, os, country, channel, d1, d7, d30)
+WITH attribution AS (
+  SELECT a.id,
+         a.activity_kind,
+         a.created_at,
+         COALESCE(a.app_name, a.app_id, a.app_token, '') AS app,
+         a.adid,
+         COALESCE(a.os_name, '') AS os,
+         COALESCE(a.country, '') AS country,
+         COALESCE(NULLIF(TRIM(a.network_name), ''),
+                  NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
+                              ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
+                  CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel
+  FROM retention_device t
+  JOIN stg.adjust a ON a.adid = t.adid
+  WHERE a.activity_kind IN ('install', 'install_update')
+    AND COALESCE(a.environment, '') <> 'sandbox'
+),
+ranked AS (
+  SELECT app, adid, activity_kind, created_at, os, country, channel,
+         ROW_NUMBER() OVER (PARTITION BY app, adid, activity_kind ORDER BY created_at, id) AS first_of_kind,
+         ROW_NUMBER() OVER (PARTITION BY app, adid, activity_kind ORDER BY created_at DESC, id DESC) AS latest_of_kind
+  FROM attribution
+),
+cohort AS (
+  SELECT i.app,
+         i.adid,
+         CAST((i.created_at AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE) AS day,
+         i.os,
+         i.country,
+         COALESCE(u.channel, i.channel) AS channel
+  FROM ranked i
+  LEFT JOIN ranked u ON u.app = i.app AND u.adid = i.adid AND u.activity_kind = 'install_update' AND u.latest_of_kind = 1
+  WHERE i.activity_kind = 'install' AND i.first_of_kind = 1
+)
+SELECT c.app,
+       c.adid,
+       c.day,
+       c.os,
+       c.country,
+       c.channel,
+       MAX(CASE WHEN d.day = CAST(c.day + INTERVAL '1 day' AS DATE) THEN 1 ELSE 0 END),
+       MAX(CASE WHEN d.day = CAST(c.day + INTERVAL '7 days' AS DATE) THEN 1 ELSE 0 END),
+       MAX(CASE WHEN d.day = CAST(c.day + INTERVAL '30 days' AS DATE) THEN 1 ELSE 0 END)
+FROM cohort c
+LEFT JOIN stg.active_device d
+  ON d.adid = c.adid AND d.app = c.app
+ AND d.day IN (CAST(c.day + INTERVAL '1 day' AS DATE), CAST(c.day + INTERVAL '7 days' AS DATE), CAST(c.day + INTERVAL '30 days' AS DATE))
+GROUP BY c.app, c.adid, c.day, c.os, c.country, c.channel
