@@ -381,7 +381,7 @@ describe('Dashboard in a browser, on demo data', () => {
     // every series is drawn in its colour, the style sheet's --<route>; retention's shares in
     // --retention-<share>, those with a value
     const coloursOf = (klip: KlipIndexEntry) =>
-      klip.route === 'retention'
+      klip.kind === 'retention'
         ? RETENTION_SHARES.filter((share) => retention[share] !== null).map((share) => `${klip.route}-${share}`)
         : [klip.route];
     const charts: [card: string, colours: string[]][] = [
