@@ -160,6 +160,8 @@ export class DeviceDay {
     return {
       revenue: cents,
       revenue_float: amount.toFixed(2),
+      // Adjust's conversion to US dollars, which the revenue klip sums
+      revenue_usd: (amount * toUsd).toFixed(2),
       currency,
       reporting_revenue: (amount * toUsd).toFixed(4),
       reporting_currency: 'usd',

@@ -56,7 +56,8 @@ describe(KlipIndexController.name, () => {
         label: expect.any(String),
         unit: expect.any(String),
         kind: expect.any(String),
-        columns: expect.arrayContaining(['value']),
+        // a flat table: the bucket's date (or the channel) first
+        columns: expect.arrayContaining([klip.kind === 'by-channel' ? 'channel' : 'date']),
         summary: expect.any(Array),
         defaultGranularity: klip.defaultGranularity,
         klipfolioUrl: expect.any(String),

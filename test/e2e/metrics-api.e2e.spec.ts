@@ -758,9 +758,9 @@ describe(MetricsController.name, () => {
     };
 
     it('answers an unknown klip with a 404 that names the klips', async () => {
-      const message = expectError(await get(`${METRICS}/revenue`).expect(404), 404, 'Not Found');
+      const message = expectError(await get(`${METRICS}/ltv`).expect(404), 404, 'Not Found');
       expect(message).toBe(
-        'No klip "revenue": the metrics are installs, session-duration, registrations, dau, wau, mau, installs-by-channel',
+        'No klip "ltv": the metrics are installs, session-duration, registrations, dau, wau, mau, installs-by-channel, sessions, revenue, retention',
       );
     });
 

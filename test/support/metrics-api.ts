@@ -5,7 +5,7 @@ import type { EtlRunView } from '../../src/etl/etl-run.js';
 import { query, runEtl, storeCallbacks } from './etl.js';
 import { API_KEY, type TestApp } from './test-app.js';
 
-export type MetricRow = { date?: string; channel?: string; value: number | null };
+export type MetricRow = { date?: string; channel?: string; value?: number | null; installs?: number };
 export type MetricBody = {
   metric: string;
   from: string;
@@ -13,7 +13,7 @@ export type MetricBody = {
   granularity: string | null;
   timezone: string;
   filters: Record<string, string>;
-  summary: { total?: number; average?: number | null; distinct?: number };
+  summary: { total?: number; average?: number | null; distinct?: number; installs?: number };
   data: MetricRow[];
 };
 
@@ -53,7 +53,7 @@ export async function etagOf(t: TestApp): Promise<string> {
 
 // The `value`s of an answer's rows, in order.
 export async function valuesOf(t: TestApp, klip: string, params: MetricParams): Promise<(number | null)[]> {
-  return (await getMetric(t, klip, params)).data.map((row) => row.value);
+  return (await getMetric(t, klip, params)).data.map((row) => row.value ?? null);
 }
 
 // Unix seconds of an ISO instant, as Adjust sends created_at and last_session_time.
