@@ -106,7 +106,7 @@ export class MetricsRepository {
   // The settings the rollups were built with, or null before the first build.
   async buildSettings(): Promise<BuildSettings | null> {
     const [row] = await this.query<{ timezone: string; registration_events: string; session_length_field: string }>(
-      'refresh/build-settings',
+      'refresh/settings/build-settings',
       [],
     );
     if (!row) return null;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { migrate } from '../../src/database/migrator.js';
 import { PROJECT_ROOT, SQL_ROOT } from '../../src/database/project-paths.js';
-import { listSqlFiles } from '../../src/database/sql-catalog.js';
+import { isFragment, listSqlFiles } from '../../src/database/sql-catalog.js';
 import {
   addedColumns,
   type ColumnDef,
@@ -283,9 +283,20 @@ describe('sql/etl files', () => {
     .filter((name) => !name.startsWith('migrations/'));
 
   it('of sql/metrics are each named by code in src (relative to sql/metrics, as the metrics code asks for them)', () => {
-    const metricNames = catalogNames.filter((name) => name.startsWith('metrics/')).map((name) => name.slice('metrics/'.length));
+    const metricNames = catalogNames
+      .filter((name) => name.startsWith('metrics/') && !isFragment(name))
+      .map((name) => name.slice('metrics/'.length));
     expect(metricNames.length).toBeGreaterThan(20);
     expect(metricNames.filter((name) => !srcText.includes(`'${name}'`))).toEqual([]);
+  });
+
+  it('of sql/metrics/refresh/fragments are each named by a statement, as {name:alias}', () => {
+    const sqlText = listSqlFiles(SQL_ROOT)
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const fragments = catalogNames.filter(isFragment).map((name) => path.posix.basename(name));
+    expect(fragments.sort()).toEqual(['app', 'channel']);
+    expect(fragments.filter((name) => !new RegExp(`\\{${name}:\\w+\\}`).test(sqlText))).toEqual([]);
   });
 
   it('are each named by code in src', () => {

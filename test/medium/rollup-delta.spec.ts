@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createRandom } from '../../src/demo/random.js';
-import { addLoadRows } from '../../src/etl/rollups/delta-refresh.js';
+import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
 import {
   eventCallback,
   installCallback,
@@ -94,7 +94,7 @@ async function rollups(t: TestApp): Promise<Rollups> {
   };
 }
 
-describe(addLoadRows.name, () => {
+describe(`${RollupRefresh.name}: the arrival delta`, () => {
   let t: TestApp;
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { SqlCatalog, timeZoneLiteral } from '../../src/database/sql-catalog.js';
-import { addRecountDays, dayRows } from '../../src/etl/rollups/recount-days.js';
+import { addRecountDays, dayRows } from '../../src/etl/rollups/recount.js';
 import { RefreshQueries } from '../../src/etl/rollups/refresh-queries.js';
 import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
 import { installCallback, installUpdateCallback, sessionCallback } from '../support/adjust-callbacks.js';
@@ -90,10 +90,10 @@ describe(`${RollupRefresh.name} recount`, () => {
       await client.query('SET LOCAL enable_nestloop = off');
       const scan = ['2026-11-02 04:00:00', '2026-11-04 05:00:00'];
       const statements: [string, unknown[]][] = [
-        ['metrics/refresh/insert-installs', scan],
-        ['metrics/refresh/insert-counts', ['last_time_spent', ...scan]],
-        ['metrics/refresh/insert-active-devices', scan],
-        ['metrics/refresh/add-devices', scan],
+        ['metrics/refresh/recount/insert-installs', scan],
+        ['metrics/refresh/recount/insert-counts', ['last_time_spent', ...scan]],
+        ['metrics/refresh/recount/insert-active-devices', scan],
+        ['metrics/refresh/recount/add-devices', scan],
       ];
       for (const [name, params] of statements) {
         const statement = sql.get(name).replaceAll('{report_timezone}', timeZoneLiteral('America/New_York'));

@@ -255,7 +255,13 @@ describe('the warehouse SQL', () => {
     const source = catalogNamesIn(SOURCE_CODE);
     // the patterns find the names: the rollups' and klips' statements and the sessions' own
     expect(warehouse).toEqual(
-      expect.arrayContaining(['metrics/installs', 'metrics/refresh/merge/keep', 'etl/warehouse/record-load', 'dashboard/dimensions']),
+      expect.arrayContaining([
+        'metrics/installs',
+        'metrics/refresh/merge/keep',
+        'metrics/refresh/delta/load-rows',
+        'etl/warehouse/record-load',
+        'dashboard/dimensions',
+      ]),
     );
     expect(source).toEqual(expect.arrayContaining(['collector/insert-activities', 'etl/runs/start', 'health/last-run', 'live/listen']));
     expect(warehouse.filter((name) => !['both', 'leader', 'redshift', 'postgres'].includes(engine.get(name) ?? 'missing'))).toEqual([]);
@@ -280,7 +286,9 @@ describe('the warehouse SQL', () => {
       expect.arrayContaining([
         'sql/etl/warehouse/record-load.sql',
         'sql/metrics/active-users.sql',
-        'sql/metrics/refresh/add-active-changes.sql',
+        'sql/metrics/refresh/active-windows/add-active-changes.sql',
+        'sql/metrics/refresh/recount/insert-installs.sql',
+        'sql/metrics/refresh/full-build/clear.sql (stg.daily_retention)',
         'sql/metrics/refresh/merge/keep.sql (stg.daily_counts)',
         'sql/metrics/refresh/work/create-like.sql (stg.active_device)',
         'sql/dashboard/dimensions.sql',

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { SQL_ROOT } from '../../src/database/project-paths.js';
 import { listSqlFiles, SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlMode } from '../../src/etl/etl-run.js';
-import { ACTIVE_CHANGE, DAILY_COUNTS, DAILY_INSTALLS } from '../../src/etl/rollups/rollup-tables.js';
+import { ACTIVE_CHANGE, DAILY_COUNTS, DAILY_INSTALLS, DAILY_RETENTION, ROLLUP_TABLES } from '../../src/etl/rollups/rollup-tables.js';
 import { IDLE_PING_MS, RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
 import type { BeforeCommit, MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 import { createTableColumns, identifierListAfter, readSql } from '../support/sql-columns.js';
@@ -428,8 +428,10 @@ describe(`${RedshiftWarehouseSession.name} maintainIfDue`, () => {
         [...stripSqlComments(readFileSync(file, 'utf8')).matchAll(/\bDELETE\s+FROM\s+(stg\.\w+)/gi)].map((m) => m[1]),
       ),
     );
-    // refresh/merge/delete.sql deletes from {table}: each rollup a refresh merges changes into
-    for (const rollup of [DAILY_INSTALLS, DAILY_COUNTS, ACTIVE_CHANGE]) deleted.add(rollup.table);
+    // refresh/merge/delete.sql deletes from {table}: each rollup a refresh merges changes into; and
+    // refresh/full-build/clear.sql from each of ROLLUP_TABLES
+    for (const rollup of [DAILY_INSTALLS, DAILY_COUNTS, ACTIVE_CHANGE, DAILY_RETENTION]) deleted.add(rollup.table);
+    for (const table of ROLLUP_TABLES) deleted.add(table);
     for (const settings of ['stg.rollup_build', 'stg.registration_event']) expect(deleted.delete(settings)).toBe(true);
 
     const { client, sent } = maintainedAt(null);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { SQL_ROOT } from '../../src/database/project-paths.js';
-import { listSqlFiles, SqlCatalog } from '../../src/database/sql-catalog.js';
+import { isFragment, listSqlFiles, SqlCatalog } from '../../src/database/sql-catalog.js';
 import { RollupRefresh, type RollupRefreshRequest, type RollupSettings } from '../../src/etl/rollups/rollup-refresh.js';
+import { ROLLUP_TABLES } from '../../src/etl/rollups/rollup-tables.js';
 import type { SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 
 // Which statements the rollup refresh sends for each kind of load, recorded by a fake connection: the
@@ -18,12 +19,14 @@ const SETTINGS: RollupSettings = {
 
 // A catalog statement with its {placeholders} as wildcards, to tell which file a sent text came from.
 function namer(sql: SqlCatalog): (text: string) => string {
-  const names = listSqlFiles(path.join(SQL_ROOT, 'metrics/refresh')).map((file) =>
-    path
-      .relative(SQL_ROOT, file)
-      .replace(/\\/g, '/')
-      .replace(/\.sql$/, ''),
-  );
+  const names = listSqlFiles(path.join(SQL_ROOT, 'metrics/refresh'))
+    .map((file) =>
+      path
+        .relative(SQL_ROOT, file)
+        .replace(/\\/g, '/')
+        .replace(/\.sql$/, ''),
+    )
+    .filter((name) => !isFragment(name));
   const patterns = names.map((name) => {
     const escaped = sql.get(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return { name: name.slice('metrics/'.length), pattern: new RegExp(`^${escaped.replace(/\\\{\w+\\\}/g, '[\\s\\S]*?')}$`) };
@@ -37,9 +40,9 @@ function recordingClient(sql: SqlCatalog, answers: Answers): { client: SqlClient
   const nameOf = namer(sql);
   const sent: string[] = [];
   const rowsFor: Record<string, () => Record<string, unknown>[]> = {
-    'refresh/build-settings': () => (answers.built ? [{ timezone: SETTINGS.timezone }] : []),
-    'refresh/registration-events': () => (answers.registrationEvents ?? SETTINGS.registrationEvents).map((name) => ({ name })),
-    'refresh/all-days': () => (answers.allDays ?? []).map((day) => ({ day })),
+    'refresh/settings/build-settings': () => (answers.built ? [{ timezone: SETTINGS.timezone }] : []),
+    'refresh/settings/registration-events': () => (answers.registrationEvents ?? SETTINGS.registrationEvents).map((name) => ({ name })),
+    'refresh/full-build/all-days': () => (answers.allDays ?? []).map((day) => ({ day })),
     'refresh/delta/active-days': () => [{ first_day: answers.activeDays?.[0] ?? null, last_day: answers.activeDays?.[1] ?? null }],
   };
   const query = async (text: string) => {
@@ -71,12 +74,17 @@ async function refresh(answers: Answers, overrides: Partial<RollupRefreshRequest
   return sent;
 }
 
-const recountOnly = ['refresh/delete-counts', 'refresh/insert-counts', 'refresh/add-days', 'refresh/insert-installs'];
-const clears = ['refresh/clear-installs', 'refresh/clear-counts', 'refresh/clear-active-devices', 'refresh/clear-active-changes'];
+const recountOnly = [
+  'refresh/recount/delete-counts',
+  'refresh/recount/insert-counts',
+  'refresh/recount/add-days',
+  'refresh/recount/insert-installs',
+];
+const clears = ['refresh/full-build/clear'];
 
 describe('RollupRefresh: which statements each load sends', () => {
   it('sends nothing but the build check for an arrival load that brought no rows', async () => {
-    expect(await refresh({ built: true }, { rows: 0, days: [] })).toEqual(['refresh/build-settings']);
+    expect(await refresh({ built: true }, { rows: 0, days: [] })).toEqual(['refresh/settings/build-settings']);
   });
 
   it('moves the rollups by the load rows of an arrival load: no recount, no clearing, its work tables dropped at the end', async () => {
@@ -91,7 +99,9 @@ describe('RollupRefresh: which statements each load sends', () => {
   it('leaves the active-user windows alone when the load rows made no device active on a new day', async () => {
     const sent = await refresh({ built: true, activeDays: null }, {});
     expect(sent).toContain('refresh/delta/load-active');
-    expect(sent.filter((name) => name === 'refresh/delta/add-active-devices' || name === 'refresh/add-active-changes')).toEqual([]);
+    expect(
+      sent.filter((name) => name === 'refresh/delta/add-active-devices' || name === 'refresh/active-windows/add-active-changes'),
+    ).toEqual([]);
   });
 
   it.each([
@@ -102,7 +112,7 @@ describe('RollupRefresh: which statements each load sends', () => {
     const sent = await refresh({ built: true }, overrides);
     expect(sent).toEqual(expect.arrayContaining(recountOnly));
     expect(sent.filter((name) => name.startsWith('refresh/delta/') || clears.includes(name))).toEqual([]);
-    expect(sent).not.toContain('refresh/record-build-settings');
+    expect(sent).not.toContain('refresh/settings/record-build-settings');
   });
 
   it.each([
@@ -110,9 +120,11 @@ describe('RollupRefresh: which statements each load sends', () => {
     ['the first load after the rollups appeared', { built: false }, {}],
   ])('builds everything from every activity for %s, and records the settings it built with', async (_case, answers, overrides) => {
     const sent = await refresh({ ...answers, allDays: days(3) }, overrides);
-    expect(sent).toEqual(expect.arrayContaining([...clears, ...recountOnly, 'refresh/add-all-devices']));
-    expect(sent.indexOf('refresh/clear-counts')).toBeLessThan(sent.indexOf('refresh/insert-counts'));
-    expect(sent.at(-1)).toBe('refresh/record-build-settings');
+    expect(sent).toEqual(expect.arrayContaining([...clears, ...recountOnly, 'refresh/full-build/add-all-devices']));
+    // every rollup table emptied, before anything is counted again
+    expect(sent.filter((name) => name === 'refresh/full-build/clear')).toHaveLength(ROLLUP_TABLES.length);
+    expect(sent.lastIndexOf('refresh/full-build/clear')).toBeLessThan(sent.indexOf('refresh/recount/delete-installs'));
+    expect(sent.at(-1)).toBe('refresh/settings/record-build-settings');
   });
 
   it('sends as many statements for a build of 90 days as for one of 3 (one statement for every day)', async () => {
@@ -122,11 +134,11 @@ describe('RollupRefresh: which statements each load sends', () => {
   });
 
   it('writes REGISTRATION_EVENTS again, in one statement, only when they changed', async () => {
-    const writes = (sent: string[]) => sent.filter((name) => /^refresh\/(clear|add)-registration-events$/.test(name));
+    const writes = (sent: string[]) => sent.filter((name) => /^refresh\/settings\/(clear|add)-registration-events$/.test(name));
     expect(writes(await refresh({ built: true }, {}))).toEqual([]);
     expect(writes(await refresh({ built: true, registrationEvents: ['registration'] }, {}))).toEqual([
-      'refresh/clear-registration-events',
-      'refresh/add-registration-events',
+      'refresh/settings/clear-registration-events',
+      'refresh/settings/add-registration-events',
     ]);
   });
 });

@@ -30,7 +30,7 @@ describe('inSchema', () => {
       'etl/warehouse/insert-staged',
       'etl/warehouse/redshift/lock-loads',
       'metrics/installs',
-      'metrics/refresh/insert-counts',
+      'metrics/refresh/recount/insert-counts',
     ]) {
       expect(scratch.get(name)).toContain(`${SCHEMA}.`);
       expect(scratch.get(name)).not.toMatch(/\bstg\b/);

@@ -8,7 +8,8 @@ export function valuesList(rows: number, width: number): string {
 }
 
 // The refresh's statements (sql/metrics/<name>.sql) on the merge's connection. A statement that turns
-// times into report days names the zone as {report_timezone}, which becomes a literal here.
+// times into report days names the zone as {report_timezone}, which becomes a literal here; the app and
+// channel fragments ({app:a}, {channel:a}) the catalog has already written in.
 export class RefreshQueries {
   private readonly zone: string;
 
@@ -33,5 +34,20 @@ export class RefreshQueries {
   // its parameters.
   runWith(name: string, placeholders: Record<string, string>, params: unknown[]) {
     return this.client.query(fillPlaceholders(this.sql.get(`metrics/${name}`), placeholders), params);
+  }
+}
+
+// Writes `rows` of `width` values with a multi-row INSERT whose VALUES list is {rows} (Redshift writes
+// single-row INSERTs slowest), `perInsert` rows a statement.
+export async function insertValues(
+  queries: RefreshQueries,
+  name: string,
+  width: number,
+  rows: unknown[][],
+  perInsert: number,
+): Promise<void> {
+  for (let first = 0; first < rows.length; first += perInsert) {
+    const chunk = rows.slice(first, first + perInsert);
+    await queries.runWith(name, { rows: valuesList(chunk.length, width) }, chunk.flat());
   }
 }

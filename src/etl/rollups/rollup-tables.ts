@@ -32,11 +32,25 @@ export const ACTIVE_CHANGE: RollupTable = {
   keys: ['day', 'scope', 'app', 'os', 'country', 'channel'],
   values: ['dau', 'wau', 'mau'],
 };
+// A work table of the merge's session with the columns of `table` (sql/metrics/refresh/work/).
+export type WorkTable = { table: string; work: string };
 // load_active holds stg.active_device's columns (it is not merged: its rows are all new)
-export const ACTIVE_DEVICE_WORK = { table: 'stg.active_device', work: 'load_active' };
+export const ACTIVE_DEVICE_WORK: WorkTable = { table: 'stg.active_device', work: 'load_active' };
+
+// Every rollup table, which a full build empties (full-build/clear.sql, once per table) before counting
+// everything again. The loads' DELETEs name them here, not in the SQL: Redshift's VACUUM list
+// (VACUUMED_TABLES) is checked against this list too (test/unit/redshift-statements.spec.ts).
+export const ROLLUP_TABLES = [
+  DAILY_INSTALLS.table,
+  DAILY_COUNTS.table,
+  ACTIVE_DEVICE_WORK.table,
+  ACTIVE_CHANGE.table,
+  COHORT_DEVICE,
+  DAILY_RETENTION.table,
+] as const;
 
 // Creates a work table like its rollup table.
-export async function createWork(queries: RefreshQueries, { table, work }: { table: string; work: string }): Promise<void> {
+export async function createWork(queries: RefreshQueries, { table, work }: WorkTable): Promise<void> {
   await queries.runFilled('refresh/work/create-like', { table, work });
 }
 

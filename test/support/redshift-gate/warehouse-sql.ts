@@ -14,6 +14,7 @@ import {
   DAILY_COUNTS,
   DAILY_INSTALLS,
   mergeWork,
+  ROLLUP_TABLES,
 } from '../../../src/etl/rollups/rollup-tables.js';
 import { RedshiftWarehouseSession, VACUUMED_TABLES } from '../../../src/etl/warehouse/redshift.warehouse.js';
 import type { SqlClient } from '../../../src/etl/warehouse/warehouse-session.js';
@@ -26,18 +27,25 @@ import { stripSqlComments } from '../sql-text.js';
 // 'leader': catalog and session statements of both engines that Redshift answers on its leader node
 // (version, privileges, settings, zone names, the check's scratch schema): parsed by both parsers, but
 // outside the allow-list, which is about what runs on Redshift's compute nodes.
-export type Engine = 'both' | 'leader' | 'redshift' | 'postgres' | 'source';
+// fragment: an expression, not a statement (SqlCatalog writes it into the statements that name it as
+// {name:alias}); checked inside those statements.
+export type Engine = 'both' | 'leader' | 'redshift' | 'postgres' | 'source' | 'fragment';
 
 // Where the statements of each folder of sql/ run, read from the code that runs them. Every folder that
 // holds a .sql file is here: a new folder fails the gate's test until it is placed.
 export const SQL_FOLDERS: Record<string, Engine> = {
   'etl/warehouse': 'both', // WarehouseSession and its two engines (src/etl/warehouse)
   metrics: 'both', // MetricsRepository, on the warehouse connection
-  'metrics/refresh': 'both', // the rollup refresh, inside the merge (src/etl/rollups)
+  // the rollup refresh, inside the merge (src/etl/rollups, a folder per part)
+  'metrics/refresh/active-windows': 'both',
   'metrics/refresh/delta': 'both',
+  'metrics/refresh/full-build': 'both',
   'metrics/refresh/merge': 'both',
+  'metrics/refresh/recount': 'both',
   'metrics/refresh/retention': 'both',
+  'metrics/refresh/settings': 'both',
   'metrics/refresh/work': 'both',
+  'metrics/refresh/fragments': 'fragment',
   dashboard: 'both', // DimensionsRepository, on the warehouse connection
   check: 'leader', // the start's zone check and npm run warehouse:check (src/warehouse-check)
   'etl/warehouse/redshift': 'redshift', // RedshiftWarehouseSession
@@ -75,6 +83,8 @@ const CALLS: [pattern: RegExp, folder: string][] = [
   [/\bthis\.run\(\s*'([\w/-]+)'/g, ''],
   // the rollup refresh's RefreshQueries and MetricsRepository's query<Row>(name, …) read sql/metrics
   [/\bqueries\.(?:run|runFilled|runWith)\(\s*'([\w/-]+)'/g, 'metrics/'],
+  // the rollup refresh's declared steps (refresh-step.ts): step(name, …), { values: name }, { filled: name }
+  [/\b(?:step\(|values:|filled:)\s*'(refresh\/[\w/-]+)'/g, 'metrics/'],
   [/\bthis\.query<[^>\n]*>\(\s*'([\w/-]+)'/g, 'metrics/'],
 ];
 
@@ -114,21 +124,21 @@ export function sqlFiles(sqlRoot: string = SQL_ROOT): SqlFile[] {
   });
 }
 
-export const hasPlaceholders = (sql: string) => /\{\w+\}/.test(stripSqlComments(sql));
+export const hasPlaceholders = (sql: string) => /\{\w+(?::\w+)?\}/.test(stripSqlComments(sql));
 
 // The statements of one engine's files, each file with {placeholders} as the code fills them: for the
-// rollups' merge and work tables one per table, for COPY with and without REGION. A file with
-// placeholders that none of those fills stays as it is (and fails to parse).
+// rollups' merge and work tables one per table, for COPY with and without REGION; the fragments
+// ({channel:a}) as the catalog writes them in. A file with placeholders that none of those fills stays
+// as it is (and fails to parse).
 export async function statementsOf(engine: 'both' | 'leader' | 'redshift'): Promise<Statement[]> {
   const filled = await filledStatements();
+  const catalog = new SqlCatalog();
   return sqlFiles()
     .filter((file) => file.engine === engine)
     .flatMap(({ file, name }) => {
+      const text = name.startsWith('migrations/') ? readFileSync(path.join(SQL_ROOT, `${name}.sql`), 'utf8') : catalog.get(name);
       // RefreshQueries.run names the report zone as a literal
-      const sql = readFileSync(path.join(SQL_ROOT, `${name}.sql`), 'utf8').replaceAll(
-        '{report_timezone}',
-        timeZoneLiteral('Europe/Berlin'),
-      );
+      const sql = text.replaceAll('{report_timezone}', timeZoneLiteral('Europe/Berlin'));
       const variants = filled.filter((statement) => statement.name === name);
       return variants.length > 0
         ? variants.map((variant) => ({ file: `${file} (${variant.variant})`, sql: variant.sql }))
@@ -155,10 +165,18 @@ async function filledStatements(): Promise<Filled[]> {
     variant = table.table;
     await mergeWork(queries, table);
   }
+  // a full build empties every rollup table
+  for (const table of ROLLUP_TABLES) {
+    filled.push({
+      name: 'metrics/refresh/full-build/clear',
+      variant: table,
+      sql: fillPlaceholders(catalog.get('metrics/refresh/full-build/clear'), { table }),
+    });
+  }
   // the multi-row INSERTs of the recount's days and of REGISTRATION_EVENTS, with two rows
   for (const [name, width] of [
-    ['refresh/add-days', 5],
-    ['refresh/add-registration-events', 1],
+    ['refresh/recount/add-days', 5],
+    ['refresh/settings/add-registration-events', 1],
   ] as const) {
     filled.push({
       name: `metrics/${name}`,

@@ -8,9 +8,7 @@
 -- Grain: one row per (day, app, os, country, channel) whose installs change.
 -- Parameters: none; {report_timezone} the report time zone, a quoted literal (RefreshQueries fills
 --             it in).
--- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
---          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
---          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
+-- App and channel: written once, in refresh/fragments/app.sql and channel.sql (SqlCatalog fills them in).
 INSERT INTO installs_work (day, app, os, country, channel, installs)
 WITH touched AS (
   SELECT DISTINCT app, adid
@@ -25,13 +23,10 @@ attribution AS (
          a.adid,
          COALESCE(a.os_name, '') AS os,
          COALESCE(a.country, '') AS country,
-         COALESCE(NULLIF(TRIM(a.network_name), ''),
-                  NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
-                              ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
-                  CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
+         {channel:a} AS channel,
          CASE WHEN n.id IS NULL THEN 0 ELSE 1 END AS is_new
   FROM touched t
-  JOIN stg.adjust a ON a.adid = t.adid AND COALESCE(a.app_name, a.app_id, a.app_token, '') = t.app
+  JOIN stg.adjust a ON a.adid = t.adid AND {app:a} = t.app
   LEFT JOIN load_rows n ON n.id = a.id
   WHERE a.activity_kind IN ('install', 'install_update')
     AND COALESCE(a.environment, '') <> 'sandbox'

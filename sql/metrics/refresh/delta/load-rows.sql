@@ -8,9 +8,7 @@
 --             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
 -- Revenue: an event's revenue_usd; without one, its revenue_float when its currency is USD (any case); a
 --          value beyond ±10^12 (or NaN) counts 0. Counted to the micro-dollar (DECIMAL(24, 6)): exact sums.
--- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
---          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
---          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
+-- App and channel: written once, in refresh/fragments/app.sql and channel.sql (SqlCatalog fills them in).
 INSERT INTO load_rows (id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions, activities, revenue_usd)
 SELECT a.id,
        a.adid,
@@ -20,13 +18,10 @@ SELECT a.id,
                   THEN a.last_session_time
                   ELSE a.created_at
              END AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE),
-       COALESCE(a.app_name, a.app_id, a.app_token, ''),
+       {app:a},
        COALESCE(a.os_name, ''),
        COALESCE(a.country, ''),
-       COALESCE(NULLIF(TRIM(a.network_name), ''),
-                NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
-                            ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
-                CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END),
+       {channel:a},
        CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END,
        CASE WHEN a.activity_kind <> 'session' THEN 0
             WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END

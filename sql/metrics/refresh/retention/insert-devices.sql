@@ -7,22 +7,17 @@
 --          and updates (stg.adjust's partial index by adid) and their active days (by adid).
 -- Grain: one row per (app, adid) with an install.
 -- Parameters: none; {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
--- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
---          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
---          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
+-- App and channel: written once, in refresh/fragments/app.sql and channel.sql (SqlCatalog fills them in).
 INSERT INTO stg.cohort_device (app, adid, day, os, country, channel, d1, d7, d30)
 WITH attribution AS (
   SELECT a.id,
          a.activity_kind,
          a.created_at,
-         COALESCE(a.app_name, a.app_id, a.app_token, '') AS app,
+         {app:a} AS app,
          a.adid,
          COALESCE(a.os_name, '') AS os,
          COALESCE(a.country, '') AS country,
-         COALESCE(NULLIF(TRIM(a.network_name), ''),
-                  NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
-                              ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
-                  CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel
+         {channel:a} AS channel
   FROM retention_device t
   JOIN stg.adjust a ON a.adid = t.adid
   WHERE a.activity_kind IN ('install', 'install_update')

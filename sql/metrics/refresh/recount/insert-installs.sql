@@ -6,19 +6,13 @@
 --          every install_update once for each day).
 -- Grain: one row per (day, app, os, country, channel).
 -- Parameters: $1 and $2 the first and last instants (UTC) of all recounted days, to narrow the scan.
--- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
---          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
---          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
+-- App and channel: written once, in refresh/fragments/app.sql and channel.sql (SqlCatalog fills them in).
 INSERT INTO stg.daily_installs (day, app, os, country, channel, installs)
 SELECT r.day,
-       COALESCE(a.app_name, a.app_id, a.app_token, ''),
+       {app:a},
        COALESCE(a.os_name, ''),
        COALESCE(a.country, ''),
-       COALESCE(latest.channel,
-                NULLIF(TRIM(a.network_name), ''),
-                NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
-                            ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
-                CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END),
+       COALESCE(latest.channel, {channel:a}),
        COUNT(*)
 FROM stg.adjust a
 JOIN refresh_day r
@@ -26,13 +20,10 @@ JOIN refresh_day r
 LEFT JOIN (
   SELECT app, adid, channel
   FROM (
-    SELECT COALESCE(u.app_name, u.app_id, u.app_token, '') AS app,
+    SELECT {app:u} AS app,
            u.adid,
-           COALESCE(NULLIF(TRIM(u.network_name), ''),
-                    NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(u.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(u.tracker_name, '::', 1)
-                                ELSE LEFT(SPLIT_PART(u.tracker_name, '::', 1), 64) END), ''),
-                    CASE WHEN u.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
-           ROW_NUMBER() OVER (PARTITION BY COALESCE(u.app_name, u.app_id, u.app_token, ''), u.adid
+           {channel:u} AS channel,
+           ROW_NUMBER() OVER (PARTITION BY {app:u}, u.adid
                               ORDER BY u.created_at DESC, u.id DESC) AS position
     FROM (
       SELECT DISTINCT i.adid
@@ -45,7 +36,7 @@ LEFT JOIN (
     WHERE COALESCE(u.environment, '') <> 'sandbox'
   ) updates
   WHERE position = 1
-) latest ON latest.adid = a.adid AND latest.app = COALESCE(a.app_name, a.app_id, a.app_token, '')
+) latest ON latest.adid = a.adid AND latest.app = {app:a}
 WHERE a.created_at >= $1 AND a.created_at < $2
   AND a.activity_kind = 'install'
   AND COALESCE(a.environment, '') <> 'sandbox'

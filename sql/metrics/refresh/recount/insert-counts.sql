@@ -12,9 +12,7 @@
 -- Parameters: $1 the session length field ('last_time_spent' or 'time_spent'), $2 and $3 the first and
 --             last instants (UTC) of all refreshed days, to narrow the scan;
 --             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
--- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
---          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
---          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
+-- App and channel: written once, in refresh/fragments/app.sql and channel.sql (SqlCatalog fills them in).
 INSERT INTO stg.daily_counts (created_day, day, app, os, country, channel, registrations, session_seconds, sessions, activities, revenue_usd)
 SELECT created_day, day, app, os, country, channel, SUM(registration), SUM(session_seconds), SUM(session), SUM(activity), SUM(revenue_usd)
 FROM (
@@ -23,13 +21,10 @@ FROM (
               THEN CAST((a.last_session_time AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE)
               ELSE r.day
          END AS day,
-         COALESCE(a.app_name, a.app_id, a.app_token, '') AS app,
+         {app:a} AS app,
          COALESCE(a.os_name, '') AS os,
          COALESCE(a.country, '') AS country,
-         COALESCE(NULLIF(TRIM(a.network_name), ''),
-                  NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
-                              ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
-                  CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END) AS channel,
+         {channel:a} AS channel,
          CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END AS registration,
          CASE WHEN a.activity_kind <> 'session' THEN 0
               WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END

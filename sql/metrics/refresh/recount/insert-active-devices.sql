@@ -3,20 +3,15 @@
 --          dimension values of their activities (a device seen in two countries that day is in both).
 --          The activities join refresh_day on their UTC date (an equality), within the day's instants.
 -- Grain: one row per (day, adid, app, os, country, channel).
--- Channel: trimmed network_name, else the first '::' segment of tracker_name, else Organic or Unknown.
---          VARCHAR(256) counts bytes on Redshift, where a longer value fails the statement: the extract cuts
---          that segment to 256 bytes; one loaded before it did, if longer, counts by its first 64 characters.
+-- App and channel: written once, in refresh/fragments/app.sql and channel.sql (SqlCatalog fills them in).
 -- Parameters: $1 and $2 the first and last instants (UTC) of all refreshed days, to narrow the scan.
 INSERT INTO stg.active_device (day, adid, app, os, country, channel)
 SELECT DISTINCT r.day,
        a.adid,
-       COALESCE(a.app_name, a.app_id, a.app_token, ''),
+       {app:a},
        COALESCE(a.os_name, ''),
        COALESCE(a.country, ''),
-       COALESCE(NULLIF(TRIM(a.network_name), ''),
-                NULLIF(TRIM(CASE WHEN OCTET_LENGTH(SPLIT_PART(a.tracker_name, '::', 1)) <= 256 THEN SPLIT_PART(a.tracker_name, '::', 1)
-                            ELSE LEFT(SPLIT_PART(a.tracker_name, '::', 1), 64) END), ''),
-                CASE WHEN a.is_organic THEN 'Organic' ELSE 'Unknown' END)
+       {channel:a}
 FROM stg.adjust a
 JOIN refresh_day r
   ON CAST(a.created_at AS DATE) = r.bucket AND a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
