@@ -2,7 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { SQL_ROOT } from '../../src/database/project-paths.js';
 import { isFragment, listSqlFiles, SqlCatalog } from '../../src/database/sql-catalog.js';
-import { RollupRefresh, type RollupRefreshRequest, type RollupSettings } from '../../src/etl/rollups/rollup-refresh.js';
+import type { Step } from '../../src/etl/rollups/refresh-step.js';
+import {
+  REFRESH_PATHS,
+  type RefreshPath,
+  RollupRefresh,
+  type RollupRefreshRequest,
+  type RollupSettings,
+} from '../../src/etl/rollups/rollup-refresh.js';
 import { ROLLUP_TABLES } from '../../src/etl/rollups/rollup-tables.js';
 import type { SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 
@@ -133,6 +140,20 @@ describe('RollupRefresh: which statements each load sends', () => {
     expect(many).toEqual(few);
   });
 
+  it.each<[RefreshPath, Answers, Partial<RollupRefreshRequest>]>([
+    ['arrivalDelta', { built: true, activeDays: ['2026-11-02', '2026-11-02'] }, {}],
+    ['recount', { built: true }, { mode: 'window', windowStart: new Date('2026-10-28T23:00:00Z') }],
+    ['fullBuild', { built: true, allDays: days(3) }, { mode: 'rebuild' }],
+  ])('sends the statements REFRESH_PATHS.%s declares, in their order', async (path, answers, overrides) => {
+    const declared = firstOccurrences(statementsOf(REFRESH_PATHS[path]));
+    const sent = (await refresh(answers, overrides)).slice(1); // after the build check, which chose the path
+    expect(firstOccurrences(sent.filter((name) => declared.includes(name)))).toEqual(declared.filter((name) => sent.includes(name)));
+    // besides them only what the declared work tables and merges run
+    const declaredOrGeneric = (name: string) =>
+      declared.includes(name) || name.startsWith('refresh/merge/') || name === 'refresh/work/create-like';
+    expect(sent.filter((name) => !declaredOrGeneric(name))).toEqual([]);
+  });
+
   it('writes REGISTRATION_EVENTS again, in one statement, only when they changed', async () => {
     const writes = (sent: string[]) => sent.filter((name) => /^refresh\/settings\/(clear|add)-registration-events$/.test(name));
     expect(writes(await refresh({ built: true }, {}))).toEqual([]);
@@ -142,3 +163,17 @@ describe('RollupRefresh: which statements each load sends', () => {
     ]);
   });
 });
+
+// The statements a path's steps name, in order, whatever their conditions (work tables created like a
+// rollup and merges run work/create-like.sql and merge/*.sql).
+function statementsOf(steps: readonly Step[]): string[] {
+  return steps.flatMap((step) => {
+    if ('steps' in step) return statementsOf(step.steps);
+    if ('sql' in step) return [step.sql];
+    if ('values' in step) return [step.values];
+    if ('filled' in step) return [step.filled];
+    return [];
+  });
+}
+
+const firstOccurrences = (names: string[]) => names.filter((name, index) => names.indexOf(name) === index);
