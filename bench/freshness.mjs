@@ -39,7 +39,8 @@
 //        rollup measurement, default 5)  --batch <n> (rows per arrival batch, default 10 s at --rate)
 //        --connections <n> (the traffic's kept-alive connections, default 32)
 //        --log-level <level> (the service's LOG_LEVEL, default warn)
-//        --keep (leave the temp folder)  --no-results (do not write bench/results/freshness-<timestamp>.json)
+//        --lag-only (the whole history at once, its full load, then the continuous phase only: no rollup-step
+//        runs, no cron phase)  --keep (leave the temp folder)  --no-results (do not write bench/results/freshness-<timestamp>.json)
 //
 // A full run takes about 75–90 minutes on this project's 2-core machine (estimated from --quick runs and
 // the 10M runs of bench:metrics): ~20 min to generate and COPY the 10M activities, ~15 min for the 1× full
@@ -86,9 +87,12 @@ const { flags, fail, positive } = parseBenchFlags('bench:freshness', {
   connections: { type: 'string', default: '32' },
   'log-level': { type: 'string', default: 'warn' },
   keep: { type: 'boolean', default: false },
+  'lag-only': { type: 'boolean', default: false },
   'no-results': { type: 'boolean', default: false },
 });
 const quick = flags.quick;
+// --lag-only: the whole history at once, one full load, then the continuous phase; no rollup-step runs, no cron
+const lagOnly = flags['lag-only'];
 const options = {
   rows: Math.round(positive('rows', quick ? 400_000 : 10_000_000)),
   seed: Math.round(positive('seed')),
@@ -235,6 +239,8 @@ function countsProbe(klip, answer, probe) {
   return value === 0 || value === null || value === undefined ? false : value;
 }
 
+let requestTimeouts = 0;
+
 // After a load: each outstanding probe's klips, once each, CHECK_CONCURRENCY at a time.
 async function checkProbes(port, probes) {
   const asks = [];
@@ -249,6 +255,12 @@ async function checkProbes(port, probes) {
       const { probe, klip } = asks[next++];
       const url = `/api/v1/metrics/${klip}?from=${probe.day}&to=${probe.day}&app=${encodeURIComponent(probe.app)}`;
       const response = await httpRequest({ port, path: url, headers: { 'x-api-key': API_KEY }, agent: apiAgent });
+      // the service's request timeout on a kept-alive socket of this client (a 10M cron run met one): the
+      // probe is asked again after the next load, as a client would, and the count is printed
+      if (response.status === 408) {
+        requestTimeouts++;
+        continue;
+      }
       if (response.status !== 200) throw new Error(`GET ${url} answered ${response.status}: ${response.body.slice(0, 300)}`);
       const verdict = countsProbe(klip, JSON.parse(response.body), probe);
       if (verdict === true) {
@@ -514,17 +526,18 @@ async function main() {
   const endMs = Date.now() - 15 * 60_000;
   const startMs = endMs - DAYS * 86_400_000;
   const streamOf = (seed, rows) => historyStream(modules, { seed, startMs, rows }).stream;
-  const streamA = streamOf(options.seed, options.quarter);
+  const firstRows = lagOnly ? options.rows : options.quarter;
+  const streamA = streamOf(options.seed, firstRows);
   console.log('');
-  console.log(`Generating and loading ${int(options.quarter)} activities (1×) into mob.adjust…`);
+  console.log(`Generating and loading ${int(firstRows)} activities (${lagOnly ? 'all' : '1×'}) into mob.adjust…`);
   let phase = performance.now();
-  await loadHistory(source, generator, streamA, { rows: options.quarter, endMs });
+  await loadHistory(source, generator, streamA, { rows: firstRows, endMs });
   await source.query('VACUUM (ANALYZE) mob.adjust');
   const generation1 = (performance.now() - phase) / 1000;
   console.log(`  in ${generation1.toFixed(1)} s`);
   console.log('');
   console.log('ETL (`node dist/cli/etl.js --once`, wall time from spawn to exit; "run": the run record\'s own time):');
-  const full1 = await runEtl({ app, env: cliEnv, source, label: 'full load (1×)' });
+  const full1 = await runEtl({ app, env: cliEnv, source, label: lagOnly ? 'full load' : 'full load (1×)' });
   await warehouse.query('VACUUM (ANALYZE)'); // what autovacuum does after a big load, untimed
   const batchSpanMs = (options.batch / options.rate) * 1000;
   const arrivalRun = async (label, rows) => {
@@ -540,38 +553,43 @@ async function main() {
     runMs: median(runs.map((r) => r.runMs)),
     wallMs: median(runs.map((r) => r.wallMs)),
   });
-  await arrivalRun('1× warm-up', options.batch);
-  const at1 = [];
-  for (let i = 1; i <= options.runs; i++) at1.push(await arrivalRun(`1× #${i}`, options.batch));
-  const history1 = Number(await scalar(warehouse, 'SELECT count(*)::float8 FROM stg.adjust'));
+  let sets = [];
+  let history4 = Number(await scalar(warehouse, 'SELECT count(*)::float8 FROM stg.adjust'));
+  let [generation4, flatRatio, rowsRatio, rebuild] = [0, NaN, NaN, null];
+  if (!lagOnly) {
+    await arrivalRun('1× warm-up', options.batch);
+    const at1 = [];
+    for (let i = 1; i <= options.runs; i++) at1.push(await arrivalRun(`1× #${i}`, options.batch));
+    const history1 = Number(await scalar(warehouse, 'SELECT count(*)::float8 FROM stg.adjust'));
 
-  // 2. The other three quarters (other devices, same days), a rebuild, arrival runs at 4× and 10× the rows.
-  console.log('');
-  console.log(`Generating and loading ${int(options.rows - options.quarter)} more activities (other devices, same ${DAYS} days)…`);
-  phase = performance.now();
-  const streamB = streamOf(options.seed + 1, options.rows - options.quarter);
-  await loadHistory(source, generator, streamB, { rows: options.rows - options.quarter, endMs });
-  await source.query('VACUUM (ANALYZE) mob.adjust');
-  const generation4 = (performance.now() - phase) / 1000;
-  console.log(`  in ${generation4.toFixed(1)} s`);
-  const rebuild = await runEtl({ app, env: cliEnv, source, label: 'rebuild (4×)', args: ['--rebuild'] });
-  await warehouse.query('VACUUM (ANALYZE)');
-  await arrivalRun('4× warm-up', options.batch);
-  await arrivalRun('4× 10× rows warm-up', 10 * options.batch);
-  const history4 = Number(await scalar(warehouse, 'SELECT count(*)::float8 FROM stg.adjust'));
-  const at4 = [];
-  const at4x10 = [];
-  for (let i = 1; i <= options.runs; i++) {
-    at4.push(await arrivalRun(`4× #${i}`, options.batch));
-    at4x10.push(await arrivalRun(`4× 10× rows #${i}`, 10 * options.batch));
+    // 2. The other three quarters (other devices, same days), a rebuild, arrival runs at 4× and 10× the rows.
+    console.log('');
+    console.log(`Generating and loading ${int(options.rows - options.quarter)} more activities (other devices, same ${DAYS} days)…`);
+    phase = performance.now();
+    const streamB = streamOf(options.seed + 1, options.rows - options.quarter);
+    await loadHistory(source, generator, streamB, { rows: options.rows - options.quarter, endMs });
+    await source.query('VACUUM (ANALYZE) mob.adjust');
+    generation4 = (performance.now() - phase) / 1000;
+    console.log(`  in ${generation4.toFixed(1)} s`);
+    rebuild = await runEtl({ app, env: cliEnv, source, label: 'rebuild (4×)', args: ['--rebuild'] });
+    await warehouse.query('VACUUM (ANALYZE)');
+    await arrivalRun('4× warm-up', options.batch);
+    await arrivalRun('4× 10× rows warm-up', 10 * options.batch);
+    history4 = Number(await scalar(warehouse, 'SELECT count(*)::float8 FROM stg.adjust'));
+    const at4 = [];
+    const at4x10 = [];
+    for (let i = 1; i <= options.runs; i++) {
+      at4.push(await arrivalRun(`4× #${i}`, options.batch));
+      at4x10.push(await arrivalRun(`4× 10× rows #${i}`, 10 * options.batch));
+    }
+    sets = [
+      set('1×', history1, options.batch, at1),
+      set('4×', history4, options.batch, at4),
+      set('4×, 10× the rows', history4, 10 * options.batch, at4x10),
+    ];
+    flatRatio = ratio(sets[1].rollupsMs, sets[0].rollupsMs);
+    rowsRatio = ratio(sets[2].rollupsMs, sets[1].rollupsMs);
   }
-  const sets = [
-    set('1×', history1, options.batch, at1),
-    set('4×', history4, options.batch, at4),
-    set('4×, 10× the rows', history4, 10 * options.batch, at4x10),
-  ];
-  const flatRatio = ratio(sets[1].rollupsMs, sets[0].rollupsMs);
-  const rowsRatio = ratio(sets[2].rollupsMs, sets[1].rollupsMs);
   const warehouseMb = await tableMb(warehouse, 'stg.adjust');
 
   // 3. The service on its default schedule (continuous), then on the original cron.
@@ -601,33 +619,35 @@ async function main() {
   lastRunId = continuous.lastRunId;
   await service.stop();
 
-  console.log('');
-  service = await startService(app, serviceEnvFor(options.cron), `the service (ETL_SCHEDULE="${options.cron}")`, {
-    agent: apiAgent,
-    graceMs: 180_000,
-  });
-  let tick0 = cron.getNextDateFrom(new Date()).toMillis();
-  if (tick0 - Date.now() < 3000) tick0 = cron.getNextDateFrom(new Date(tick0)).toMillis();
-  const intervalMs = cron.getNextDateFrom(new Date(tick0)).toMillis() - tick0;
-  let lastTick = tick0;
-  for (let k = 0; k < Math.max(1, Math.round((options.cronDurationS * 1000) / intervalMs)); k++) {
-    lastTick = cron.getNextDateFrom(new Date(lastTick)).toMillis();
+  if (!lagOnly) {
+    console.log('');
+    service = await startService(app, serviceEnvFor(options.cron), `the service (ETL_SCHEDULE="${options.cron}")`, {
+      agent: apiAgent,
+      graceMs: 180_000,
+    });
+    let tick0 = cron.getNextDateFrom(new Date()).toMillis();
+    if (tick0 - Date.now() < 3000) tick0 = cron.getNextDateFrom(new Date(tick0)).toMillis();
+    const intervalMs = cron.getNextDateFrom(new Date(tick0)).toMillis() - tick0;
+    let lastTick = tick0;
+    for (let k = 0; k < Math.max(1, Math.round((options.cronDurationS * 1000) / intervalMs)); k++) {
+      lastTick = cron.getNextDateFrom(new Date(lastTick)).toMillis();
+    }
+    console.log(
+      `Cron "${options.cron}": waiting ${secs(tick0 - Date.now())} for the tick at ${new Date(tick0).toISOString()}, then ${int(options.rate)} callbacks/s ` +
+        `+ 1 probe/s until the tick at ${new Date(lastTick).toISOString()} and its load:`,
+    );
+    const cronPhase = await runPhase({
+      port,
+      makeTraffic: () => createTraffic({ seed: options.seed + 3 }),
+      startAt: tick0 + 1000,
+      endAt: lastTick,
+      probeMarginMs: 2000,
+      settleUntil: cron.getNextDateFrom(new Date(lastTick)).toMillis() + 120_000,
+      lastRunId,
+    });
+    phases.push({ label: `cron "${options.cron}"`, schedule: options.cron, ...cronPhase });
+    await service.stop();
   }
-  console.log(
-    `Cron "${options.cron}": waiting ${secs(tick0 - Date.now())} for the tick at ${new Date(tick0).toISOString()}, then ${int(options.rate)} callbacks/s ` +
-      `+ 1 probe/s until the tick at ${new Date(lastTick).toISOString()} and its load:`,
-  );
-  const cronPhase = await runPhase({
-    port,
-    makeTraffic: () => createTraffic({ seed: options.seed + 3 }),
-    startAt: tick0 + 1000,
-    endAt: lastTick,
-    probeMarginMs: 2000,
-    settleUntil: cron.getNextDateFrom(new Date(lastTick)).toMillis() + 120_000,
-    lastRunId,
-  });
-  phases.push({ label: `cron "${options.cron}"`, schedule: options.cron, ...cronPhase });
-  await service.stop();
   now = Date.now();
 
   // ------------------------------------------------------------------------------------------ report
@@ -636,18 +656,22 @@ async function main() {
     p.loadStats = loadsSummary(p.loads);
   }
   const lines = [];
-  lines.push(`Rollup step of one arrival run (\`etl --once\`), medians of ${options.runs} after a warm-up, ms:`);
-  lines.push(
-    ...formatTable(
-      ['history', 'warehouse rows', 'batch rows', 'rollups', 'run', 'wall', 'rollups of each run'],
-      rollupRows(sets),
-      (i) => i > 0 && i < 6,
-    ),
-  );
-  lines.push(
-    `  grown to 4× by \`etl --once --rebuild\` of ${int(rebuild.rowsExtracted)} rows: ${secs(rebuild.wallMs)} (rollups ${secs(rebuild.stepMs.rollups ?? 0)}); ` +
-      `first full load at 1×: ${secs(full1.wallMs)} (rollups ${secs(full1.stepMs.rollups ?? 0)})`,
-  );
+  if (lagOnly)
+    lines.push(`--lag-only: no rollup-step runs; first full load: ${secs(full1.wallMs)} (rollups ${secs(full1.stepMs.rollups ?? 0)})`);
+  else {
+    lines.push(`Rollup step of one arrival run (\`etl --once\`), medians of ${options.runs} after a warm-up, ms:`);
+    lines.push(
+      ...formatTable(
+        ['history', 'warehouse rows', 'batch rows', 'rollups', 'run', 'wall', 'rollups of each run'],
+        rollupRows(sets),
+        (i) => i > 0 && i < 6,
+      ),
+    );
+    lines.push(
+      `  grown to 4× by \`etl --once --rebuild\` of ${int(rebuild.rowsExtracted)} rows: ${secs(rebuild.wallMs)} (rollups ${secs(rebuild.stepMs.rollups ?? 0)}); ` +
+        `first full load at 1×: ${secs(full1.wallMs)} (rollups ${secs(full1.stepMs.rollups ?? 0)})`,
+    );
+  }
   lines.push('');
   lines.push('Lag from a probe\'s 200 to the first answer counting it (probes: sent; "missed": never counted / counted wrong):');
   lines.push(...formatTable(['schedule', 'klip', 'probes', 'counted', 'missed', 'p50', 'p95', 'max'], lagRows(phases), (i) => i > 2));
@@ -702,15 +726,15 @@ async function main() {
         [`lag max, all three klips, continuous`, fmtMs(all.max), '≤ 60 s', verdict(checks.lagMax)],
         [
           'rollup step at 4× the history / at 1×',
-          `${flatRatio.toFixed(2)}× (${int(sets[1].rollupsMs)} / ${int(sets[0].rollupsMs)} ms)`,
+          lagOnly ? 'not measured (--lag-only)' : `${flatRatio.toFixed(2)}× (${int(sets[1].rollupsMs)} / ${int(sets[0].rollupsMs)} ms)`,
           `≤ ${TARGETS.flatWithHistory}×`,
-          verdict(checks.flatWithHistory),
+          lagOnly ? '—' : verdict(checks.flatWithHistory),
         ],
         [
           'rollup step with 10× the rows / 1×',
-          `${rowsRatio.toFixed(2)}× (${int(sets[2].rollupsMs)} / ${int(sets[1].rollupsMs)} ms)`,
+          lagOnly ? 'not measured (--lag-only)' : `${rowsRatio.toFixed(2)}× (${int(sets[2].rollupsMs)} / ${int(sets[1].rollupsMs)} ms)`,
           `≤ ${TARGETS.rowsScale}×`,
-          verdict(checks.proportionalToRows),
+          lagOnly ? '—' : verdict(checks.proportionalToRows),
         ],
         [
           `answer re-warm after a load (after steps), continuous, max`,
@@ -725,7 +749,7 @@ async function main() {
   lines.push('');
   lines.push(
     `Data: ${int(history4)} activities in stg.adjust at the service phases (${Math.round(warehouseMb)} MB); generation and COPY ${generation1.toFixed(0)} s + ` +
-      `${generation4.toFixed(0)} s; total ${secs(now - startedAt.getTime())}`,
+      `${generation4.toFixed(0)} s; total ${secs(now - startedAt.getTime())}; probe checks answered 408 (asked again after the next load): ${requestTimeouts}`,
   );
   lines.push(...describeTraffic(streamA.summary()).map((line) => `  history (1×): ${line}`));
   console.log('');
