@@ -112,29 +112,34 @@ GROUP BY CAST(a.created_at AS DATE)`;
       break;
     case 'retention': {
       // each app's devices by their first install (all history), the cohorts of the range among them, and
-      // whether each was active in the same app 1, 7 and 30 days after its cohort day
+      // whether each was active in the same app 1, 7 and 30 days after its cohort day: the cohort's day
+      // put next to the device's active days by a window, not by joins (with a filter, the planner takes
+      // the cohort for a few rows and loops over every active day for each: seconds, not milliseconds)
       const dynamic = filters.channel !== undefined;
-      const retained = (n) =>
-        `LEFT JOIN active d${n} ON d${n}.app = c.app AND d${n}.adid = c.adid AND d${n}.d = CAST(c.d + INTERVAL '${n} days' AS DATE)`;
+      const retained = (n) => `SUM(CASE WHEN cohort = 0 AND d = CAST(c + INTERVAL '${n} days' AS DATE) THEN 1 ELSE 0 END) AS d${n}`;
       text = `WITH ${dynamic ? `${LATEST_UPDATE}, ` : ''}installs AS (
   SELECT a.adid, a.created_at, a.app_name, a.app_id, a.app_token, a.os_name, a.country, a.network_name, a.tracker_name, a.is_organic,
          ROW_NUMBER() OVER (PARTITION BY ${app('a')}, a.adid ORDER BY a.created_at, a.id) AS position
   FROM stg.adjust a
   WHERE a.activity_kind = 'install' AND ${production('a')} AND a.adid IS NOT NULL
-), cohort AS (
-  SELECT ${app('a')} AS app, a.adid, CAST(a.created_at AS DATE) AS d
+), device_days AS (
+  SELECT ${app('a')} AS app, a.adid, CAST(a.created_at AS DATE) AS d, 1 AS cohort
   FROM installs a${dynamic ? ` ${joinUpdates}` : ''}
   WHERE a.position = 1 AND ${createdIn('a')}${own('a', dynamic ? dynamicChannel : null).replace(/\n {2}/g, '\n    ')}
-), active AS (
-  SELECT DISTINCT ${app('a')} AS app, a.adid, CAST(a.created_at AS DATE) AS d
+  UNION ALL
+  SELECT DISTINCT ${app('a')}, a.adid, CAST(a.created_at AS DATE), 0
   FROM stg.adjust a
   WHERE ${kindIn('a', ACTIVE_KINDS)} AND ${production('a')}
     AND a.created_at >= CAST($1 AS DATE) + INTERVAL '1 day' AND a.created_at < CAST($2 AS DATE) + INTERVAL '31 days'
+), with_cohort AS (
+  SELECT d, cohort, MAX(CASE WHEN cohort = 1 THEN d END) OVER (PARTITION BY app, adid) AS c
+  FROM device_days
 )
-SELECT c.d AS day, COUNT(*) AS installs, COUNT(d1.adid) AS d1, COUNT(d7.adid) AS d7, COUNT(d30.adid) AS d30
-FROM cohort c
-${[1, 7, 30].map(retained).join('\n')}
-GROUP BY c.d`;
+SELECT c AS day, SUM(cohort) AS installs,
+       ${[1, 7, 30].map(retained).join(',\n       ')}
+FROM with_cohort
+WHERE c IS NOT NULL
+GROUP BY c`;
       break;
     }
     case 'dau':
