@@ -114,18 +114,19 @@ GROUP BY CAST(a.created_at AS DATE)`;
       // each app's devices by their first install (all history), the cohorts of the range among them, and
       // whether each was active in the same app 1, 7 and 30 days after its cohort day: the cohort's day
       // put next to the device's active days by a window, not by joins (with a filter, the planner takes
-      // the cohort for a few rows and loops over every active day for each: seconds, not milliseconds)
+      // the cohort for a few rows and loops over every active day for each: seconds, not milliseconds);
+      // the install's (dynamic) channel is taken before the ranking, where the planner knows the installs
       const dynamic = filters.channel !== undefined;
       const retained = (n) => `SUM(CASE WHEN cohort = 0 AND d = CAST(c + INTERVAL '${n} days' AS DATE) THEN 1 ELSE 0 END) AS d${n}`;
       text = `WITH ${dynamic ? `${LATEST_UPDATE}, ` : ''}installs AS (
-  SELECT a.adid, a.created_at, a.app_name, a.app_id, a.app_token, a.os_name, a.country, a.network_name, a.tracker_name, a.is_organic,
+  SELECT a.adid, a.created_at, a.app_name, a.app_id, a.app_token, a.os_name, a.country${dynamic ? `, ${dynamicChannel} AS channel` : ''},
          ROW_NUMBER() OVER (PARTITION BY ${app('a')}, a.adid ORDER BY a.created_at, a.id) AS position
-  FROM stg.adjust a
+  FROM stg.adjust a${dynamic ? ` ${joinUpdates}` : ''}
   WHERE a.activity_kind = 'install' AND ${production('a')} AND a.adid IS NOT NULL
 ), device_days AS (
   SELECT ${app('a')} AS app, a.adid, CAST(a.created_at AS DATE) AS d, 1 AS cohort
-  FROM installs a${dynamic ? ` ${joinUpdates}` : ''}
-  WHERE a.position = 1 AND ${createdIn('a')}${own('a', dynamic ? dynamicChannel : null).replace(/\n {2}/g, '\n    ')}
+  FROM installs a
+  WHERE a.position = 1 AND ${createdIn('a')}${own('a', 'a.channel').replace(/\n {2}/g, '\n    ')}
   UNION ALL
   SELECT DISTINCT ${app('a')}, a.adid, CAST(a.created_at AS DATE), 0
   FROM stg.adjust a
