@@ -53,8 +53,10 @@ const ATTRIBUTION_KEYS = [
   'installed_at',
 ];
 
-// Two more real placeholders, mostly empty: the link label and the deep link (a percent-encoded URL).
-const BUDGET_TEMPLATE = [...GLOBAL_TEMPLATE, 'label', 'deeplink'];
+// Three more real placeholders: the link label and the deep link (a percent-encoded URL), mostly empty, and
+// revenue_usd (Adjust's conversion to US dollars), so that the budget app's purchases count in every
+// currency while the fitness app's count by revenue_float when in USD.
+const BUDGET_TEMPLATE = [...GLOBAL_TEMPLATE, 'label', 'deeplink', 'revenue_usd'];
 
 export const APPS = Object.freeze([
   app('com.example.fitapp', 'android', 'x7fq2kd9m3aa', 'com.example.fitapp', '3.4.1', 30, GLOBAL_TEMPLATE, {
@@ -345,18 +347,19 @@ export function createTraffic({
     values.time_spent = random.int(1, 900);
     if (purchase) {
       const cents = random.pick([99, 299, 499, 999, 1999, 4999]);
-      const currency = random.weighted(
+      const [currency, toUsd] = random.weighted(
         [
-          ['usd', 6],
-          ['eur', 3],
-          ['gbp', 1],
+          ['usd', 1, 6],
+          ['eur', 1.08, 3],
+          ['gbp', 1.27, 1],
         ],
-        (c) => c[1],
-      )[0];
+        (c) => c[2],
+      );
       values.revenue = cents;
       values.revenue_float = (cents / 100).toFixed(2);
+      values.revenue_usd = ((cents / 100) * toUsd).toFixed(2);
       values.currency = currency;
-      values.reporting_revenue = ((cents / 100) * (currency === 'usd' ? 1 : currency === 'eur' ? 1.08 : 1.27)).toFixed(4);
+      values.reporting_revenue = ((cents / 100) * toUsd).toFixed(4);
       values.reporting_currency = 'usd';
     }
     // the app's own callback parameters (SDK callback parameters are appended to the URL by Adjust)

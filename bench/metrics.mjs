@@ -7,11 +7,13 @@
 //   2. full load: `node dist/cli/etl.js --once` on the empty warehouse (rollups included), timed, informational;
 //   3. incremental: 10 minutes' worth of new activities (rows / 12,960, a few of them hours late as the
 //      generator makes them), then `--once` again, timed: the ETL with the rollup refresh at this size;
-//   4. prints the DAU (mean of the last 30 days), WAU, MAU and D1/D7/D30 retention the data yields;
-//   5. starts the service (`node dist/main.js`, cron off, rate limit off) and measures every klip for the
-//      last 30 days (today − 29 … today, UTC) in five variants — unfiltered, per app (the busiest), per
-//      channel (the top row of installs-by-channel), and two seeded random filter combinations (os +
-//      country; app + channel + country) with values drawn from the data:
+//   4. prints the DAU (mean of the last 30 days), WAU, MAU and D1/D7/D30 retention the data yields (the
+//      retention klip's raw SQL for the cohorts of today − 44 … today − 38);
+//   5. starts the service (`node dist/main.js`, cron off, rate limit off) and measures every klip of the
+//      registry (dist/metrics/klips.js) for the last 30 days (today − 29 … today, UTC) in five variants —
+//      unfiltered, per app (the busiest), per channel (the top row of installs-by-channel), and two
+//      seeded random filter combinations (os + country; app + channel + country) with values drawn from
+//      the data:
 //        cold: DELETE /api/v1/metrics/cache before each request, then one timed GET (sequential samples,
 //              node:http on a kept-alive connection, which adds ~0.2 ms of client time to each);
 //        warm: one priming GET, then autocannon at 1 connection (each answer's own latency: p50/p95 from
@@ -19,7 +21,8 @@
 //              under load, informational);
 //        raw SQL, the baseline: the original setup's one hand-written statement per klip straight on
 //              stg.adjust (bench/metrics-raw-sql.mjs), timed on the warehouse connection;
-//      and checks that the API's answer equals the raw SQL's (every day, every channel, the summary).
+//      and checks that the API's answer equals the raw SQL's (every day, every channel, the summary), and
+//      retention's for the cohort week of step 4 too (the last 30 days' cohorts have no D30 yet).
 // Then a table of p50/p95 per klip and variant with the ratios raw p50 / API p50, and the targets of the
 // issue: warm p95 ≤ 5 ms; cold p95 ≤ 50 ms unfiltered and per app, ≤ 500 ms for any filter combination;
 // ≥ 50× faster than raw SQL (judged on cold, the harder side; warm printed too); the incremental ETL run
@@ -44,7 +47,7 @@ import os from 'node:os';
 import autocannon from 'autocannon';
 import { addArrivals, DAYS, historyStream, loadHistory, runEtl, scalar, setUpHistory, SLOTS, startService, tableMb } from './history.mjs';
 import { KLIP_ENTRIES, KLIPS } from '../dist/metrics/klips.js';
-import { compareAnswers, FILTER_KEYS, rawAnswer, rawStatement } from './metrics-raw-sql.mjs';
+import { compareAnswers, FILTER_KEYS, rawAnswer, rawStatement, shiftDays } from './metrics-raw-sql.mjs';
 import { formatTable, int, median, pad, percentiles, secs } from './format.mjs';
 import { gitState, httpRequest, machineLine, parseBenchFlags, runBench, writeResults } from './support.mjs';
 
@@ -52,6 +55,7 @@ const TARGETS = { warmP95Ms: 5, coldP95Ms: 50, coldP95FilteredMs: 500, speedup: 
 const RANGE_DAYS = 30;
 // the active-user klips (DAU, WAU, MAU), whose raw answers also describe the generated population
 const ACTIVE_USERS = KLIPS.filter((klip) => KLIP_ENTRIES[klip].kind === 'active-users');
+const RETENTION = KLIPS.find((klip) => KLIP_ENTRIES[klip].kind === 'retention');
 const API_KEY = `bench-metrics-key-${randomBytes(6).toString('hex')}`;
 const ADMIN_KEY = `bench-metrics-admin-${randomBytes(6).toString('hex')}`;
 
@@ -90,33 +94,13 @@ if (options.rows < 10 * SLOTS) fail(`--rows must be at least ${10 * SLOTS} (ten 
 let source = null; // pg.Client on `adjust`
 let warehouse = null; // pg.Client on `warehouse`, the raw SQL's connection
 
-// D1/D7/D30: of the devices installed in one week that has 30 days after it, the share active again on
-// the 1st, 7th and 30th day after their install day (same app and device).
-async function retention(today) {
-  const first = shiftDays(today, -44);
-  const last = shiftDays(today, -38);
-  const { rows } = await warehouse.query(
-    `WITH cohort AS (
-       SELECT DISTINCT COALESCE(app_name, app_id, app_token) AS app, adid, CAST(created_at AS DATE) AS d
-       FROM stg.adjust WHERE activity_kind = 'install' AND COALESCE(environment, '') <> 'sandbox'
-         AND created_at >= CAST($1 AS DATE) AND created_at < CAST($2 AS DATE) + INTERVAL '1 day'
-     ), active AS (
-       SELECT DISTINCT COALESCE(app_name, app_id, app_token) AS app, adid, CAST(created_at AS DATE) AS d
-       FROM stg.adjust WHERE activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall')
-         AND COALESCE(environment, '') <> 'sandbox'
-         AND created_at >= CAST($1 AS DATE) + INTERVAL '1 day' AND created_at < CAST($2 AS DATE) + INTERVAL '31 days'
-     )
-     SELECT COUNT(*)::float8 AS installs,
-            AVG(CASE WHEN d1.adid IS NULL THEN 0.0 ELSE 1.0 END)::float8 AS d1,
-            AVG(CASE WHEN d7.adid IS NULL THEN 0.0 ELSE 1.0 END)::float8 AS d7,
-            AVG(CASE WHEN d30.adid IS NULL THEN 0.0 ELSE 1.0 END)::float8 AS d30
-     FROM cohort c
-     LEFT JOIN active d1 ON d1.app = c.app AND d1.adid = c.adid AND d1.d = c.d + 1
-     LEFT JOIN active d7 ON d7.app = c.app AND d7.adid = c.adid AND d7.d = c.d + 7
-     LEFT JOIN active d30 ON d30.app = c.app AND d30.adid = c.adid AND d30.d = c.d + 30`,
-    [first, last],
-  );
-  return { cohort: { from: first, to: last }, ...rows[0] };
+// The retention klip's raw answer for the cohorts of one week that has 30 days after it (today − 44 …
+// today − 38): what the population yields, and the one range whose D30 the API's answer is checked on.
+async function cohortWeek(today) {
+  const cohort = { from: shiftDays(today, -44), to: shiftDays(today, -38) };
+  const { text, values } = rawStatement(RETENTION, cohort, {});
+  const answer = rawAnswer(RETENTION, cohort, (await warehouse.query(text, values)).rows, today);
+  return { cohort, answer, ...answer.summary };
 }
 
 // The values the filters take in the range, with their activity counts (production only), busiest first.
@@ -218,16 +202,20 @@ function metricsUrl(klip, range, filters) {
 const mb = (n) => `${Math.round(n)} MB`;
 const ms = (n) => (n === undefined || n === null ? '—' : n >= 100 ? int(n) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
 const times = (n) => (n >= 100 ? `${int(n)}×` : `${n.toFixed(1)}×`);
-const pct = (n) => `${(100 * n).toFixed(1)} %`;
+const pct = (n) => (n === null ? '—' : `${(100 * n).toFixed(1)} %`);
 // "DAU 1,204, WAU 2,950, MAU 6,120": the active-user klips' means
 const usersLine = (users) => ACTIVE_USERS.map((klip) => `${KLIP_ENTRIES[klip].label} ${int(users[klip].average)}`).join(', ');
-const shiftDays = (date, days) => new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const describeFilters = (filters) =>
   Object.keys(filters).length === 0
     ? 'no filter'
     : Object.entries(filters)
         .map(([key, value]) => `${key}=${value}`)
         .join(' & ');
+// "total 1,234.5, arpdau 0.0123": an answer's summary
+const describeSummary = (summary) =>
+  Object.entries(summary)
+    .map(([key, value]) => `${key} ${value === null ? 'null' : Number.isInteger(value) ? int(value) : value}`)
+    .join(', ');
 
 // ---------------------------------------------------------------------------------------------- main
 
@@ -322,7 +310,7 @@ async function main() {
     const { text, values } = rawStatement(klip, range, {});
     users[klip] = rawAnswer(klip, range, (await warehouse.query(text, values)).rows).summary;
   }
-  const kept = await retention(today);
+  const kept = await cohortWeek(today);
   const population = devices.summary();
   console.log('');
   console.log(
@@ -402,7 +390,15 @@ async function main() {
       results.push(entry);
     }
   }
-  if (service) await service.stop();
+  if (service) {
+    // no cohort of the last 30 days has its D30 yet: retention's answer for the cohort week is compared too
+    const check = { klip: RETENTION, variant: `cohorts ${kept.cohort.from} … ${kept.cohort.to}` };
+    check.problems = compareAnswers(RETENTION, (await getJson(port, metricsUrl(RETENTION, kept.cohort, {}))).json, kept.answer);
+    console.log(`  ${pad(RETENTION, 19)} ${check.variant}: ${check.problems.length === 0 ? 'same numbers' : 'MISMATCH'}`);
+    for (const problem of check.problems) console.log(`      MISMATCH ${problem}`);
+    if (check.problems.length > 0) mismatches.push(check);
+    await service.stop();
+  }
 
   // ------------------------------------------------------------------------------------------ report
   const lines = [];
@@ -478,6 +474,7 @@ async function main() {
     const rc = least(results, (e) => e.ratioCold);
     const rw = least(results, (e) => e.ratioWarm);
     const lw = worst(results, (e) => e.load.p95);
+    const compared = results.length + 1; // and retention's cohort week
     Object.assign(checks, {
       warm: w.warm.p95 <= TARGETS.warmP95Ms,
       coldUnfiltered: cu.cold.p95 <= TARGETS.coldP95Ms,
@@ -520,7 +517,7 @@ async function main() {
       ],
       [
         `API answers equal the raw SQL's`,
-        `${results.length - mismatches.length} of ${results.length}${mismatches.length ? ` (mismatch: ${mismatches.map(name).join(', ')})` : ''}`,
+        `${compared - mismatches.length} of ${compared}${mismatches.length ? ` (mismatch: ${mismatches.map(name).join(', ')})` : ''}`,
         'all',
         verdict(checks.sameNumbers),
       ],
@@ -539,6 +536,9 @@ async function main() {
     `Data: ${int(warehouseRows)} activities in stg.adjust over ${DAYS} days + ${int(options.slotRows)} per increment; ${usersLine(users)} ` +
       `(30-day means), D1/D7/D30 ${pct(kept.d1)} / ${pct(kept.d7)} / ${pct(kept.d30)}`,
   );
+  lines.push(`  summaries of the last ${RANGE_DAYS} days, unfiltered (raw SQL):`);
+  for (const { klip, raw } of results.filter((e) => e.variant === 'unfiltered'))
+    lines.push(`    ${pad(klip, 19)} ${describeSummary(raw.answer.summary)}`);
   const summary = stream.summary();
   lines.push(...describeTraffic(summary).map((line) => `  ${line}`));
   lines.push(
