@@ -43,6 +43,7 @@ export const GLOBAL_TEMPLATE = [
   'event_name',
   'revenue',
   'revenue_float',
+  'revenue_usd',
   'currency',
   'reporting_revenue',
   'reporting_currency',
@@ -54,7 +55,15 @@ export const GLOBAL_TEMPLATE = [
   'ip_address',
   'user_agent',
 ] as const;
-const NO_REVENUE = new Set(['revenue', 'revenue_float', 'currency', 'reporting_revenue', 'reporting_currency', 'rejection_reason']);
+const NO_REVENUE = new Set([
+  'revenue',
+  'revenue_float',
+  'revenue_usd',
+  'currency',
+  'reporting_revenue',
+  'reporting_currency',
+  'rejection_reason',
+]);
 const LINK_LEVELS = new Set(['network_name', 'campaign_name', 'adgroup_name', 'creative_name']);
 
 // A shorter URL plus a placeholder Adjust does not support, which therefore arrives as literal `{segment}`.

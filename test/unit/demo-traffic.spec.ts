@@ -128,6 +128,17 @@ describe('demo traffic', () => {
       expect(repeats.filter((a) => identity(a) !== identity(bySeq.get(a.callback.repeatOf!)!))).toEqual([]);
     });
 
+    it('sends purchases with their price in dollars (revenue_usd) beside the store currency, as Adjust does', () => {
+      const purchases = ofKind(production, 'event').filter((a) => a.params.get('revenue_float'));
+      expect(purchases.length).toBeGreaterThan(100);
+      const withUsd = purchases.filter((a) => Number(a.params.get('revenue_usd')) > 0);
+      // every app whose URL carries revenue sends the dollar value too
+      expect(withUsd.length).toBe(purchases.length);
+      const foreign = withUsd.filter((a) => a.params.get('currency')!.toLowerCase() !== 'usd');
+      expect(foreign.length).toBeGreaterThan(0);
+      for (const a of foreign) expect(Number(a.params.get('revenue_usd'))).toBeGreaterThan(Number(a.params.get('revenue_float')));
+    });
+
     it('sends registrations as events with each app’s own token', () => {
       const registrations = ofKind(production, 'event').filter((a) => a.params.get('event_name') === REGISTRATION_EVENT_NAME);
       const tokens = new Map(registrations.map((a) => [a.params.get('app_token'), a.params.get('event')]));
