@@ -299,11 +299,11 @@ describe('Dashboard in a browser, on demo data', () => {
   // When `screen` shows `value` as the big number of `klip` (checked every 50 ms in the page).
   async function numberShown(screen: Page, klip: string, value: number): Promise<number> {
     await screen.waitForFunction(
-      ({ klip, expected }) => {
+      ({ route, expected }) => {
         const { document } = globalThis as unknown as PageGlobals;
-        return document.querySelector(`[data-klip="${klip}"] .big`)?.textContent === expected;
+        return document.querySelector(`[data-klip="${route}"] .big`)?.textContent === expected;
       },
-      { klip, expected: count(value) },
+      { route: klip, expected: count(value) },
       { polling: 50, timeout: 60_000 },
     );
     return Date.now();

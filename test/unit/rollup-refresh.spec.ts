@@ -144,8 +144,8 @@ describe('RollupRefresh: which statements each load sends', () => {
     ['arrivalDelta', { built: true, activeDays: ['2026-11-02', '2026-11-02'] }, {}],
     ['recount', { built: true }, { mode: 'window', windowStart: new Date('2026-10-28T23:00:00Z') }],
     ['fullBuild', { built: true, allDays: days(3) }, { mode: 'rebuild' }],
-  ])('sends the statements REFRESH_PATHS.%s declares, in their order', async (path, answers, overrides) => {
-    const declared = firstOccurrences(statementsOf(REFRESH_PATHS[path]));
+  ])('sends the statements REFRESH_PATHS.%s declares, in their order', async (refreshPath, answers, overrides) => {
+    const declared = firstOccurrences(statementsOf(REFRESH_PATHS[refreshPath]));
     const sent = (await refresh(answers, overrides)).slice(1); // after the build check, which chose the path
     expect(firstOccurrences(sent.filter((name) => declared.includes(name)))).toEqual(declared.filter((name) => sent.includes(name)));
     // besides them only what the declared work tables and merges run
