@@ -295,7 +295,7 @@ describe('sql/etl files', () => {
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
     const fragments = catalogNames.filter(isFragment).map((name) => path.posix.basename(name));
-    expect(fragments.sort()).toEqual(['app', 'channel']);
+    expect(fragments.sort()).toEqual(['app', 'channel', 'revenue_usd']);
     expect(fragments.filter((name) => !new RegExp(`\\{${name}:\\w+\\}`).test(sqlText))).toEqual([]);
   });
 

@@ -11,7 +11,7 @@
 //   rollup-tables.ts    work/ merge/     the rollup tables, their work tables, a work table merged in
 //   refresh-step.ts                      the kinds of step and the walk through them
 //   refresh-queries.ts                   the statements on the merge's connection ({report_timezone})
-//   (SqlCatalog)        fragments/       the app and channel every rollup counts by, written once
+//   (SqlCatalog)        fragments/       the app, channel and revenue every rollup counts by, written once
 // Migrations (sql/migrations/warehouse/*/) create the tables; sql/metrics/*.sql read them.
 import type { SqlCatalog } from '../../database/sql-catalog.js';
 import type { SqlClient } from '../warehouse/warehouse-session.js';

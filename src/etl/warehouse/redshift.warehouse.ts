@@ -1,12 +1,5 @@
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
-import {
-  ACTIVE_CHANGE,
-  ACTIVE_DEVICE_WORK,
-  COHORT_DEVICE,
-  DAILY_COUNTS,
-  DAILY_INSTALLS,
-  DAILY_RETENTION,
-} from '../rollups/rollup-tables.js';
+import { ROLLUP_TABLES } from '../rollups/rollup-tables.js';
 import { type ReplaceBounds, type SqlClient, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
 export type RedshiftCopyOptions = { iamRole: string; region?: string };
@@ -17,15 +10,7 @@ export const IDLE_PING_MS = 45_000;
 // Where a failed COPY's rejected rows are: STL on provisioned clusters, SYS on Serverless (and both).
 const LOAD_ERROR_SOURCES = ['etl/warehouse/redshift/load-errors-stl', 'etl/warehouse/redshift/load-errors-sys'];
 // Tables loads change by DELETE besides stg.adjust: their deleted rows stay until a VACUUM.
-export const VACUUMED_TABLES = [
-  DAILY_INSTALLS.table,
-  DAILY_COUNTS.table,
-  ACTIVE_DEVICE_WORK.table,
-  ACTIVE_CHANGE.table,
-  COHORT_DEVICE,
-  DAILY_RETENTION.table,
-  'stg.load',
-];
+export const VACUUMED_TABLES = [...ROLLUP_TABLES, 'stg.load'];
 
 // Amazon Redshift: COPY reads the staged parts from S3 itself, through the manifest, with the
 // cluster's IAM role. Access keys never appear in a statement.

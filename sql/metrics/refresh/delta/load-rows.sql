@@ -6,9 +6,8 @@
 -- Grain: one row per activity (sandbox rows left out: they count nowhere).
 -- Parameters: $1 the session length field ('last_time_spent' or 'time_spent');
 --             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
--- Revenue: an event's revenue_usd; without one, its revenue_float when its currency is USD (any case); a
---          value beyond ±10^12 (or NaN) counts 0. Counted to the micro-dollar (DECIMAL(24, 6)): exact sums.
--- App and channel: written once, in refresh/fragments/app.sql and channel.sql (SqlCatalog fills them in).
+-- App, channel and revenue: written once, in refresh/fragments/app.sql, channel.sql and revenue_usd.sql
+--          (SqlCatalog fills them in).
 INSERT INTO load_rows (id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions, activities, revenue_usd)
 SELECT a.id,
        a.adid,
@@ -32,12 +31,7 @@ SELECT a.id,
             ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
        END,
        CASE WHEN a.activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall') THEN 1 ELSE 0 END,
-       CASE WHEN a.activity_kind <> 'event' THEN 0
-            WHEN a.revenue_usd IS NOT NULL
-              THEN CASE WHEN a.revenue_usd BETWEEN -1e12 AND 1e12 THEN CAST(a.revenue_usd AS DECIMAL(24, 6)) ELSE 0 END
-            WHEN UPPER(TRIM(a.currency)) = 'USD' AND a.revenue_float BETWEEN -1e12 AND 1e12 THEN CAST(a.revenue_float AS DECIMAL(24, 6))
-            ELSE 0
-       END
+       {revenue_usd:a}
 FROM stage_adjust a
 LEFT JOIN stg.registration_event by_token ON by_token.name = a.event
 LEFT JOIN stg.registration_event by_name ON by_name.name = a.event_name

@@ -3,10 +3,8 @@
 --          registrations are events whose token or name is in stg.registration_event; a session length is
 --          a whole number > 0 of the chosen field, counted for the day of last_session_time
 --          (last_time_spent; created_at's day when it is empty) or of the session itself (time_spent, the
---          current session's length); sessions are the activities that make a device active, revenue an
---          event's revenue_usd, else its revenue_float when its currency is USD (any case), a value beyond
---          ±10^12 (or NaN) counting 0, to the micro-dollar (DECIMAL(24, 6): exact sums). Both on the
---          activities' own day.
+--          current session's length); sessions are the activities that make a device active, revenue
+--          in US dollars as refresh/fragments/revenue_usd.sql counts it. Both on the activities' own day.
 --          The activities join refresh_day on their UTC date (an equality), within the day's instants.
 -- Grain: one row per (activities' day, day counted for, app, os, country, channel).
 -- Parameters: $1 the session length field ('last_time_spent' or 'time_spent'), $2 and $3 the first and
@@ -35,12 +33,7 @@ FROM (
               ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
          END AS session,
          CASE WHEN a.activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall') THEN 1 ELSE 0 END AS activity,
-         CASE WHEN a.activity_kind <> 'event' THEN 0
-              WHEN a.revenue_usd IS NOT NULL
-                THEN CASE WHEN a.revenue_usd BETWEEN -1e12 AND 1e12 THEN CAST(a.revenue_usd AS DECIMAL(24, 6)) ELSE 0 END
-              WHEN UPPER(TRIM(a.currency)) = 'USD' AND a.revenue_float BETWEEN -1e12 AND 1e12 THEN CAST(a.revenue_float AS DECIMAL(24, 6))
-              ELSE 0
-         END AS revenue_usd
+         {revenue_usd:a} AS revenue_usd
   FROM stg.adjust a
   JOIN refresh_day r
     ON CAST(a.created_at AS DATE) = r.bucket AND a.created_at >= r.starts_at AND a.created_at < r.ends_at AND r.activities
