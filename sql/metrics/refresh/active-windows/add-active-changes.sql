@@ -10,6 +10,10 @@
 --          filters (stg.active_scope), by the values of the scope's dimensions ('' for the others).
 --          A device with two rows on one day (two countries, say) needs no DISTINCT: in a scope without
 --          country its first row's next day is that same day, so the row adds +1 and -1 on it, nothing.
+--          The devices are counted by (day, key, next day) before their changes are spread over the three
+--          windows: a next day 30 days on or later changes nothing (every window has closed by then), so
+--          it counts as none, and most devices of a key and day share their next day. A full build then
+--          spreads a few hundred thousand counts instead of every device-day of every scope.
 -- Grain: one row per (day, scope, app, os, country, channel) with a change.
 -- Parameters: $1 and $2 the first and last day whose changes are wanted; $3 the first day read
 --             ($1 - 30: the last activity whose window reaches $1); $4 the sign (1 or -1).
@@ -30,23 +34,29 @@ WITH device AS (
     CROSS JOIN stg.active_scope s
     WHERE d.day >= $3 AND d.day <= $2
   ) active
+), counted AS (
+  SELECT day, scope, app, os, country, channel,
+         CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
+         COUNT(*) AS devices
+  FROM device
+  GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 SELECT day, scope, app, os, country, channel, $4 * SUM(dau), $4 * SUM(wau), $4 * SUM(mau)
 FROM (
-  SELECT day, scope, app, os, country, channel, 1 AS dau, 1 AS wau, 1 AS mau
-  FROM device
+  SELECT day, scope, app, os, country, channel, devices AS dau, devices AS wau, devices AS mau
+  FROM counted
   UNION ALL
   SELECT CASE WHEN next_day < CAST(day + INTERVAL '1 day' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '1 day' AS DATE) END,
-         scope, app, os, country, channel, -1, 0, 0
-  FROM device
+         scope, app, os, country, channel, -devices, 0, 0
+  FROM counted
   UNION ALL
   SELECT CASE WHEN next_day < CAST(day + INTERVAL '7 days' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '7 days' AS DATE) END,
-         scope, app, os, country, channel, 0, -1, 0
-  FROM device
+         scope, app, os, country, channel, 0, -devices, 0
+  FROM counted
   UNION ALL
   SELECT CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '30 days' AS DATE) END,
-         scope, app, os, country, channel, 0, 0, -1
-  FROM device
+         scope, app, os, country, channel, 0, 0, -devices
+  FROM counted
 ) changes
 WHERE day >= $1 AND day <= $2
 GROUP BY day, scope, app, os, country, channel
