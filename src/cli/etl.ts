@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { EtlModule } from '../etl/etl.module.js';
 import type { EtlRunRequest, EtlRunView } from '../etl/etl-run.js';
 import { EtlService } from '../etl/etl.service.js';
+import { timeLeft } from '../etl/run-progress.js';
 import type { EtlProgress } from '../etl/run-tracker.js';
 import { progress, runCli } from './cli.js';
 
@@ -34,14 +35,15 @@ function parseRequest(): EtlRunRequest | null {
 
 const BAR_WIDTH = 30;
 let lastDrawn = 0;
-function draw({ runId, step, rowsDone, rowsTotal }: EtlProgress): void {
+// "Run 7: [#########.....................] 31.2 % rollups: recount/insert-counts, about 2 min left"
+function draw({ runId, rowsDone, rowsTotal, progress: { phase, detail, percent, secondsLeft } }: EtlProgress): void {
   const now = Date.now();
   if (now - lastDrawn < 100 && rowsDone !== rowsTotal) return;
   lastDrawn = now;
-  const share = rowsTotal ? Math.min(1, rowsDone / rowsTotal) : 0;
-  const bar = rowsTotal ? `[${'#'.repeat(Math.round(share * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}] ` : '';
-  const rows = step === 'extract' && rowsTotal !== null ? ` ${rowsDone.toLocaleString('en')} / ${rowsTotal.toLocaleString('en')} rows` : '';
-  progress(`Run ${runId}: ${step} ${bar}${rows}`);
+  const bar = `[${'#'.repeat(Math.round((percent / 100) * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')}]`;
+  const doing = detail ? `${phase}: ${detail}` : phase;
+  const left = secondsLeft === null ? '' : `, ${timeLeft(secondsLeft)}`;
+  progress(`Run ${runId}: ${bar} ${percent.toFixed(1)} % ${doing}${left}`);
 }
 
 function describe(run: EtlRunView): string {

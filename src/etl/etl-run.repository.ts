@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { SOURCE_DB } from '../database/connections.js';
 import { SqlCatalog } from '../database/sql-catalog.js';
+import type { RunProgressView } from './run-progress.js';
 import { ETL_STEPS, type EtlCounts, type EtlMode, type EtlRunView, type EtlStatus, type EtlTrigger } from './etl-run.js';
 
 type RunRow = {
@@ -17,8 +18,11 @@ type RunRow = {
   staged_bytes: string;
   days_refreshed: string[];
   step_ms: EtlCounts['stepMs'];
+  progress: RunProgressView | null;
   error: string | null;
 };
+
+export type RunningProgress = { runId: number; mode: EtlMode; startedAt: string; progress: RunProgressView | null };
 
 // The record of ETL runs (mob.etl_run in the source database, next to the lease).
 @Injectable()
@@ -42,12 +46,18 @@ export class EtlRunRepository {
     await this.db.query(this.sql.get('etl/runs/abandon-others'), [id]);
   }
 
-  async updateProgress(id: number, counts: EtlCounts): Promise<void> {
-    await this.db.query(this.sql.get('etl/runs/update-progress'), [id, ...countParams(counts)]);
+  async updateProgress(id: number, counts: EtlCounts, progress: RunProgressView): Promise<void> {
+    await this.db.query(this.sql.get('etl/runs/update-progress'), [id, ...countParams(counts), JSON.stringify(progress)]);
   }
 
-  async finish(id: number, status: 'succeeded' | 'failed', error: string | null, counts: EtlCounts): Promise<void> {
-    await this.db.query(this.sql.get('etl/runs/finish'), [id, status, error, ...countParams(counts)]);
+  async finish(
+    id: number,
+    status: 'succeeded' | 'failed',
+    error: string | null,
+    counts: EtlCounts,
+    progress: RunProgressView,
+  ): Promise<void> {
+    await this.db.query(this.sql.get('etl/runs/finish'), [id, status, error, ...countParams(counts), JSON.stringify(progress)]);
   }
 
   async list(limit: number): Promise<EtlRunView[]> {
@@ -64,6 +74,14 @@ export class EtlRunRepository {
   async secondsSinceLastStart(): Promise<number | null> {
     const [row] = await this.db.query(this.sql.get('etl/runs/since-last-start'));
     return row ? Number(row.seconds_ago) : null;
+  }
+
+  // The run in progress with its progress, or null.
+  async runningProgress(): Promise<RunningProgress | null> {
+    const [row]: { id: string; mode: EtlMode; started_at: Date; progress: RunProgressView | null }[] = await this.db.query(
+      this.sql.get('etl/runs/running-progress'),
+    );
+    return row ? { runId: Number(row.id), mode: row.mode, startedAt: row.started_at.toISOString(), progress: row.progress } : null;
   }
 
   async running(): Promise<number | null> {
@@ -97,6 +115,7 @@ function toView(row: RunRow): EtlRunView {
     daysRefreshed: row.days_refreshed,
     // jsonb keeps keys by length: put them back in step order
     stepMs: Object.fromEntries(ETL_STEPS.filter((step) => step in row.step_ms).map((step) => [step, row.step_ms[step]])),
+    progress: row.progress,
     error: row.error,
   };
 }

@@ -1,3 +1,5 @@
+import type { RunProgressView } from './run-progress.js';
+
 // The vocabulary of ETL runs, shared by the service, its record and its API.
 export const ETL_MODES = ['arrival', 'window', 'rebuild'] as const;
 export type EtlMode = (typeof ETL_MODES)[number];
@@ -21,6 +23,8 @@ export type EtlCounts = {
 };
 
 export type EtlRunView = EtlCounts & {
+  // how far it has come (null: a run recorded before progress was, or skipped)
+  progress: RunProgressView | null;
   id: number;
   status: EtlStatus;
   trigger: EtlTrigger;

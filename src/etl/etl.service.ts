@@ -135,7 +135,7 @@ export class EtlService implements BeforeApplicationShutdown {
       await this.warehouse.withSession((session) => this.load(run, lease, session, startedAt));
       // the answers of the new data are ready before the run reads as succeeded
       await this.loads.committed(run.id);
-      await this.runs.finish(run.id, 'succeeded', null, run.counts);
+      await this.runs.finish(run.id, 'succeeded', null, run.counts, run.finish());
       this.telemetry.etl.runFinished(run.request, 'succeeded', run.counts.rowsLoaded);
       const ms = Math.round(Date.now() - startedAt.getTime());
       this.logger.log(`run ${run.id}: succeeded, ${run.counts.rowsLoaded} rows loaded in ${ms} ms`);
@@ -144,7 +144,7 @@ export class EtlService implements BeforeApplicationShutdown {
       const message = (error as Error).message;
       this.telemetry.etl.runFinished(run.request, 'failed');
       this.logger.error(`run ${run.id}: ${message}`);
-      await this.runs.finish(run.id, 'failed', message, run.counts).catch((recordError: Error) => {
+      await this.runs.finish(run.id, 'failed', message, run.counts, run.progressNow()).catch((recordError: Error) => {
         this.logger.error(`run ${run.id}: could not record the failure: ${recordError.message}`);
       });
       return false;
@@ -169,14 +169,17 @@ export class EtlService implements BeforeApplicationShutdown {
     await run.step('merge', () =>
       load.commit(plan.mergePlan(run.id, summary), async (client, { replacedRows }) => {
         const recounted = await run.step('rollups', () =>
-          new RollupRefresh(client, this.sql, this.config.report).run({
-            ...plan,
-            runId: run.id,
-            days: plan.daysRefreshed(summary.createdDays),
-            rows: summary.rows,
-            loadRowsKept: plan.keepLoadRows,
-            replacedRows,
-          }),
+          new RollupRefresh(client, this.sql, this.config.report).run(
+            {
+              ...plan,
+              runId: run.id,
+              days: plan.daysRefreshed(summary.createdDays),
+              rows: summary.rows,
+              loadRowsKept: plan.keepLoadRows,
+              replacedRows,
+            },
+            (done, total, current) => run.reportRollups(done, total, current),
+          ),
         );
         run.counts.daysRefreshed = [...new Set([...run.counts.daysRefreshed, ...recounted])].sort();
         await this.afterStep('merge', run);

@@ -2,9 +2,13 @@ import type { Logger } from '@nestjs/common';
 import type { EtlMetrics } from '../observability/etl-metrics.js';
 import type { EtlRunRepository } from './etl-run.repository.js';
 import type { EtlCounts, EtlRunRequest, EtlStep } from './etl-run.js';
+import { RunProgress, type RunProgressView } from './run-progress.js';
 
-export type EtlProgress = { runId: number; step: EtlStep; rowsDone: number; rowsTotal: number | null };
+export type EtlProgress = { runId: number; step: EtlStep; rowsDone: number; rowsTotal: number | null; progress: RunProgressView };
 export type ProgressListener = (progress: EtlProgress) => void;
+
+// A long step's progress reaches the run's record at most this often (and at every step's end).
+const SAVE_PROGRESS_MS = 1_000;
 
 // A step's failure, worded for the run record: which step, and what was unreachable or wrong.
 class EtlStepError extends Error {
@@ -20,6 +24,10 @@ class EtlStepError extends Error {
 export class RunTracker {
   readonly counts: EtlCounts = { rowsExtracted: 0, rowsLoaded: 0, stagedFiles: 0, stagedBytes: 0, daysRefreshed: [], stepMs: {} };
   private rowsTotal: number | null = null;
+  private readonly progress = new RunProgress(Date.now());
+  private progressSavedAt = 0;
+  private saving: Promise<void> | null = null;
+  private nextSave: NodeJS.Timeout | null = null;
 
   constructor(
     readonly id: number,
@@ -32,6 +40,7 @@ export class RunTracker {
 
   async step<T>(step: EtlStep, work: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    this.progress.enter(step);
     this.report(step, 0);
     try {
       return await work();
@@ -43,15 +52,63 @@ export class RunTracker {
       this.metrics.stepFinished(step, ms / 1000);
       // loads follow each other every few seconds: their steps are for debugging, their ends are logged
       this.logger.debug(`run ${this.id}: ${step} took ${ms} ms`);
-      await this.runs.updateProgress(this.id, this.counts).catch((error: Error) => this.logger.warn(`run ${this.id}: ${error.message}`));
+      if (this.nextSave) clearTimeout(this.nextSave);
+      this.nextSave = null;
+      await this.saving;
+      await this.save();
     }
+  }
+
+  progressNow(): RunProgressView {
+    return this.progress.view();
+  }
+
+  // The run's steps are done: the record says 100 %.
+  finish(): RunProgressView {
+    this.progress.finish();
+    return this.progress.view();
   }
 
   expectRows(total: number): void {
     this.rowsTotal = total;
   }
 
+  // The extract's rows so far.
   report(step: EtlStep, rowsDone: number): void {
-    this.listener?.({ runId: this.id, step, rowsDone, rowsTotal: this.rowsTotal });
+    if (step === 'extract' && this.rowsTotal)
+      this.progress.advance(rowsDone / this.rowsTotal, `${rowsDone.toLocaleString('en')} of ${this.rowsTotal.toLocaleString('en')} rows`);
+    this.told(step, rowsDone);
+  }
+
+  // The rollups' statements so far: the weight of those done, of all, and the one running.
+  reportRollups(done: number, total: number, current: string | null): void {
+    this.progress.advance(total > 0 ? done / total : 1, current);
+    this.told('rollups', 0);
+  }
+
+  private told(step: EtlStep, rowsDone: number): void {
+    const progress = this.progress.view();
+    this.listener?.({ runId: this.id, step, rowsDone, rowsTotal: this.rowsTotal, progress });
+    this.saveSoon();
+  }
+
+  // The record follows at most every SAVE_PROGRESS_MS, and always gets the latest progress: a statement
+  // that runs for minutes is in the record a second after it began.
+  private saveSoon(): void {
+    if (this.nextSave) return;
+    const wait = Math.max(0, this.progressSavedAt + SAVE_PROGRESS_MS - Date.now());
+    this.nextSave = setTimeout(() => {
+      this.nextSave = null;
+      this.saving = (this.saving ?? Promise.resolve()).then(() => this.save()).finally(() => (this.saving = null));
+    }, wait);
+    this.nextSave.unref();
+  }
+
+  // Never rejects: a record that misses one update gets the next.
+  private async save(): Promise<void> {
+    this.progressSavedAt = Date.now();
+    await this.runs
+      .updateProgress(this.id, this.counts, this.progress.view())
+      .catch((error: Error) => this.logger.warn(`run ${this.id}: ${error.message}`));
   }
 }

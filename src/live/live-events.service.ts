@@ -1,6 +1,24 @@
 import { Inject, Injectable, type MessageEvent, type OnModuleDestroy } from '@nestjs/common';
-import { defer, finalize, interval, map, merge, type Observable, of, Subject, takeUntil } from 'rxjs';
+import {
+  catchError,
+  defer,
+  distinctUntilChanged,
+  filter,
+  finalize,
+  from,
+  interval,
+  map,
+  merge,
+  type Observable,
+  of,
+  shareReplay,
+  Subject,
+  switchMap,
+  takeUntil,
+  timer,
+} from 'rxjs';
 import { DomainError } from '../common/domain-error.js';
+import { EtlRunRepository, type RunningProgress } from '../etl/etl-run.repository.js';
 import { type DataVersion, MetricsService } from '../metrics/metrics.service.js';
 
 // A comment line this often keeps proxies and load balancers (many close a connection quiet for 30-60 s)
@@ -11,15 +29,40 @@ export const MAX_STREAMS_PER_KEY = 20;
 
 const KEEP_ALIVE: MessageEvent = { comment: 'keep-alive' };
 
+// While streams are open, the run in progress is looked up this often (one small query per replica).
+export const PROGRESS_POLL_MS = 2_000;
+// An arrival load is over in a second or two: its progress is shown only when it lasts longer than this
+// (a first load of a long history); a window run's or rebuild's always.
+export const SHOW_ARRIVAL_AFTER_MS = 5_000;
+
 // GET /events: each stream starts with the current data version (a client that reconnects after a missed
-// event catches up), then gets every new one once its answers are in the cache.
+// event catches up), then gets every new one once its answers are in the cache. While a long run works
+// (on any replica or the command line), `progress` events say how far it has come, and one with null
+// data when it has ended.
 @Injectable()
 export class LiveEventsService implements OnModuleDestroy {
   private readonly open = new Map<string, number>();
   private readonly closing = new Subject<void>();
   private closed = false;
+  // one poll for every open stream of this process, running only while one is open
+  private readonly progress: Observable<MessageEvent>;
 
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+  constructor(
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(EtlRunRepository) runs: Pick<EtlRunRepository, 'runningProgress'>,
+  ) {
+    this.progress = timer(0, PROGRESS_POLL_MS).pipe(
+      // a source that cannot answer now shows no run, and the next poll asks again
+      switchMap(() => from(runs.runningProgress()).pipe(catchError(() => of(null)))),
+      map((running) => (running && shown(running, Date.now()) ? running : null)),
+      distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
+      // nothing to say until a run shows (a stream's first event stays its data version)
+      filter((running, index) => running !== null || index > 0),
+      map(progressEvent),
+      // a stream opened while a run works hears where it is at once
+      shareReplay({ bufferSize: 1, refCount: true }),
+    );
+  }
 
   // `caller`: who is asking (the key's fingerprint). Admitted when subscribed: the slot is released
   // however the stream ends.
@@ -29,6 +72,7 @@ export class LiveEventsService implements OnModuleDestroy {
       return merge(
         of(dataEvent(this.metrics.currentVersion)),
         this.metrics.versions.pipe(map(dataEvent)),
+        this.progress,
         interval(KEEP_ALIVE_MS).pipe(map(() => KEEP_ALIVE)),
       ).pipe(
         takeUntil(this.closing),
@@ -62,6 +106,20 @@ export class LiveEventsService implements OnModuleDestroy {
     if (open > 0) this.open.set(caller, open);
     else this.open.delete(caller);
   }
+}
+
+function shown({ mode, startedAt }: RunningProgress, now: number): boolean {
+  return mode !== 'arrival' || now - Date.parse(startedAt) >= SHOW_ARRIVAL_AFTER_MS;
+}
+
+// { runId, mode, phase, detail, percent, secondsLeft } of the run in progress, null when none is shown.
+function progressEvent(running: RunningProgress | null): MessageEvent {
+  const data = running && {
+    runId: running.runId,
+    mode: running.mode,
+    ...(running.progress ?? { phase: 'lease', detail: null, percent: 0, secondsLeft: null }),
+  };
+  return { type: 'progress', data: data ?? 'null' };
 }
 
 // The SSE id is the version, so a reconnecting EventSource names the last one it saw (Last-Event-ID).

@@ -24,10 +24,10 @@ import {
   sessionLengthsByDay,
 } from '../support/demo-callbacks.js';
 import { installCallback } from '../support/adjust-callbacks.js';
-import { query, runEtl, storeCallbacks } from '../support/etl.js';
+import { holdLocks, query, runEtl, storeCallbacks, waitForLeaseFree, waitForLockWait } from '../support/etl.js';
 import { baseUrlOf } from '../support/raw-http.js';
 import { waitUntil } from '../support/service-process.js';
-import { API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
+import { ADMIN_KEY, API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
 // The dashboard page and Swagger UI in a real browser (Chromium, driven by playwright-core),
 // against the real service holding demo data: the demo's own back-fill through the collector and its
@@ -512,6 +512,39 @@ describe('Dashboard in a browser, on demo data', () => {
   });
 
   // Last of the tests that compare numbers with the demo's: it adds installs of its own.
+  it("shows a rebuild's progress above the cards while it works, and takes it away once it has ended", async () => {
+    await waitForLeaseFree(t.databases.sourceUrl);
+    // the rebuild stops at the first rollup statement that needs stg.cohort_device: emptying it
+    const held = await holdLocks(t.databases.warehouseUrl, ['LOCK TABLE stg.cohort_device IN ACCESS EXCLUSIVE MODE']);
+    const runBar = page.locator('#run');
+    try {
+      const started = await fetch(`${base}/api/v1/etl/runs`, {
+        method: 'POST',
+        headers: { 'X-API-Key': ADMIN_KEY, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode: 'rebuild' }),
+      });
+      expect(started.status).toBe(202);
+      const { id } = (await started.json()) as { id: number };
+      await waitForLockWait(t.databases.warehouseUrl, 'DELETE FROM stg.cohort_device');
+      // past the extract, the load and the merge (45 % of a run), at the start of the rollups
+      await page
+        .locator('#run-label')
+        .filter({ hasText: new RegExp(`^Rebuild \\(run ${id}\\): (4[5-9]|5\\d)\\.\\d % — rollups: full-build/clear`) })
+        .waitFor({ timeout: 10_000 })
+        .catch(async (error) => {
+          throw new Error(`${(error as Error).message}; shown: ${await runBar.isVisible()} "${await text('#run-label')}"`);
+        });
+      const shown = Number(await page.locator('#run-bar').getAttribute('value'));
+      expect(shown).toBeGreaterThanOrEqual(45);
+      expect(shown).toBeLessThan(60);
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'rebuild-progress.png') });
+    } finally {
+      await held.release();
+    }
+    await runBar.waitFor({ state: 'hidden' });
+    await waitForLeaseFree(t.databases.sourceUrl);
+  });
+
   it('polls every 30 s while the event stream is refused, and follows the events again once it is back', async () => {
     const screen = await context.newPage();
     try {

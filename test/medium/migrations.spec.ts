@@ -157,7 +157,11 @@ describe('migrate', () => {
       const { db, raw } = await olderSource();
       try {
         const before = await filenode(raw);
-        await expect(migrate(db, 'source')).resolves.toEqual(['0004_adjust_transaction', '0005_adjust_transaction_index']);
+        await expect(migrate(db, 'source')).resolves.toEqual([
+          '0004_adjust_transaction',
+          '0005_adjust_transaction_index',
+          '0006_etl_run_progress',
+        ]);
         expect(await filenode(raw)).toBe(before);
         const [old] = (await raw.query('SELECT count(*)::int AS n FROM mob.adjust WHERE xact_id IS NULL')).rows;
         expect(old.n).toBe(1000);
@@ -192,7 +196,7 @@ describe('migrate', () => {
         expect(Date.now() - started).toBeLessThan(2_500);
         await new Promise((resolve) => setTimeout(resolve, 2_500));
         await writer.query('COMMIT');
-        await expect(migrated).resolves.toEqual(['0004_adjust_transaction', '0005_adjust_transaction_index']);
+        await expect(migrated).resolves.toEqual(['0004_adjust_transaction', '0005_adjust_transaction_index', '0006_etl_run_progress']);
       } finally {
         await writer.end();
         await raw.end();

@@ -164,6 +164,46 @@ describe('RollupRefresh: which statements each load sends', () => {
   });
 });
 
+describe('RollupRefresh: the progress it reports', () => {
+  type Told = { done: number; total: number; current: string | null };
+
+  async function walk(answers: Answers, overrides: Partial<RollupRefreshRequest>): Promise<{ told: Told[]; sent: string[] }> {
+    const sql = new SqlCatalog();
+    const { client, sent } = recordingClient(sql, answers);
+    const told: Told[] = [];
+    await new RollupRefresh(client, sql, SETTINGS).run(request(overrides), (done, total, current) => told.push({ done, total, current }));
+    return { told, sent };
+  }
+
+  it.each<[string, Answers, Partial<RollupRefreshRequest>]>([
+    ['an arrival delta', { built: true, activeDays: ['2026-11-02', '2026-11-02'] }, {}],
+    ['a recount', { built: true }, { mode: 'window', windowStart: new Date('2026-10-28T23:00:00Z') }],
+    ['a full build', { built: true, allDays: days(3) }, { mode: 'rebuild' }],
+  ])('names each statement of %s before it runs, moves only forward and ends at its whole weight', async (_case, answers, overrides) => {
+    const { told, sent } = await walk(answers, overrides);
+    const total = told[0].total;
+    expect(told.every((report) => report.total === total)).toBe(true);
+    expect(told.map((report) => report.done)).toEqual([...told.map((report) => report.done)].sort((a, b) => a - b));
+    expect(told.at(-1)).toEqual({ done: total, total, current: null });
+    // the statements named, in the order they were sent (work tables and merges are named by their tables)
+    const named = told
+      .map((report) => report.current)
+      .filter((name): name is string => name !== null && !/^(create|merge into) /.test(name));
+    const sentNamed = sent.map((name) => name.replace(/^refresh\//, '')).filter((name) => named.includes(name));
+    expect(firstOccurrences(sentNamed)).toEqual(firstOccurrences(named));
+  });
+
+  it("weighs a full build's statements by what they cost: the active-window changes are the largest share", async () => {
+    const { told } = await walk({ built: true, allDays: days(3) }, { mode: 'rebuild' });
+    const total = told[0].total;
+    const at = told.findIndex((report) => report.current === 'active-windows/add-active-changes');
+    const share = (told[at + 1].done - told[at].done) / total;
+    const shares = told.slice(0, -1).map((report, index) => (told[index + 1].done - report.done) / total);
+    expect(share).toBe(Math.max(...shares));
+    expect(share).toBeGreaterThan(0.3);
+  });
+});
+
 // The statements a path's steps name, in order, whatever their conditions (work tables created like a
 // rollup and merges run work/create-like.sql and merge/*.sql).
 function statementsOf(steps: readonly Step[]): string[] {

@@ -52,6 +52,26 @@ export class RunIdParams {
   id!: number;
 }
 
+export class EtlRunProgressDto {
+  @ApiProperty({ enum: ETL_STEPS, example: 'rollups', description: 'the step the run is in' }) phase!: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'recount/insert-counts',
+    description: 'what it does in that step: the rows extracted so far, or the rollup statement running',
+  })
+  detail!: string | null;
+  @ApiProperty({ example: 62.5, description: "the share of the run done, an estimate by the steps' usual shares (100 when it succeeded)" })
+  percent!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 95,
+    description: 'an estimate of the seconds left, at the pace so far (null until there is enough to go on)',
+  })
+  secondsLeft!: number | null;
+}
+
 export class EtlRunDto {
   @ApiProperty({ example: 42 }) id!: number;
   @ApiProperty({ enum: ['running', 'succeeded', 'failed', 'skipped'] }) status!: string;
@@ -70,5 +90,11 @@ export class EtlRunDto {
     description: `milliseconds per step (${ETL_STEPS.join(', ')}); extract includes writing the parts (and, on PostgreSQL, copying them into the warehouse as they are written); load is then what is left of the COPY; merge includes rollups, the recount of the metric rollups inside the merge transaction`,
   })
   stepMs!: Record<string, number>;
+  @ApiProperty({
+    nullable: true,
+    type: EtlRunProgressDto,
+    description: 'how far the run has come, updated every second while it runs; where it stopped when it failed; null for a skipped run',
+  })
+  progress!: EtlRunProgressDto | null;
   @ApiProperty({ nullable: true, type: String, example: null, description: 'why the run failed or was skipped' }) error!: string | null;
 }

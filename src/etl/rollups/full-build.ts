@@ -7,6 +7,7 @@ import { ROLLUP_TABLES } from './rollup-tables.js';
 export const FULL_BUILD: Step[] = [
   ...RECOUNT_WORK,
   step('refresh/full-build/all-days', {
+    weight: 7,
     read: (rows, state) => useRecountDays(state, { activities: rows.map((row) => row.day as string).sort(), installs: [] }),
   }),
   { filled: 'refresh/full-build/clear', each: ROLLUP_TABLES.map((table) => ({ table })) },

@@ -43,7 +43,9 @@ type Condition = (state: RefreshState) => boolean;
 // One step of a refresh, run only `when` its condition holds: a statement of sql/metrics/refresh (with
 // parameters from the state, and rows the state learns from), a work table created, a work table merged
 // into its rollup, a filled statement run once per value, a multi-row INSERT, or a group of steps.
-export type Step = { when?: Condition } & (
+// `weight`: what it costs next to a light statement (1, the default) in a full build, for the progress
+// a long refresh reports (docs/benchmarks.md, "Where a full build's time goes").
+export type Step = { when?: Condition; weight?: number } & (
   | { sql: string; params?: (state: RefreshState) => unknown[]; read?: (rows: Rows, state: RefreshState) => void }
   | { create: WorkTable }
   | { merge: RollupTable }
@@ -57,18 +59,52 @@ export function step(sql: string, options: Omit<Extract<Step, { sql: string }>, 
   return { sql, ...options };
 }
 
-// Runs the steps in order, each whose condition holds.
-export async function walkSteps(queries: RefreshQueries, steps: Step[], state: RefreshState): Promise<void> {
-  for (const current of steps) {
-    if (current.when && !current.when(state)) continue;
-    if ('steps' in current) await walkSteps(queries, current.steps, state);
-    else if ('create' in current) await createWork(queries, current.create);
-    else if ('merge' in current) await mergeWork(queries, current.merge);
-    else if ('filled' in current) for (const placeholders of current.each) await queries.runFilled(current.filled, placeholders);
-    else if ('values' in current) await insertValues(queries, current.values, current.width, current.rows(state), current.perInsert);
-    else {
-      const { rows } = await queries.run(current.sql, current.params?.(state) ?? []);
-      current.read?.(rows, state);
+// Told before each step runs and once at the end: the weight of the steps done (or passed over), the
+// weight of them all, and what runs now (null at the end).
+export type WalkListener = (done: number, total: number, current: string | null) => void;
+
+// Runs the steps in order, each whose condition holds, telling `listener` how far it has come.
+export async function walkSteps(queries: RefreshQueries, steps: Step[], state: RefreshState, listener?: WalkListener): Promise<void> {
+  const total = weightOf({ steps });
+  let done = 0;
+  const walk = async (current: Step): Promise<void> => {
+    if (current.when && !current.when(state)) {
+      done += weightOf(current);
+      return;
     }
+    if ('steps' in current) {
+      for (const inner of current.steps) await walk(inner);
+      return;
+    }
+    listener?.(done, total, nameOf(current));
+    await runStep(queries, current, state);
+    done += weightOf(current);
+  };
+  for (const current of steps) await walk(current);
+  listener?.(total, total, null);
+}
+
+async function runStep(queries: RefreshQueries, current: Exclude<Step, { steps: Step[] }>, state: RefreshState): Promise<void> {
+  if ('create' in current) await createWork(queries, current.create);
+  else if ('merge' in current) await mergeWork(queries, current.merge);
+  else if ('filled' in current) for (const placeholders of current.each) await queries.runFilled(current.filled, placeholders);
+  else if ('values' in current) await insertValues(queries, current.values, current.width, current.rows(state), current.perInsert);
+  else {
+    const { rows } = await queries.run(current.sql, current.params?.(state) ?? []);
+    current.read?.(rows, state);
   }
+}
+
+function weightOf(current: Step): number {
+  if ('steps' in current) return current.steps.reduce((sum, inner) => sum + weightOf(inner), 0);
+  // a merge is three statements
+  return current.weight ?? ('merge' in current ? 3 : 1);
+}
+
+// What a step does, as progress names it: its statement without the folder every one shares.
+function nameOf(current: Exclude<Step, { steps: Step[] }>): string {
+  if ('create' in current) return `create ${current.create.work}`;
+  if ('merge' in current) return `merge into ${current.merge.table}`;
+  const name = 'filled' in current ? current.filled : 'values' in current ? current.values : current.sql;
+  return name.replace(/^refresh\//, '');
 }

@@ -19,7 +19,15 @@ import { ARRIVAL_DELTA } from './delta.js';
 import { FULL_BUILD } from './full-build.js';
 import { RECOUNT } from './recount.js';
 import { RefreshQueries } from './refresh-queries.js';
-import { type RefreshState, type RollupRefreshRequest, type RollupSettings, type Step, step, walkSteps } from './refresh-step.js';
+import {
+  type RefreshState,
+  type RollupRefreshRequest,
+  type RollupSettings,
+  type Step,
+  step,
+  walkSteps,
+  type WalkListener,
+} from './refresh-step.js';
 import { RECORD_BUILD_SETTINGS, REGISTRATION_EVENTS } from './settings.js';
 
 export type { RollupRefreshRequest, RollupSettings } from './refresh-step.js';
@@ -52,7 +60,8 @@ export class RollupRefresh {
   }
 
   // The days whose numbers the refresh recounted or moved, sorted.
-  async run(request: RollupRefreshRequest): Promise<string[]> {
+  // `listener` hears how far the refresh has come (see walkSteps).
+  async run(request: RollupRefreshRequest, listener?: WalkListener): Promise<string[]> {
     const path = await this.pathOf(request);
     // a continuous schedule's loads often find nothing new: nothing to add
     if (path === 'arrivalDelta' && request.rows === 0) return [];
@@ -64,7 +73,7 @@ export class RollupRefresh {
       eventsChanged: false,
       moved: path === 'arrivalDelta' ? [...request.days] : [],
     };
-    await walkSteps(this.queries, REFRESH_PATHS[path], state);
+    await walkSteps(this.queries, REFRESH_PATHS[path], state, listener);
     return [...new Set(state.moved)].sort();
   }
 

@@ -96,3 +96,12 @@ export function formatAgo(iso, now = Date.now()) {
   if (hours < 48) return relative.format(-hours, 'hour');
   return relative.format(-Math.round(hours / 24), 'day');
 }
+
+const RUN_KINDS = { rebuild: 'Rebuild', window: 'Window run', arrival: 'Load' };
+
+// "Rebuild (run 12): 62.5 % — rollups: recount/insert-counts, about 2 min left"
+export function formatRun({ runId, mode, phase, detail, percent, secondsLeft }) {
+  const doing = detail ? `${phase}: ${detail}` : phase;
+  const left = secondsLeft === null ? '' : `, about ${secondsLeft < 60 ? `${secondsLeft} s` : `${Math.round(secondsLeft / 60)} min`} left`;
+  return `${RUN_KINDS[mode] ?? 'Run'} (run ${runId}): ${percent.toFixed(1)} % — ${doing}${left}`;
+}

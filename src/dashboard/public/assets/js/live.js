@@ -6,15 +6,17 @@
 
 const RETRY_MS = 30_000;
 
-// Calls `onData` with each event's { version, dataThrough, lastLoadAt }, `onUp` when the stream is open
-// and `onDown` when it is not. Returns a function that stops following.
-export function followEvents(key, { onData, onUp, onDown }) {
+// Calls `onData` with each event's { version, dataThrough, lastLoadAt }, `onProgress` with each progress
+// event's { runId, mode, phase, detail, percent, secondsLeft } of a long run (null once it has ended),
+// `onUp` when the stream is open and `onDown` when it is not. Returns a function that stops following.
+export function followEvents(key, { onData, onProgress, onUp, onDown }) {
   let source;
   let retry;
   const connect = () => {
     source = new EventSource(`api/v1/events?api_key=${encodeURIComponent(key)}`);
     source.addEventListener('open', onUp);
     source.addEventListener('data', (event) => onData(JSON.parse(event.data)));
+    source.addEventListener('progress', (event) => onProgress(JSON.parse(event.data)));
     source.addEventListener('error', () => {
       onDown();
       if (source.readyState === EventSource.CLOSED) retry = setTimeout(connect, RETRY_MS);

@@ -6,7 +6,7 @@ import { ApiError, getJson } from './api.js';
 import { askForKey, storedKey } from './api-key.js';
 import { createCards, setBusy, showAnswers } from './cards.js';
 import { setUpCharts } from './charts.js';
-import { formatAgo, formatClock, formatRange } from './format.js';
+import { formatAgo, formatClock, formatRange, formatRun } from './format.js';
 import { followEvents } from './live.js';
 import { FILTERS, apiParams, sameState, showCustomDates, showState, stateFromForm, stateFromUrl, writeUrl } from './view-state.js';
 
@@ -24,6 +24,9 @@ const errorBanner = document.getElementById('error');
 const staleBanner = document.getElementById('stale');
 const freshnessLine = document.getElementById('freshness');
 const rangeLabel = document.getElementById('range-label');
+const runBox = document.getElementById('run');
+const runLabel = document.getElementById('run-label');
+const runBar = document.getElementById('run-bar');
 
 let key = storedKey();
 let state = stateFromUrl();
@@ -61,8 +64,12 @@ function listen() {
   if (!key) return;
   stopEvents = followEvents(key, {
     onData: () => poll(),
+    onProgress: showRun,
     onUp: () => pollEvery(STALE_CHECK_MS),
-    onDown: () => pollEvery(POLL_MS),
+    onDown: () => {
+      pollEvery(POLL_MS);
+      showRun(null);
+    },
   });
 }
 
@@ -189,6 +196,14 @@ function showProblems(source, errors) {
 }
 
 // "Data through 10:50, loaded 1 minute ago" in this browser's time zone, and a warning when stale.
+// A long run's progress (a rebuild, a window run, a first load), above the cards; gone once it has ended.
+function showRun(run) {
+  runBox.hidden = !run;
+  if (!run) return;
+  runLabel.textContent = formatRun(run);
+  runBar.value = run.percent;
+}
+
 function showFreshness() {
   if (!freshness) return;
   const { dataThrough, lastLoadAt, stale } = freshness;

@@ -1,0 +1,8 @@
+-- Purpose: the run in progress and how far it has come, for the event stream's progress events (the
+--          dashboard's bar while a rebuild or a window run works, on any replica or the command line).
+-- Returns: zero or one row.
+SELECT id, mode, started_at, progress
+FROM mob.etl_run
+WHERE status = 'running'
+ORDER BY id DESC
+LIMIT 1
