@@ -534,9 +534,9 @@ describe('Dashboard in a browser, on demo data', () => {
         .catch(async (error) => {
           throw new Error(`${(error as Error).message}; shown: ${await runBar.isVisible()} "${await text('#run-label')}"`);
         });
-      const shown = Number(await page.locator('#run-bar').getAttribute('value'));
-      expect(shown).toBeGreaterThanOrEqual(45);
-      expect(shown).toBeLessThan(60);
+      const barValue = Number(await page.locator('#run-bar').getAttribute('value'));
+      expect(barValue).toBeGreaterThanOrEqual(45);
+      expect(barValue).toBeLessThan(60);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'rebuild-progress.png') });
     } finally {
       await held.release();

@@ -100,8 +100,8 @@ export function formatAgo(iso, now = Date.now()) {
 const RUN_KINDS = { rebuild: 'Rebuild', window: 'Window run', arrival: 'Load' };
 
 // "Rebuild (run 12): 62.5 % — rollups: recount/insert-counts, about 2 min left"
-export function formatRun({ runId, mode, phase, detail, percent, secondsLeft }) {
+export function formatRun({ runId, mode, phase, detail, percent: done, secondsLeft }) {
   const doing = detail ? `${phase}: ${detail}` : phase;
   const left = secondsLeft === null ? '' : `, about ${secondsLeft < 60 ? `${secondsLeft} s` : `${Math.round(secondsLeft / 60)} min`} left`;
-  return `${RUN_KINDS[mode] ?? 'Run'} (run ${runId}): ${percent.toFixed(1)} % — ${doing}${left}`;
+  return `${RUN_KINDS[mode] ?? 'Run'} (run ${runId}): ${done.toFixed(1)} % — ${doing}${left}`;
 }
