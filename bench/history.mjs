@@ -177,7 +177,7 @@ export async function runEtl({ app, env, source, label, args = [] }) {
   const wallMs = performance.now() - started;
   cleanups.splice(cleanups.indexOf(stop), 1);
   const { rows } = await source.query(
-    `SELECT id, status, mode, rows_extracted::float8 AS rows_extracted, cardinality(days_refreshed) AS days, step_ms, error,
+    `SELECT id, status, mode, rows_extracted::float8 AS rows_extracted, cardinality(days_refreshed) AS days, step_ms, rollup_ms, error,
             extract(epoch FROM finished_at - started_at) * 1000 AS run_ms
      FROM mob.etl_run ORDER BY id DESC LIMIT 1`,
   );
@@ -196,6 +196,7 @@ export async function runEtl({ app, env, source, label, args = [] }) {
     rowsExtracted: record.rows_extracted,
     daysRefreshed: record.days,
     stepMs: record.step_ms,
+    rollupMs: record.rollup_ms,
   };
   const steps = Object.entries(result.stepMs)
     .map(([step, ms]) => `${step} ${int(ms)}`)

@@ -48,7 +48,7 @@ import autocannon from 'autocannon';
 import { addArrivals, DAYS, historyStream, loadHistory, runEtl, scalar, setUpHistory, SLOTS, startService, tableMb } from './history.mjs';
 import { KLIP_ENTRIES, KLIPS } from '../dist/metrics/klips.js';
 import { compareAnswers, FILTER_KEYS, rawAnswer, rawStatement, shiftDays } from './metrics-raw-sql.mjs';
-import { formatTable, int, median, pad, percentiles, secs } from './format.mjs';
+import { describeBuild, formatTable, int, median, pad, percentiles, secs } from './format.mjs';
 import { gitState, httpRequest, machineLine, parseBenchFlags, runBench, writeResults } from './support.mjs';
 
 const TARGETS = { warmP95Ms: 5, coldP95Ms: 50, coldP95FilteredMs: 500, speedup: 50, incrementalSeconds: 5 };
@@ -268,6 +268,7 @@ async function main() {
   console.log('');
   console.log('ETL (`node dist/cli/etl.js --once`, wall time from spawn to exit; "run": the run record\'s own time):');
   const full = await runEtl({ app, env, source, label: 'full load' });
+  for (const line of describeBuild(full)) console.log(`    ${line}`);
   const warehouseMb = await tableMb(warehouse, 'stg.adjust');
   await warehouse.query('VACUUM (ANALYZE)'); // what autovacuum does after a big load, untimed
   const incremental = [];

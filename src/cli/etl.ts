@@ -51,7 +51,17 @@ function describe(run: EtlRunView): string {
     .map(([step, ms]) => `${step} ${ms} ms`)
     .join(', ');
   if (run.status !== 'succeeded') return `Run ${run.id} ${run.status}: ${run.error ?? ''}`;
-  return `Run ${run.id} succeeded: ${run.rowsLoaded} rows loaded (${run.mode}), ${run.stagedFiles} part(s), ${run.stagedBytes} bytes staged, ${run.daysRefreshed.length} day(s) refreshed (${steps})`;
+  return `Run ${run.id} succeeded: ${run.rowsLoaded} rows loaded (${run.mode}), ${run.stagedFiles} part(s), ${run.stagedBytes} bytes staged, ${run.daysRefreshed.length} day(s) refreshed (${steps})${slowest(run)}`;
+}
+
+// A rollup step of a second or more: its three slowest statements.
+function slowest({ stepMs, rollupMs }: EtlRunView): string {
+  if ((stepMs.rollups ?? 0) < 1000) return '';
+  const top = Object.entries(rollupMs)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([statement, ms]) => `${statement} ${ms} ms`);
+  return `; slowest rollup statements: ${top.join(', ')}`;
 }
 
 const request = parseRequest();

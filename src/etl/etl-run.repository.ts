@@ -18,6 +18,7 @@ type RunRow = {
   staged_bytes: string;
   days_refreshed: string[];
   step_ms: EtlCounts['stepMs'];
+  rollup_ms: EtlCounts['rollupMs'] | null;
   progress: RunProgressView | null;
   error: string | null;
 };
@@ -97,6 +98,7 @@ const countParams = (counts: EtlCounts) => [
   counts.stagedBytes,
   counts.daysRefreshed,
   JSON.stringify(counts.stepMs),
+  JSON.stringify(counts.rollupMs),
 ];
 
 // bigint columns arrive as strings from pg: the one place they become numbers
@@ -115,6 +117,7 @@ function toView(row: RunRow): EtlRunView {
     daysRefreshed: row.days_refreshed,
     // jsonb keeps keys by length: put them back in step order
     stepMs: Object.fromEntries(ETL_STEPS.filter((step) => step in row.step_ms).map((step) => [step, row.step_ms[step]])),
+    rollupMs: row.rollup_ms ?? {},
     progress: row.progress,
     error: row.error,
   };

@@ -20,6 +20,9 @@ export type EtlCounts = {
   stagedBytes: number;
   daysRefreshed: string[];
   stepMs: Partial<Record<EtlStep, number>>;
+  // the rollup step's statements (sql/metrics/refresh/<name>.sql, work tables and merges), in the order
+  // they first ran, with their milliseconds summed
+  rollupMs: Record<string, number>;
 };
 
 export type EtlRunView = EtlCounts & {

@@ -22,12 +22,21 @@ class EtlStepError extends Error {
 
 // One run's counts and step timings, saved to its record after each step and logged with its id.
 export class RunTracker {
-  readonly counts: EtlCounts = { rowsExtracted: 0, rowsLoaded: 0, stagedFiles: 0, stagedBytes: 0, daysRefreshed: [], stepMs: {} };
+  readonly counts: EtlCounts = {
+    rowsExtracted: 0,
+    rowsLoaded: 0,
+    stagedFiles: 0,
+    stagedBytes: 0,
+    daysRefreshed: [],
+    stepMs: {},
+    rollupMs: {},
+  };
   private rowsTotal: number | null = null;
   private readonly progress = new RunProgress(Date.now());
   private progressSavedAt = 0;
   private saving: Promise<void> | null = null;
   private nextSave: NodeJS.Timeout | null = null;
+  private rollupStatement: { name: string; startedAt: number } | null = null;
 
   constructor(
     readonly id: number,
@@ -80,8 +89,15 @@ export class RunTracker {
     this.told(step, rowsDone);
   }
 
-  // The rollups' statements so far: the weight of those done, of all, and the one running.
+  // The rollups' statements so far: the weight of those done, of all, and the one running (the one
+  // before it has just ended: its time is counted).
   reportRollups(done: number, total: number, current: string | null): void {
+    const now = performance.now();
+    if (this.rollupStatement) {
+      const { name, startedAt } = this.rollupStatement;
+      this.counts.rollupMs[name] = (this.counts.rollupMs[name] ?? 0) + Math.round(now - startedAt);
+    }
+    this.rollupStatement = current === null ? null : { name: current, startedAt: now };
     this.progress.advance(total > 0 ? done / total : 1, current);
     this.told('rollups', 0);
   }

@@ -96,6 +96,39 @@ describe(EtlController.name, () => {
     await expectConverged(t);
   });
 
+  it("records where a rebuild's rollup step spent its time, statement by statement", async () => {
+    await store([installCallback(), sessionCallback()]);
+    // the rebuild waits at the first rollup statement that needs stg.cohort_device (emptying it) while the lock is held
+    const held = await holdLocks(t.databases.warehouseUrl, ['LOCK TABLE stg.cohort_device IN ACCESS EXCLUSIVE MODE']);
+    const HELD_MS = 600;
+    let id: number;
+    try {
+      id = (await asAdmin.post({ mode: 'rebuild' }).expect(202)).body.id;
+      await waitForLockWait(t.databases.warehouseUrl, 'DELETE FROM stg.cohort_device');
+      await new Promise((resolve) => setTimeout(resolve, HELD_MS));
+    } finally {
+      await held.release();
+    }
+    const run = await settled(id);
+    expect(run.status).toBe('succeeded');
+    const statements = Object.keys(run.rollupMs);
+    // in the order they first ran: the settings, the work tables, then the build
+    const built = [
+      'work/create-refresh-device',
+      'full-build/all-days',
+      'full-build/clear',
+      'recount/insert-counts',
+      'active-windows/add-active-changes',
+      'merge into stg.active_change',
+    ];
+    expect(statements[0]).toBe('settings/registration-events');
+    expect(statements.filter((name) => built.includes(name))).toEqual(built);
+    expect(run.rollupMs['full-build/clear']).toBeGreaterThanOrEqual(HELD_MS);
+    const total = Object.values(run.rollupMs).reduce((sum, ms) => sum + ms, 0);
+    expect(total).toBeLessThanOrEqual(run.stepMs.rollups!);
+    expect(run.progress).toMatchObject({ percent: 100 });
+  });
+
   it('answers 409 with the id of the run in progress, records the refused attempt as skipped, and the first run still succeeds', async () => {
     await store([sessionCallback(), eventCallback()]);
     const merges = await holdLocks(t.databases.warehouseUrl, [BLOCK_MERGES]);

@@ -91,6 +91,17 @@ export class EtlRunDto {
   })
   stepMs!: Record<string, number>;
   @ApiProperty({
+    example: {
+      'settings/registration-events': 1,
+      'work/create-refresh-device': 2,
+      'recount/insert-counts': 3077,
+      'merge into stg.daily_counts': 410,
+    },
+    description:
+      "milliseconds per statement of the rollups step, in the order they first ran (repeated ones summed): where a full build's or a recount's time goes",
+  })
+  rollupMs!: Record<string, number>;
+  @ApiProperty({
     nullable: true,
     type: EtlRunProgressDto,
     description: 'how far the run has come, updated every second while it runs; where it stopped when it failed; null for a skipped run',
