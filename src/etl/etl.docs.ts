@@ -27,7 +27,10 @@ export const ApiListRuns = () =>
 
 export const ApiGetRun = () =>
   applyDecorators(
-    ApiOperation({ summary: 'One ETL run: status, times, counts, days refreshed, step timings and the error when it failed' }),
+    ApiOperation({
+      summary:
+        'One ETL run: status, times, counts, days refreshed, step and rollup statement timings, progress, and the error when it failed',
+    }),
     ApiOkResponse({ type: EtlRunDto }),
     ApiNotFoundResponse({ ...errorExample(404, 'Not Found', 'There is no ETL run 999') }),
   );
