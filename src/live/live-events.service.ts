@@ -3,7 +3,6 @@ import {
   catchError,
   defer,
   distinctUntilChanged,
-  filter,
   finalize,
   from,
   interval,
@@ -12,6 +11,7 @@ import {
   type Observable,
   of,
   shareReplay,
+  skipWhile,
   Subject,
   switchMap,
   takeUntil,
@@ -56,8 +56,6 @@ export class LiveEventsService implements OnModuleDestroy {
       switchMap(() => from(runs.runningProgress()).pipe(catchError(() => of(null)))),
       map((running) => (running && shown(running, Date.now()) ? running : null)),
       distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
-      // nothing to say until a run shows (a stream's first event stays its data version)
-      filter((running, index) => running !== null || index > 0),
       map(progressEvent),
       // a stream opened while a run works hears where it is at once
       shareReplay({ bufferSize: 1, refCount: true }),
@@ -72,7 +70,8 @@ export class LiveEventsService implements OnModuleDestroy {
       return merge(
         of(dataEvent(this.metrics.currentVersion)),
         this.metrics.versions.pipe(map(dataEvent)),
-        this.progress,
+        // a run that ended before the stream opened is nothing to it
+        this.progress.pipe(skipWhile((event) => event.data === NO_RUN)),
         interval(KEEP_ALIVE_MS).pipe(map(() => KEEP_ALIVE)),
       ).pipe(
         takeUntil(this.closing),
@@ -113,13 +112,16 @@ function shown({ mode, startedAt }: RunningProgress, now: number): boolean {
 }
 
 // { runId, mode, phase, detail, percent, secondsLeft } of the run in progress, null when none is shown.
+// a progress event's data once the run has ended (SSE data is text: JSON null)
+const NO_RUN = 'null';
+
 function progressEvent(running: RunningProgress | null): MessageEvent {
   const data = running && {
     runId: running.runId,
     mode: running.mode,
     ...(running.progress ?? { phase: 'lease', detail: null, percent: 0, secondsLeft: null }),
   };
-  return { type: 'progress', data: data ?? 'null' };
+  return { type: 'progress', data: data ?? NO_RUN };
 }
 
 // The SSE id is the version, so a reconnecting EventSource names the last one it saw (Last-Event-ID).

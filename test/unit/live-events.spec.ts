@@ -100,6 +100,18 @@ describe(LiveEventsService.name, () => {
     expect(progressEvents(late.received)).toEqual([expect.objectContaining({ runId: 9, percent: 30 })]);
   });
 
+  it('tells a stream opened after a run has ended nothing of it', async () => {
+    running = rebuilding(30);
+    const early = follow();
+    await jest.advanceTimersByTimeAsync(PROGRESS_POLL_MS);
+    running = null;
+    await jest.advanceTimersByTimeAsync(PROGRESS_POLL_MS);
+    expect(progressEvents(early.received)).toEqual([expect.objectContaining({ percent: 30 }), 'null']);
+    const late = follow();
+    await jest.advanceTimersByTimeAsync(3 * PROGRESS_POLL_MS);
+    expect(progressEvents(late.received)).toEqual([]);
+  });
+
   it(`shows an arrival load only once it has run ${SHOW_ARRIVAL_AFTER_MS / 1000} s (a first load of a long history)`, async () => {
     const startedAt = new Date(Date.now()).toISOString();
     running = { runId: 4, mode: 'arrival', startedAt, progress: { phase: 'extract', detail: null, percent: 10, secondsLeft: null } };
