@@ -36,8 +36,19 @@ export async function runCli(feature: Type | DynamicModule, task: (context: INes
   }
 }
 
+// Elsewhere than on a terminal (a log file, a pipe), a long task says where it is this often, the first
+// time this long after the command began; a short one prints only its last line.
+export const PLAIN_PROGRESS_MS = 30_000;
+let plainPrintedAt = Date.now();
+
 // A one-line progress report that rewrites itself on a terminal and prints plainly elsewhere.
 export function progress(line: string, done = false): void {
-  if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2K${line}${done ? '\n' : ''}`);
-  else if (done) process.stdout.write(`${line}\n`);
+  if (process.stdout.isTTY) {
+    process.stdout.write(`\r\x1b[2K${line}${done ? '\n' : ''}`);
+    return;
+  }
+  const now = Date.now();
+  if (!done && now - plainPrintedAt < PLAIN_PROGRESS_MS) return;
+  plainPrintedAt = now;
+  process.stdout.write(`${line}\n`);
 }
