@@ -4,7 +4,8 @@
 //   1. generates 90 days of realistic activities ending now (bench/adjust-traffic.mjs through
 //      bench/adjust-activities.mjs, seeded, with a daily cycle) whose devices come back along a retention
 //      curve (bench/metrics-population.mjs), and COPYs them into mob.adjust;
-//   2. full load: `node dist/cli/etl.js --once` on the empty warehouse (rollups included), timed, informational;
+//   2. full load: `node dist/cli/etl.js --once` on the empty warehouse (rollups included), timed,
+//      informational, with the rollup build's rate (against ≥ 100,000 activities/s) and statement table;
 //   3. incremental: 10 minutes' worth of new activities (rows / 12,960, a few of them hours late as the
 //      generator makes them), then `--once` again, timed: the ETL with the rollup refresh at this size;
 //   4. prints the DAU (mean of the last 30 days), WAU, MAU and D1/D7/D30 retention the data yields (the

@@ -1,5 +1,8 @@
 // The callback URLs the demo's apps pasted into Adjust's settings: which placeholders, in which order.
 
+// The revenue placeholders, in URL order: the global URL has them, the recipes app's shorter one does not.
+const REVENUE_KEYS = ['revenue', 'revenue_float', 'revenue_usd', 'currency', 'reporting_revenue', 'reporting_currency'] as const;
+
 // The global callback URL every app pasted into Adjust (keys in URL order). Adjust sends every key, with
 // an empty value when it has no data for it.
 export const GLOBAL_TEMPLATE = [
@@ -41,12 +44,7 @@ export const GLOBAL_TEMPLATE = [
   'timezone',
   'event',
   'event_name',
-  'revenue',
-  'revenue_float',
-  'revenue_usd',
-  'currency',
-  'reporting_revenue',
-  'reporting_currency',
+  ...REVENUE_KEYS,
   'last_time_spent',
   'time_spent',
   'last_session_time',
@@ -55,15 +53,7 @@ export const GLOBAL_TEMPLATE = [
   'ip_address',
   'user_agent',
 ] as const;
-const NO_REVENUE = new Set([
-  'revenue',
-  'revenue_float',
-  'revenue_usd',
-  'currency',
-  'reporting_revenue',
-  'reporting_currency',
-  'rejection_reason',
-]);
+const NO_REVENUE = new Set<string>([...REVENUE_KEYS, 'rejection_reason']);
 const LINK_LEVELS = new Set(['network_name', 'campaign_name', 'adgroup_name', 'creative_name']);
 
 // A shorter URL plus a placeholder Adjust does not support, which therefore arrives as literal `{segment}`.

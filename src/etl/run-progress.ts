@@ -10,10 +10,11 @@ export type RunProgressView = {
   secondsLeft: number | null;
 };
 
-// The share of a run each step takes, from a rebuild of 1,000,000 activities on a 2-core machine
-// (docs/benchmarks.md, "Where a full build's time goes"): the extract streams the rows into the
-// warehouse as it reads them, the load finishes that COPY, the merge replaces the warehouse rows and the
-// rollups count them. An estimate: a run of a few new rows spends its time elsewhere, and it is brief.
+// The share of a run each step takes, rounded from rebuilds on a 2-core machine (at 1,000,000 activities
+// the extract took about 35 % and the rollups 58 %; at 10,000,000, docs/benchmarks.md's ETL section, 40 %
+// and 50 %): the extract streams the rows into the warehouse as it reads them, the load finishes that
+// COPY, the merge replaces the warehouse rows and the rollups count them. An estimate: a run of a few new
+// rows spends its time elsewhere, and it is brief.
 const SHARES: Partial<Record<EtlStep, number>> = { extract: 0.35, stage: 0.01, load: 0.04, merge: 0.05, rollups: 0.55 };
 const RUN_STEPS = Object.keys(SHARES) as EtlStep[];
 

@@ -44,7 +44,7 @@ type Condition = (state: RefreshState) => boolean;
 // parameters from the state, and rows the state learns from), a work table created, a work table merged
 // into its rollup, a filled statement run once per value, a multi-row INSERT, or a group of steps.
 // `weight`: what it costs next to a light statement (1, the default) in a full build, for the progress
-// a long refresh reports (docs/benchmarks.md, "Where a full build's time goes").
+// a long refresh reports (from the statement table of a full build that bench:etl prints).
 export type Step = { when?: Condition; weight?: number } & (
   | { sql: string; params?: (state: RefreshState) => unknown[]; read?: (rows: Rows, state: RefreshState) => void }
   | { create: WorkTable }

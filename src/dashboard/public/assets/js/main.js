@@ -195,7 +195,6 @@ function showProblems(source, errors) {
   errorBanner.hidden = messages.length === 0;
 }
 
-// "Data through 10:50, loaded 1 minute ago" in this browser's time zone, and a warning when stale.
 // A long run's progress (a rebuild, a window run, a first load), above the cards; gone once it has ended.
 function showRun(run) {
   runBox.hidden = !run;
@@ -204,6 +203,7 @@ function showRun(run) {
   runBar.value = run.percent;
 }
 
+// "Data through 10:50, loaded 1 minute ago" in this browser's time zone, and a warning when stale.
 function showFreshness() {
   if (!freshness) return;
   const { dataThrough, lastLoadAt, stale } = freshness;
