@@ -36,7 +36,11 @@ async function bootstrap(): Promise<void> {
 // transactions rolled back) and exits, so that no path but SIGKILL leaves it running.
 function stopOnSignals(app: NestFastifyApplication, embedded: boolean): void {
   let stopping = false;
+  // once stopping at once, the graceful path may still finish first (the fast shutdown ends the
+  // sessions its requests wait on): it exits with the same status
+  let stoppedNow = false;
   const stopNow = (why: string) => {
+    stoppedNow = true;
     process.stderr.write(`${why}: ${embedded ? 'stopping the embedded PostgreSQL now (fast shutdown) and ' : ''}exiting\n`);
     // a fast shutdown takes a checkpoint's time; should even that hang, exit (the exit handler asks again)
     setTimeout(() => process.exit(1), FAST_STOP_MS).unref();
@@ -56,7 +60,7 @@ function stopOnSignals(app: NestFastifyApplication, embedded: boolean): void {
     // open (Fastify keeps an idle connection for 72 s): close each one as soon as it falls idle
     setInterval(() => app.getHttpServer().closeIdleConnections(), 100).unref();
     app.close().then(
-      () => process.exit(0),
+      () => process.exit(stoppedNow ? 1 : 0),
       () => process.exit(1),
     );
   };
