@@ -43,8 +43,9 @@ export class EtlRunRepository {
     return Number(row.id);
   }
 
-  async abandonOthers(id: number): Promise<void> {
-    await this.db.query(this.sql.get('etl/runs/abandon-others'), [id]);
+  // Marks failed every other run of `modes` still recorded as running (their process died).
+  async abandonOthers(id: number, modes: readonly EtlMode[]): Promise<void> {
+    await this.db.query(this.sql.get('etl/runs/abandon-others'), [id, modes]);
   }
 
   async updateProgress(id: number, counts: EtlCounts, progress: RunProgressView): Promise<void> {
@@ -85,8 +86,8 @@ export class EtlRunRepository {
     return row ? { runId: Number(row.id), mode: row.mode, startedAt: row.started_at.toISOString(), progress: row.progress } : null;
   }
 
-  async running(): Promise<number | null> {
-    const [row] = await this.db.query(this.sql.get('etl/runs/running'));
+  async running(modes: readonly EtlMode[]): Promise<number | null> {
+    const [row] = await this.db.query(this.sql.get('etl/runs/running'), [modes]);
     return row ? Number(row.id) : null;
   }
 }

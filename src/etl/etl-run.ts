@@ -7,10 +7,14 @@ export type EtlMode = (typeof ETL_MODES)[number];
 export const ETL_TRIGGERS = ['schedule', 'reconcile', 'api', 'cli', 'demo'] as const;
 export type EtlTrigger = (typeof ETL_TRIGGERS)[number];
 export type EtlStatus = 'running' | 'succeeded' | 'failed' | 'skipped';
-export const ETL_STEPS = ['lease', 'extract', 'stage', 'load', 'merge', 'rollups', 'maintain'] as const;
+// `prepare` and `swap` are a repair's beside the live warehouse: the tables it builds made ready, and
+// its catch-up with the loads that landed meanwhile and the swap
+export const ETL_STEPS = ['lease', 'prepare', 'extract', 'stage', 'load', 'merge', 'rollups', 'swap', 'maintain'] as const;
 export type EtlStep = (typeof ETL_STEPS)[number];
 
 export type EtlRunRequest = { trigger: EtlTrigger; mode: EtlMode; windowDays?: number };
+// Window runs and rebuilds repair the warehouse; arrival loads keep it fresh.
+export const isRepair = (mode: EtlMode) => mode !== 'arrival';
 
 // What a run has done so far; written to its record after every step.
 export type EtlCounts = {

@@ -6,9 +6,18 @@ import { SqlCatalog } from '../database/sql-catalog.js';
 import { withLogFields } from '../logging/log-context.js';
 import { Telemetry } from '../observability/telemetry.js';
 import { EtlRunRepository } from './etl-run.repository.js';
-import { ETL_STEP_HOOK, type EtlRunRequest, type EtlRunView, type EtlStep, type EtlStepHook } from './etl-run.js';
+import {
+  ETL_MODES,
+  ETL_STEP_HOOK,
+  type EtlMode,
+  type EtlRunRequest,
+  type EtlRunView,
+  type EtlStep,
+  type EtlStepHook,
+  isRepair,
+} from './etl-run.js';
 import { SourceExtractor } from './extract/source-extractor.js';
-import { EtlLease, MAINTENANCE_KEY } from './lease.js';
+import { EtlLease, MAINTENANCE_KEY, REPAIR_KEY } from './lease.js';
 import { loadPlan } from './load-plan.js';
 import { LoadEvents } from './load-events.js';
 import { type ProgressListener, RunTracker } from './run-tracker.js';
@@ -18,6 +27,8 @@ import { Stager } from './stage/stager.js';
 import { Warehouse } from './warehouse/warehouse.js';
 import type { WarehouseSession } from './warehouse/warehouse-session.js';
 
+type LoadOptions = { request?: EtlRunRequest; prefix?: string };
+
 export type StartedRun =
   { status: 'running'; id: number; finished: Promise<void> } | { status: 'skipped'; id: number; runningId: number | null };
 
@@ -26,9 +37,16 @@ const MAINTENANCE_INTERVAL_MS = 24 * 3600_000;
 // How long a run waits for a lease that is held while no run is recorded as running (see takeLease).
 const LEASE_ATTEMPTS = 100;
 const LEASE_RETRY_MS = 10;
+// A repair's swap waits for the arrival load that holds the ETL lease (a few seconds), asking this often,
+// for up to this long.
+const SWAP_LEASE_POLL_MS = 50;
+const SWAP_LEASE_WAIT_MS = 10 * 60_000;
+const REPAIR_MODES = ETL_MODES.filter(isRepair);
 
 // One run: lease → extract → stage → load → merge (with the rollups) → record. Every run is recorded, including one
-// that could not take the lease (skipped) and one that failed (with the step and the reason).
+// that could not take the lease (skipped) and one that failed (with the step and the reason). A repair (a
+// window run or a rebuild) holds a lock of its own instead and builds beside the live warehouse while
+// arrival loads go on, then takes the ETL lease to catch up with them and swap (see repair()).
 @Injectable()
 export class EtlService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Etl');
@@ -50,7 +68,7 @@ export class EtlService implements BeforeApplicationShutdown {
   // Resolves once the run is recorded as running (or skipped); `finished` settles when it ends.
   async start(request: EtlRunRequest, listener?: ProgressListener): Promise<StartedRun> {
     const leaseStarted = performance.now();
-    const taken = await this.takeLease();
+    const taken = await this.takeLease(request.mode);
     if (!('lease' in taken)) return this.skip(request, taken.runningId);
     return this.begin(request, taken.lease, leaseStarted, listener);
   }
@@ -69,7 +87,7 @@ export class EtlService implements BeforeApplicationShutdown {
     let run: RunTracker;
     try {
       const id = await this.runs.start(request.trigger, request.mode);
-      await this.runs.abandonOthers(id);
+      await this.abandonDead(id, request.mode);
       run = new RunTracker(id, request, this.runs, this.logger, this.telemetry.etl, listener);
     } catch (error) {
       await lease.release();
@@ -110,18 +128,33 @@ export class EtlService implements BeforeApplicationShutdown {
 
   // A lease held with no run recorded as running is a moment in a run's life: its holder has just taken
   // it and is writing its record, or has just recorded its end and is releasing it. Ask again then.
-  private async takeLease(): Promise<{ lease: EtlLease } | { runningId: number | null }> {
+  // A repair's lease is the repair lock; an arrival load's, the ETL lease.
+  private async takeLease(mode: EtlMode): Promise<{ lease: EtlLease } | { runningId: number | null }> {
     for (let attempt = 1; ; attempt++) {
-      const lease = await EtlLease.tryAcquire(this.source, this.sql);
+      const lease = await EtlLease.tryAcquire(this.source, this.sql, isRepair(mode) ? REPAIR_KEY : undefined);
       if (lease) return { lease };
-      const runningId = await this.runs.running();
+      // the ETL lease is an arrival load's, or a repair's while it swaps (or builds in place)
+      const runningId = await this.runs.running(isRepair(mode) ? REPAIR_MODES : ETL_MODES);
       if (runningId !== null || attempt === LEASE_ATTEMPTS) return { runningId };
       await new Promise((resolve) => setTimeout(resolve, LEASE_RETRY_MS));
     }
   }
 
+  // The runs recorded as running whose process died: those of the modes the run's lock guards, and an
+  // arrival load's, repairs too when the repair lock is free (held meanwhile: no repair starts between).
+  private async abandonDead(id: number, mode: EtlMode): Promise<void> {
+    if (isRepair(mode)) return this.runs.abandonOthers(id, REPAIR_MODES);
+    const repairLock = await EtlLease.tryAcquire(this.source, this.sql, REPAIR_KEY);
+    try {
+      await this.runs.abandonOthers(id, repairLock ? ETL_MODES : ['arrival']);
+    } finally {
+      await repairLock?.release();
+    }
+  }
+
   private async skip(request: EtlRunRequest, runningId: number | null): Promise<StartedRun> {
-    const reason = runningId ? `run ${runningId} holds the ETL lease` : 'another run holds the ETL lease';
+    const lock = isRepair(request.mode) ? 'the repair lock (one window run or rebuild at a time)' : 'the ETL lease';
+    const reason = `${runningId ? `run ${runningId}` : 'another run'} holds ${lock}`;
     const id = await this.runs.skip(request.trigger, request.mode, reason);
     this.telemetry.etl.runFinished(request, 'skipped');
     withLogFields({ runId: id }, () => this.logger.log(`run ${id}: skipped, ${reason}`));
@@ -132,7 +165,8 @@ export class EtlService implements BeforeApplicationShutdown {
   private async execute(run: RunTracker, lease: EtlLease): Promise<boolean> {
     const startedAt = new Date();
     try {
-      await this.warehouse.withSession((session) => this.load(run, lease, session, startedAt));
+      if (isRepair(run.request.mode)) await this.repair(run, lease, startedAt);
+      else await this.warehouse.withSession((session) => this.load(run, lease, session, startedAt));
       // the answers of the new data are ready before the run reads as succeeded
       await this.loads.committed(run.id);
       await this.runs.finish(run.id, 'succeeded', null, run.counts, run.finish());
@@ -153,9 +187,71 @@ export class EtlService implements BeforeApplicationShutdown {
     }
   }
 
-  private async load(run: RunTracker, lease: EtlLease, session: WarehouseSession, startedAt: Date): Promise<void> {
-    const prefix = this.stager.runPrefix(run.id, startedAt);
-    const { plan, load, summary, parts } = await run.step('extract', () => this.extract(run, session, prefix, startedAt));
+  // A window run or a rebuild, holding the repair lock. With loads and rollups live, it builds the
+  // warehouse again beside them (shadow-tables.ts) while arrival loads go on landing; then it takes the
+  // ETL lease, loads what they loaded meanwhile beside the live tables too (an arrival load from its own
+  // resume point), and swaps its tables in, in one short transaction. Before the first build there is
+  // nothing live to keep fresh: it builds in place, under the ETL lease. A kill at any point leaves the
+  // live warehouse as it was; the next repair starts over.
+  private async repair(run: RunTracker, repairLock: EtlLease, startedAt: Date): Promise<void> {
+    if (!(await this.warehouse.withSession((session) => session.liveBuilt()))) {
+      await this.holdingLease(run, (lease) => this.warehouse.withSession((session) => this.load(run, lease, session, startedAt)));
+      return;
+    }
+    run.besideLive();
+    try {
+      await run.step('prepare', async () => {
+        await this.warehouse.withSession((session) => session.prepareShadow(run.request.mode === 'window'));
+        await this.afterStep('prepare', run);
+      });
+      await this.warehouse.withSession((session) => this.load(run, repairLock, session, startedAt), { besideLive: true });
+      await run.step('swap', () =>
+        this.holdingLease(run, async (lease) => {
+          run.describe('catching up with the loads that landed meanwhile');
+          const catchUp: LoadOptions = { request: { ...run.request, mode: 'arrival' }, prefix: 'catch-up/' };
+          await run.within(() =>
+            this.warehouse.withSession((session) => this.load(run, lease, session, new Date(), catchUp), { besideLive: true }),
+          );
+          await this.afterStep('swap', run);
+          run.describe('swapping the repaired tables in');
+          await lease.assertHeld();
+          await this.warehouse.withSession((session) => session.swapShadow(run.id, run.request.mode, run.counts.rowsLoaded));
+        }),
+      );
+    } catch (error) {
+      await this.warehouse.withSession((session) => session.dropShadow()).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  // Work under the ETL lease, waited for: the arrival load that holds it ends within seconds.
+  private async holdingLease<T>(run: RunTracker, work: (lease: EtlLease) => Promise<T>): Promise<T> {
+    run.describe('waiting for the load in progress');
+    const deadline = performance.now() + SWAP_LEASE_WAIT_MS;
+    let lease: EtlLease | null;
+    while (!(lease = await EtlLease.tryAcquire(this.source, this.sql))) {
+      if (performance.now() > deadline) throw new Error(`the ETL lease stayed taken for ${SWAP_LEASE_WAIT_MS / 60_000} min`);
+      await new Promise((resolve) => setTimeout(resolve, SWAP_LEASE_POLL_MS));
+    }
+    try {
+      await this.runs.abandonOthers(run.id, ['arrival']);
+      return await work(lease);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  // `options`: a repair's catch-up is an arrival load, staged under the repair's folder.
+  private async load(
+    run: RunTracker,
+    lease: EtlLease,
+    session: WarehouseSession,
+    startedAt: Date,
+    options: LoadOptions = {},
+  ): Promise<void> {
+    const request = options.request ?? run.request;
+    const prefix = this.stager.runPrefix(run.id, startedAt) + (options.prefix ?? '');
+    const { plan, load, summary, parts } = await run.step('extract', () => this.extract(request, run, session, prefix, startedAt));
     const manifestUrl = await run.step('stage', async () => {
       const url = parts.length > 0 ? await this.stager.writeManifest(prefix, parts) : null;
       await this.afterStep('stage', run);
@@ -194,9 +290,9 @@ export class EtlService implements BeforeApplicationShutdown {
 
   // Reads the source's snapshot into gzip parts; the warehouse load begins beside it (PostgreSQL copies
   // each part as soon as it is written).
-  private async extract(run: RunTracker, session: WarehouseSession, prefix: string, startedAt: Date) {
+  private async extract(request: EtlRunRequest, run: RunTracker, session: WarehouseSession, prefix: string, startedAt: Date) {
     const { timezone } = this.config.report;
-    const plan = loadPlan(run.request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
+    const plan = loadPlan(request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
     const load = await session.beginLoad(plan);
     try {
       const { summary, result: parts } = await this.extractor.extract(plan, (rowCount, rows) => {

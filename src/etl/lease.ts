@@ -3,10 +3,12 @@ import type { DataSource } from 'typeorm';
 import { checkoutClient } from '../database/pg-client.js';
 import type { SqlCatalog } from '../database/sql-catalog.js';
 
-// Any constants work, as long as every replica and the CLI use the same ones: the ETL lease, and the
-// warehouse maintenance's own lock (a VACUUM runs after its run has released the lease, one at a time).
+// Any constants work, as long as every replica and the CLI use the same ones: the ETL lease, the
+// warehouse maintenance's own lock (a VACUUM runs after its run has released the lease, one at a time),
+// and the repairs' (a window run or a rebuild holds it for its whole life, the ETL lease only to swap).
 const LEASE_KEY = '7326510045412';
 export const MAINTENANCE_KEY = '7326510045413';
+export const REPAIR_KEY = '7326510045414';
 
 // One ETL run at a time across every replica and the CLI: a session-level advisory lock on the source
 // database, on a connection kept for the whole run. If the process dies, PostgreSQL ends the session
@@ -18,7 +20,7 @@ export class EtlLease {
     private readonly key: string,
   ) {}
 
-  static async tryAcquire(db: DataSource, sql: SqlCatalog, key = LEASE_KEY): Promise<EtlLease | null> {
+  static async tryAcquire(db: DataSource, sql: SqlCatalog, key: string = LEASE_KEY): Promise<EtlLease | null> {
     const client = await checkoutClient(db);
     try {
       const { rows } = await client.query<{ acquired: boolean }>(sql.get('etl/lease/try-acquire'), [key]);

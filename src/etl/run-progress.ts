@@ -13,10 +13,21 @@ export type RunProgressView = {
 // The share of a run each step takes, rounded from rebuilds on a 2-core machine (at 1,000,000 activities
 // the extract took about 35 % and the rollups 58 %; at 10,000,000, docs/benchmarks.md's ETL section, 40 %
 // and 50 %): the extract streams the rows into the warehouse as it reads them, the load finishes that
-// COPY, the merge replaces the warehouse rows and the rollups count them. An estimate: a run of a few new
-// rows spends its time elsewhere, and it is brief.
-const SHARES: Partial<Record<EtlStep, number>> = { extract: 0.35, stage: 0.01, load: 0.04, merge: 0.05, rollups: 0.55 };
-const RUN_STEPS = Object.keys(SHARES) as EtlStep[];
+// COPY, the merge replaces the warehouse rows and the rollups count them. A repair beside the live
+// warehouse first prepares its tables (a window run copies the live ones) and ends with its catch-up and
+// swap. An estimate: a run of a few new rows spends its time elsewhere, and it is brief.
+const SHARES: Partial<Record<EtlStep, number>> = {
+  prepare: 0.03,
+  extract: 0.35,
+  stage: 0.01,
+  load: 0.04,
+  merge: 0.05,
+  rollups: 0.55,
+  swap: 0.02,
+};
+const ALL_STEPS = Object.keys(SHARES) as EtlStep[];
+// a load, or a repair that builds in place (the first build, with nothing live beside it)
+const IN_PLACE_STEPS: EtlStep[] = ALL_STEPS.filter((step) => step !== 'prepare' && step !== 'swap');
 
 // An estimate needs some work done to go on: before that share, and in the first second, there is none.
 const MIN_SHARE_FOR_ESTIMATE = 0.01;
@@ -29,15 +40,21 @@ export class RunProgress {
   private detail: string | null = null;
   private withinPhase = 0;
   private finished = false;
+  private steps = IN_PLACE_STEPS;
 
   constructor(
     private readonly startedAt: number,
     private readonly now: () => number = Date.now,
   ) {}
 
+  // The run is a repair beside the live warehouse: it has the steps of one.
+  besideLive(): void {
+    this.steps = ALL_STEPS;
+  }
+
   // A step with no share (the lease before the run, the maintenance after it) leaves the progress as it is.
   enter(phase: EtlStep): void {
-    if (this.finished || !RUN_STEPS.includes(phase)) return;
+    if (this.finished || !this.steps.includes(phase)) return;
     this.phase = phase;
     this.detail = null;
     this.withinPhase = 0;
@@ -53,7 +70,7 @@ export class RunProgress {
   // The run's steps are done (the record says how it ended): nothing after them moves it.
   finish(): void {
     this.finished = true;
-    this.phase = RUN_STEPS.at(-1)!;
+    this.phase = this.steps.at(-1)!;
     this.detail = null;
     this.withinPhase = 1;
   }
@@ -72,12 +89,12 @@ export class RunProgress {
   }
 
   // The shares of the steps before the current one, and the done part of the current one. The merge's
-  // share ends where the rollups (which run inside it) begin; the rollups end the run.
+  // share ends where the rollups (which run inside it) begin; the rollups (or a repair's swap) end the run.
   private share(): number {
-    const index = RUN_STEPS.indexOf(this.phase);
+    const index = this.steps.indexOf(this.phase);
     if (index < 0) return 0;
-    const before = RUN_STEPS.slice(0, index).reduce((sum, step) => sum + SHARES[step]!, 0);
-    const total = RUN_STEPS.reduce((sum, step) => sum + SHARES[step]!, 0);
+    const before = this.steps.slice(0, index).reduce((sum, step) => sum + SHARES[step]!, 0);
+    const total = this.steps.reduce((sum, step) => sum + SHARES[step]!, 0);
     return Math.min(1, (before + SHARES[this.phase]! * this.withinPhase) / total);
   }
 }

@@ -37,6 +37,8 @@ export class RunTracker {
   private saving: Promise<void> | null = null;
   private nextSave: NodeJS.Timeout | null = null;
   private rollupStatement: { name: string; startedAt: number } | null = null;
+  // inside a step that runs a load's steps again (a repair's catch-up, within its swap)
+  private nested = false;
 
   constructor(
     readonly id: number,
@@ -48,6 +50,7 @@ export class RunTracker {
   ) {}
 
   async step<T>(step: EtlStep, work: () => Promise<T>): Promise<T> {
+    if (this.nested) return work();
     const started = performance.now();
     this.progress.enter(step);
     this.report(step, 0);
@@ -68,6 +71,34 @@ export class RunTracker {
     }
   }
 
+  // A load's steps run again inside the current step (a repair's catch-up, in its swap): their rows and
+  // statement times add to the run's, their step times and progress stay the current step's.
+  async within<T>(work: () => Promise<T>): Promise<T> {
+    const { rowsExtracted, rowsLoaded, stagedFiles, stagedBytes, daysRefreshed } = this.counts;
+    this.nested = true;
+    try {
+      return await work();
+    } finally {
+      this.nested = false;
+      this.counts.rowsExtracted += rowsExtracted;
+      this.counts.rowsLoaded += rowsLoaded;
+      this.counts.stagedFiles += stagedFiles;
+      this.counts.stagedBytes += stagedBytes;
+      this.counts.daysRefreshed = [...new Set([...daysRefreshed, ...this.counts.daysRefreshed])].sort();
+    }
+  }
+
+  // The run repairs beside the live warehouse: its progress has the steps of one.
+  besideLive(): void {
+    this.progress.besideLive();
+  }
+
+  // What the current step waits for (the swap, for the load holding the ETL lease).
+  describe(detail: string): void {
+    this.progress.advance(0, detail);
+    this.saveSoon();
+  }
+
   progressNow(): RunProgressView {
     return this.progress.view();
   }
@@ -84,6 +115,7 @@ export class RunTracker {
 
   // The extract's rows so far.
   report(step: EtlStep, rowsDone: number): void {
+    if (this.nested) return;
     if (step === 'extract' && this.rowsTotal)
       this.progress.advance(rowsDone / this.rowsTotal, `${rowsDone.toLocaleString('en')} of ${this.rowsTotal.toLocaleString('en')} rows`);
     this.told(step, rowsDone);
@@ -98,6 +130,7 @@ export class RunTracker {
       this.counts.rollupMs[name] = (this.counts.rollupMs[name] ?? 0) + Math.round(now - startedAt);
     }
     this.rollupStatement = current === null ? null : { name: current, startedAt: now };
+    if (this.nested) return;
     this.progress.advance(total > 0 ? done / total : 1, current);
     this.told('rollups', 0);
   }

@@ -14,9 +14,14 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 describe(EtlService.name, () => {
   let app: TestApp;
+  // what happens once a repair has made its tables beside the live ones
+  let afterPrepare: (() => Promise<unknown>) | null = null;
 
   beforeAll(async () => {
-    app = await startTestApp({ STAGE_PART_SIZE_MB: '1', STAGE_RETENTION_DAYS: '2' });
+    app = await startTestApp(
+      { STAGE_PART_SIZE_MB: '1', STAGE_RETENTION_DAYS: '2' },
+      { etlStepHook: async (step) => void (step === 'prepare' && (await afterPrepare?.())) },
+    );
   });
 
   afterAll(async () => {
@@ -103,11 +108,16 @@ describe(EtlService.name, () => {
     const before = await query(app.databases.warehouseUrl, 'SELECT count(*)::int AS count FROM stg.adjust');
     await query(
       app.databases.warehouseUrl,
-      `CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$;
-       CREATE TRIGGER refuse BEFORE INSERT ON stg.adjust FOR EACH ROW EXECUTE FUNCTION public.refuse()`,
+      `CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by a test trigger'; END $$`,
     );
+    // a rebuild copies straight into the stg.adjust it builds beside the live one (an arrival load copies
+    // into its staging table first)
+    afterPrepare = () =>
+      query(
+        app.databases.warehouseUrl,
+        'CREATE TRIGGER refuse BEFORE INSERT ON stg.adjust_next FOR EACH ROW EXECUTE FUNCTION public.refuse()',
+      );
     try {
-      // a rebuild copies straight into stg.adjust (an arrival load copies into its staging table first)
       const run = await runEtl(app, { mode: 'rebuild' });
       expect(run.status).toBe('failed');
       expect(run.error).toMatch(/^extract failed: .*refused by a test trigger/);
@@ -115,7 +125,8 @@ describe(EtlService.name, () => {
       const written = (await readdir(await runFolder(run))).filter((name) => name.endsWith('.gz'));
       expect(written.length).toBeLessThan(4);
     } finally {
-      await query(app.databases.warehouseUrl, 'DROP TRIGGER refuse ON stg.adjust; DROP FUNCTION public.refuse()');
+      afterPrepare = null;
+      await query(app.databases.warehouseUrl, 'DROP FUNCTION public.refuse() CASCADE');
     }
     expect(await query(app.databases.warehouseUrl, 'SELECT count(*)::int AS count FROM stg.adjust')).toEqual(before);
     expect((await runEtl(app)).status).toBe('succeeded');

@@ -53,6 +53,26 @@ describe(RunProgress.name, () => {
     expect(progress.view()).toEqual({ phase: 'rollups', detail: null, percent: 100, secondsLeft: 0 });
   });
 
+  it("counts a repair's preparation and swap beside the live warehouse, and nothing of them for a run in place", () => {
+    const inPlace = at({ now: 0 });
+    inPlace.enter('prepare');
+    expect(inPlace.view()).toMatchObject({ phase: 'lease', percent: 0 });
+
+    // shares: prepare 3, extract 35, stage 1, load 4, merge 5, rollups 55, swap 2 (of 105)
+    const beside = at({ now: 0 });
+    beside.besideLive();
+    beside.enter('prepare');
+    beside.advance(0.5);
+    expect(beside.view()).toMatchObject({ phase: 'prepare', percent: 1.4 }); // 1.5 / 105
+    beside.enter('extract');
+    expect(beside.view().percent).toBe(2.8); // 3 / 105
+    beside.enter('swap');
+    beside.advance(0, 'waiting for the load in progress');
+    expect(beside.view()).toMatchObject({ phase: 'swap', detail: 'waiting for the load in progress', percent: 98 }); // 103 / 105
+    beside.finish();
+    expect(beside.view()).toEqual({ phase: 'swap', detail: null, percent: 100, secondsLeft: 0 });
+  });
+
   it('words the estimate in seconds under a minute, then in minutes', () => {
     expect(timeLeft(0)).toBe('about 0 s left');
     expect(timeLeft(59)).toBe('about 59 s left');

@@ -66,6 +66,14 @@ export class PostgresWarehouseSession extends WarehouseSession {
     await this.client.query(this.sql.get(name));
   }
 
+  protected createShadowStatement(): string {
+    return this.sql.get('etl/warehouse/postgres/create-shadow');
+  }
+
+  protected snapshotTransactionStatement(): string {
+    return this.sql.get('etl/warehouse/postgres/begin-snapshot');
+  }
+
   protected lockLoadsStatement(): string {
     return this.sql.get('etl/warehouse/postgres/lock-loads');
   }

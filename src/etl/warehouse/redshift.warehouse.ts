@@ -74,6 +74,15 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     return fillPlaceholders(this.sql.get('etl/warehouse/redshift/copy-stage'), values);
   }
 
+  protected createShadowStatement(): string {
+    return this.sql.get('etl/warehouse/redshift/create-shadow');
+  }
+
+  protected snapshotTransactionStatement(): string {
+    // Redshift's transactions are serializable (or snapshot isolation): one snapshot from the first statement
+    return 'BEGIN';
+  }
+
   protected lockLoadsStatement(): string {
     return this.sql.get('etl/warehouse/redshift/lock-loads');
   }

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { utcTimestamp } from '../../database/pg-client.js';
-import type { SqlCatalog } from '../../database/sql-catalog.js';
+import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
 import type { EtlMode } from '../etl-run.js';
+import { bareName, SHADOWED_TABLES, shadowOf, SWAPPED_TABLES } from './shadow-tables.js';
 
 // What one session needs from a connection; the Redshift statement tests record through it.
 export type SqlClient = Pick<pg.ClientBase, 'query'>;
@@ -62,6 +63,10 @@ export abstract class WarehouseSession {
   // ANALYZE/VACUUM, outside any transaction (both engines refuse VACUUM inside one); none: nothing to do
   protected abstract maintenanceStatements(): string[];
   protected abstract lockLoadsStatement(): string;
+  // CREATE TABLE {shadow} LIKE {table}, with what the engine copies of it
+  protected abstract createShadowStatement(): string;
+  // a transaction whose statements all read one snapshot
+  protected abstract snapshotTransactionStatement(): string;
   // run inside the merge before the rollups read what it loaded; none: nothing to do
   protected abstract statisticsStatements(plan: MergePlan): string[];
 
@@ -75,6 +80,62 @@ export abstract class WarehouseSession {
     if (rows.length === 0) return null;
     const { resume_after_id: resumeAfterId, resume_snapshot: resumeSnapshot, data_through: dataThrough } = rows[0];
     return { resumeAfterId: String(resumeAfterId), resumeSnapshot, dataThrough };
+  }
+
+  // Whether the live warehouse has loads and built rollups: a repair then builds beside it (before,
+  // there is nothing live to keep fresh, and a repair builds in place).
+  async liveBuilt(): Promise<boolean> {
+    if (!(await this.lastLoad())) return false;
+    const { rows } = await this.client.query(this.sql.get('etl/warehouse/shadow/live-builds'));
+    return Number(rows[0].builds) > 0;
+  }
+
+  // A repair's start: every table beside the live ones made afresh, whatever a repair killed midway left:
+  // empty for a rebuild; for a window run, a copy of the live ones and of their latest load record, all
+  // in one snapshot.
+  async prepareShadow(copyLive: boolean): Promise<void> {
+    for (const table of SHADOWED_TABLES) {
+      await this.dropTable(shadowOf(table));
+      await this.client.query(fillPlaceholders(this.createShadowStatement(), { table, shadow: shadowOf(table) }));
+    }
+    if (!copyLive) return;
+    await this.client.query(this.snapshotTransactionStatement());
+    await this.inMerge(async () => {
+      const copy = this.sql.get('etl/warehouse/shadow/copy');
+      for (const table of SWAPPED_TABLES) await this.client.query(fillPlaceholders(copy, { table, shadow: shadowOf(table) }));
+      await this.client.query(this.sql.get('etl/warehouse/shadow/copy-last-load'));
+      await this.client.query('COMMIT');
+    });
+  }
+
+  // A repair's end: one short transaction, queued behind the live loads' merges like one of them, puts
+  // the tables built beside the live ones in their place (renames: no rows move) and records the load.
+  // Readers see the old warehouse or the repaired one.
+  async swapShadow(runId: number, mode: EtlMode, rowsLoaded: number): Promise<void> {
+    await this.client.query('BEGIN');
+    await this.inMerge(async () => {
+      await this.client.query(this.lockLoadsStatement());
+      const rename = this.sql.get('etl/warehouse/shadow/rename');
+      for (const table of SWAPPED_TABLES) {
+        const old = `${table}_old`;
+        await this.client.query(fillPlaceholders(rename, { table, name: bareName(old) }));
+        await this.client.query(fillPlaceholders(rename, { table: shadowOf(table), name: bareName(table) }));
+        await this.dropTable(old);
+      }
+      await this.client.query(this.sql.get('etl/warehouse/shadow/delete-superseded'), [runId]);
+      await this.client.query(this.sql.get('etl/warehouse/shadow/record-load'), [runId, mode, rowsLoaded]);
+      for (const table of SHADOWED_TABLES) await this.dropTable(shadowOf(table));
+      await this.client.query('COMMIT');
+    });
+  }
+
+  // After a failed repair: the space its tables took goes back (a killed one's goes at the next repair).
+  async dropShadow(): Promise<void> {
+    for (const table of SHADOWED_TABLES) await this.dropTable(shadowOf(table));
+  }
+
+  private async dropTable(table: string): Promise<void> {
+    await this.client.query(fillPlaceholders(this.sql.get('etl/warehouse/shadow/drop'), { table }));
   }
 
   async maintainIfDue(runId: number, now: Date, intervalMs: number): Promise<boolean> {

@@ -7,6 +7,7 @@ import { STAGE_STORE } from '../stage/stager.js';
 import type { StageStore } from '../stage/stage-store.js';
 import { PostgresWarehouseSession } from './postgres.warehouse.js';
 import { RedshiftWarehouseSession } from './redshift.warehouse.js';
+import { besideLive } from './shadow-tables.js';
 import type { WarehouseSession } from './warehouse-session.js';
 
 // Opens one run's session on the configured warehouse engine.
@@ -19,17 +20,19 @@ export class Warehouse {
     @Inject(STAGE_STORE) private readonly store: StageStore,
   ) {}
 
-  async withSession<T>(work: (session: WarehouseSession) => Promise<T>): Promise<T> {
+  // `besideLive`: the session's statements go to the tables a repair builds beside the live ones.
+  async withSession<T>(work: (session: WarehouseSession) => Promise<T>, { besideLive: beside = false } = {}): Promise<T> {
     if (!this.connections.warehouseReady) {
       throw new Error(`warehouse unreachable (${this.connections.describe.warehouse}): it has not answered since the service started`);
     }
     const client = await checkoutClient(this.connections.warehouse).catch((error: Error) => {
       throw new Error(`warehouse unreachable (${this.connections.describe.warehouse}): ${error.message}`, { cause: error });
     });
+    const sessionClient = beside ? besideLive(client) : client;
     const session =
       this.config.warehouse.engine === 'redshift'
-        ? new RedshiftWarehouseSession(client, this.sql, { iamRole: this.config.redshiftIamRole!, region: this.config.s3.region })
-        : new PostgresWarehouseSession(client, this.sql, this.store);
+        ? new RedshiftWarehouseSession(sessionClient, this.sql, { iamRole: this.config.redshiftIamRole!, region: this.config.s3.region })
+        : new PostgresWarehouseSession(sessionClient, this.sql, this.store);
     let broken = false;
     try {
       return await work(session);

@@ -13,6 +13,8 @@ export const NODES: Record<string, string> = {
   CreateStmt: 'r_CREATE_TABLE_NEW',
   DropStmt: 'r_DROP_TABLE',
   LockStmt: 'r_LOCK',
+  // ALTER TABLE … RENAME TO (a repair's swap)
+  RenameStmt: 'r_ALTER_TABLE',
   TransactionStmt: 'r_BEGIN',
   // clauses
   RangeVar: 'r_FROM_clause30',

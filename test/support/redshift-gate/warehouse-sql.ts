@@ -17,6 +17,7 @@ import {
   ROLLUP_TABLES,
 } from '../../../src/etl/rollups/rollup-tables.js';
 import { RedshiftWarehouseSession, VACUUMED_TABLES } from '../../../src/etl/warehouse/redshift.warehouse.js';
+import { bareName, SHADOWED_TABLES, shadowOf, SWAPPED_TABLES } from '../../../src/etl/warehouse/shadow-tables.js';
 import type { SqlClient } from '../../../src/etl/warehouse/warehouse-session.js';
 import { stripSqlComments } from '../sql-text.js';
 
@@ -35,6 +36,7 @@ export type Engine = 'both' | 'leader' | 'redshift' | 'postgres' | 'source' | 'f
 // holds a .sql file is here: a new folder fails the gate's test until it is placed.
 export const SQL_FOLDERS: Record<string, Engine> = {
   'etl/warehouse': 'both', // WarehouseSession and its two engines (src/etl/warehouse)
+  'etl/warehouse/shadow': 'both', // a repair's tables beside the live ones (WarehouseSession, shadow-tables.ts)
   metrics: 'both', // MetricsRepository, on the warehouse connection
   // the rollup refresh, inside the merge (src/etl/rollups, a folder per part)
   'metrics/refresh/active-windows': 'both',
@@ -190,6 +192,36 @@ async function filledStatements(): Promise<Filled[]> {
       variant: table,
       sql: fillPlaceholders(catalog.get('etl/warehouse/redshift/vacuum-table'), { table }),
     });
+  }
+  // a repair's tables beside the live ones: made (the Redshift LIKE), copied, renamed in the swap, dropped
+  for (const table of SHADOWED_TABLES) {
+    const names = { table, shadow: shadowOf(table) };
+    filled.push(
+      {
+        name: 'etl/warehouse/redshift/create-shadow',
+        variant: table,
+        sql: fillPlaceholders(catalog.get('etl/warehouse/redshift/create-shadow'), names),
+      },
+      {
+        name: 'etl/warehouse/shadow/drop',
+        variant: table,
+        sql: fillPlaceholders(catalog.get('etl/warehouse/shadow/drop'), { table: names.shadow }),
+      },
+    );
+  }
+  for (const table of SWAPPED_TABLES) {
+    filled.push(
+      {
+        name: 'etl/warehouse/shadow/copy',
+        variant: table,
+        sql: fillPlaceholders(catalog.get('etl/warehouse/shadow/copy'), { table, shadow: shadowOf(table) }),
+      },
+      {
+        name: 'etl/warehouse/shadow/rename',
+        variant: table,
+        sql: fillPlaceholders(catalog.get('etl/warehouse/shadow/rename'), { table, name: bareName(table) }),
+      },
+    );
   }
   const session = (options: { iamRole: string; region?: string }) => new RedshiftWarehouseSession({} as SqlClient, catalog, options);
   const manifest = 's3://kpi-stage/runs/2026-11-20/42/manifest.json';
