@@ -242,7 +242,7 @@ export async function stopChild(proc, { graceMs = 30_000 } = {}) {
 
 // One request to the service on `agent` (kept-alive connections), timed from the call to the last byte of
 // the body: { status, body, ms }.
-export function httpRequest({ port, method = 'GET', path: url, headers = {}, agent }) {
+export function httpRequest({ port, method = 'GET', path: url, headers = {}, agent, body }) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = http.request({ host: '127.0.0.1', port, method, path: url, agent, headers }, (res) => {
@@ -252,7 +252,7 @@ export function httpRequest({ port, method = 'GET', path: url, headers = {}, age
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

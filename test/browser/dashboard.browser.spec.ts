@@ -24,7 +24,16 @@ import {
   sessionLengthsByDay,
 } from '../support/demo-callbacks.js';
 import { installCallback } from '../support/adjust-callbacks.js';
-import { holdLocks, query, runEtl, storeCallbacks, waitForLeaseFree, waitForLockWait } from '../support/etl.js';
+import {
+  HOLD_REBUILD,
+  holdLocks,
+  REBUILD_HELD_AT,
+  query,
+  runEtl,
+  storeCallbacks,
+  waitForLeaseFree,
+  waitForLockWait,
+} from '../support/etl.js';
 import { baseUrlOf } from '../support/raw-http.js';
 import { waitUntil } from '../support/service-process.js';
 import { ADMIN_KEY, API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
@@ -514,8 +523,8 @@ describe('Dashboard in a browser, on demo data', () => {
   // Last of the tests that compare numbers with the demo's: it adds installs of its own.
   it("shows a rebuild's progress above the cards while it works, and takes it away once it has ended", async () => {
     await waitForLeaseFree(t.databases.sourceUrl);
-    // the rebuild stops at the first rollup statement that needs stg.cohort_device: emptying it
-    const held = await holdLocks(t.databases.warehouseUrl, ['LOCK TABLE stg.cohort_device IN ACCESS EXCLUSIVE MODE']);
+    // the rebuild stops at its active-window changes
+    const held = await holdLocks(t.databases.warehouseUrl, [HOLD_REBUILD]);
     const runBar = page.locator('#run');
     try {
       const started = await fetch(`${base}/api/v1/etl/runs`, {
@@ -525,18 +534,19 @@ describe('Dashboard in a browser, on demo data', () => {
       });
       expect(started.status).toBe(202);
       const { id } = (await started.json()) as { id: number };
-      await waitForLockWait(t.databases.warehouseUrl, 'DELETE FROM stg.cohort_device');
-      // past the extract, the load and the merge (45 % of a run), at the start of the rollups
+      await waitForLockWait(t.databases.warehouseUrl, REBUILD_HELD_AT.statement);
+      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 40 % of
+      // the rollups' weight: the full build's active-window changes
       await page
         .locator('#run-label')
-        .filter({ hasText: new RegExp(`^Rebuild \\(run ${id}\\): (4[5-9]|5\\d)\\.\\d % — rollups: full-build/clear`) })
+        .filter({ hasText: new RegExp(`^Rebuild \\(run ${id}\\): (6\\d|7[0-4])\\.\\d % — rollups: active-windows/add-active-changes`) })
         .waitFor({ timeout: 10_000 })
         .catch(async (error) => {
           throw new Error(`${(error as Error).message}; shown: ${await runBar.isVisible()} "${await text('#run-label')}"`);
         });
       const barValue = Number(await page.locator('#run-bar').getAttribute('value'));
-      expect(barValue).toBeGreaterThanOrEqual(45);
-      expect(barValue).toBeLessThan(60);
+      expect(barValue).toBeGreaterThanOrEqual(60);
+      expect(barValue).toBeLessThan(75);
       await page.screenshot({ path: path.join(SCREENSHOTS, 'rebuild-progress.png') });
     } finally {
       await held.release();

@@ -7,9 +7,11 @@ import { callbackUrl, eventCallback, installCallback, sessionCallback } from '..
 import {
   BLOCK_MERGES,
   expectConverged,
+  HOLD_REBUILD,
   holdLocks,
   MERGE_FIRST_STATEMENT,
   query,
+  REBUILD_HELD_AT,
   waitForLeaseFree,
   waitForLockWait,
 } from '../support/etl.js';
@@ -98,13 +100,13 @@ describe(EtlController.name, () => {
 
   it("records where a rebuild's rollup step spent its time, statement by statement", async () => {
     await store([installCallback(), sessionCallback()]);
-    // the rebuild waits at the first rollup statement that needs stg.cohort_device (emptying it) while the lock is held
-    const held = await holdLocks(t.databases.warehouseUrl, ['LOCK TABLE stg.cohort_device IN ACCESS EXCLUSIVE MODE']);
+    // the rebuild waits at its active-window changes while the lock is held
+    const held = await holdLocks(t.databases.warehouseUrl, [HOLD_REBUILD]);
     const HELD_MS = 600;
     let id: number;
     try {
       id = (await asAdmin.post({ mode: 'rebuild' }).expect(202)).body.id;
-      await waitForLockWait(t.databases.warehouseUrl, 'DELETE FROM stg.cohort_device');
+      await waitForLockWait(t.databases.warehouseUrl, REBUILD_HELD_AT.statement);
       await new Promise((resolve) => setTimeout(resolve, HELD_MS));
     } finally {
       await held.release();
@@ -123,7 +125,7 @@ describe(EtlController.name, () => {
     ];
     expect(statements[0]).toBe('settings/registration-events');
     expect(statements.filter((name) => built.includes(name))).toEqual(built);
-    expect(run.rollupMs['full-build/clear']).toBeGreaterThanOrEqual(HELD_MS);
+    expect(run.rollupMs[REBUILD_HELD_AT.detail]).toBeGreaterThanOrEqual(HELD_MS);
     const total = Object.values(run.rollupMs).reduce((sum, ms) => sum + ms, 0);
     expect(total).toBeLessThanOrEqual(run.stepMs.rollups!);
     expect(run.progress).toMatchObject({ percent: 100 });

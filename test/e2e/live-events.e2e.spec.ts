@@ -3,7 +3,7 @@ import request from 'supertest';
 import { LiveEventsController } from '../../src/live/live-events.controller.js';
 import { MAX_STREAMS_PER_KEY } from '../../src/live/live-events.service.js';
 import { installCallback, sessionCallback } from '../support/adjust-callbacks.js';
-import { holdLocks, runEtl, storeCallbacks, waitForLeaseFree, waitForLockWait } from '../support/etl.js';
+import { HOLD_REBUILD, holdLocks, REBUILD_HELD_AT, runEtl, storeCallbacks, waitForLeaseFree, waitForLockWait } from '../support/etl.js';
 import { EventStream } from '../support/event-stream.js';
 import { baseUrlOf } from '../support/raw-http.js';
 import { ADMIN_KEY, API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
@@ -97,8 +97,8 @@ describe(LiveEventsController.name, () => {
     await waitForLeaseFree(t.databases.sourceUrl);
     const stream = await open();
     await nextVersion(stream);
-    // the rebuild stops at the first rollup statement that needs stg.cohort_device: emptying it
-    const held = await holdLocks(t.databases.warehouseUrl, ['LOCK TABLE stg.cohort_device IN ACCESS EXCLUSIVE MODE']);
+    // the rebuild stops at its active-window changes
+    const held = await holdLocks(t.databases.warehouseUrl, [HOLD_REBUILD]);
     const admin = (path: string) => request(t.app.getHttpServer()).get(path).set('X-API-Key', ADMIN_KEY);
     const started = await request(t.app.getHttpServer())
       .post('/api/v1/etl/runs')
@@ -106,25 +106,26 @@ describe(LiveEventsController.name, () => {
       .send({ mode: 'rebuild' })
       .expect(202);
     try {
-      await waitForLockWait(t.databases.warehouseUrl, 'DELETE FROM stg.cohort_device');
+      await waitForLockWait(t.databases.warehouseUrl, REBUILD_HELD_AT.statement);
       let event = await stream.next();
-      while (event.type !== 'progress' || JSON.parse(event.data)?.detail !== 'full-build/clear') event = await stream.next();
+      while (event.type !== 'progress' || JSON.parse(event.data)?.detail !== REBUILD_HELD_AT.detail) event = await stream.next();
       const shown = JSON.parse(event.data);
       expect(shown).toEqual({
         runId: started.body.id,
         mode: 'rebuild',
         phase: 'rollups',
-        detail: 'full-build/clear',
+        detail: REBUILD_HELD_AT.detail,
         percent: expect.any(Number),
         secondsLeft: shown.secondsLeft,
       });
-      // past the extract, the load and the merge (45 % of a run), at the start of the rollups
-      expect(shown.percent).toBeGreaterThanOrEqual(45);
-      expect(shown.percent).toBeLessThan(60);
+      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 40 % of
+      // the rollups' weight: the full build's active-window changes
+      expect(shown.percent).toBeGreaterThanOrEqual(60);
+      expect(shown.percent).toBeLessThan(75);
       const record = (await admin(`/api/v1/etl/runs/${started.body.id}`).expect(200)).body;
       expect(record).toMatchObject({
         status: 'running',
-        progress: { phase: 'rollups', detail: 'full-build/clear', percent: shown.percent },
+        progress: { phase: 'rollups', detail: REBUILD_HELD_AT.detail, percent: shown.percent },
       });
     } finally {
       await held.release();
@@ -133,7 +134,7 @@ describe(LiveEventsController.name, () => {
     while (event.type !== 'progress') event = await stream.next();
     expect(event.data).toBe('null');
     const run = (await admin(`/api/v1/etl/runs/${started.body.id}`).expect(200)).body;
-    expect(run).toMatchObject({ status: 'succeeded', progress: { phase: 'rollups', detail: null, percent: 100, secondsLeft: 0 } });
+    expect(run).toMatchObject({ status: 'succeeded', progress: { phase: 'swap', detail: null, percent: 100, secondsLeft: 0 } });
   });
 
   it(`refuses more than ${MAX_STREAMS_PER_KEY} streams per key (429), and frees a slot when one closes`, async () => {

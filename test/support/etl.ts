@@ -104,6 +104,15 @@ export async function holdLocks(url: string, statements: string[]): Promise<Held
 // The merge's first statement's lock (ACCESS EXCLUSIVE on stg.load_lock, a table nobody else reads): a
 // run started meanwhile extracts and waits at the start of its merge.
 export const BLOCK_MERGES = 'LOCK TABLE stg.load_lock IN ACCESS EXCLUSIVE MODE';
+// While this lock is held, a rebuild (beside the live warehouse: it writes none of the live tables) stops
+// at its first statement that reads stg.active_scope, a live table no load writes: the full build's
+// active-window changes, well into its rollup step.
+export const HOLD_REBUILD = 'LOCK TABLE stg.active_scope IN ACCESS EXCLUSIVE MODE';
+// (pg_stat_activity keeps a statement's first 1,024 bytes: its comment's first line names it)
+export const REBUILD_HELD_AT = {
+  statement: 'add (sign $4 = 1) or take away ($4 = -1) what devices contribute to the active-window',
+  detail: 'active-windows/add-active-changes',
+};
 export const MERGE_FIRST_STATEMENT = 'LOCK TABLE stg.load_lock IN ACCESS EXCLUSIVE MODE';
 
 // The pid of a backend on `url`'s database that waits for a lock in a statement containing `statement`.
