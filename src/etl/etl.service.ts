@@ -205,6 +205,8 @@ export class EtlService implements BeforeApplicationShutdown {
         await this.afterStep('prepare', run);
       });
       await this.warehouse.withSession((session) => this.load(run, repairLock, session, startedAt), { besideLive: true });
+      // the catch-up plans its statements on what the build wrote
+      await this.warehouse.withSession((session) => session.analyzeShadow());
       await run.step('swap', () =>
         this.holdingLease(run, async (lease) => {
           run.describe('catching up with the loads that landed meanwhile');

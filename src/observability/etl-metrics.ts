@@ -26,7 +26,7 @@ export class EtlMetrics {
     this.inProgress = new Gauge({ name: 'kpi_etl_runs_in_progress', help: 'ETL runs this process is running now', registers });
     this.steps = new Histogram({
       name: 'kpi_etl_step_duration_seconds',
-      help: 'Duration of each step of an ETL run (lease, extract, stage, load, merge, rollups, maintain)',
+      help: 'Duration of each step of an ETL run (lease, prepare, extract, stage, load, merge, rollups, swap, maintain)',
       labelNames: ['step'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
       registers,

@@ -87,7 +87,7 @@ export class EtlRunDto {
   daysRefreshed!: string[];
   @ApiProperty({
     example: { lease: 3, extract: 120, stage: 8, load: 40, merge: 25, rollups: 18, maintain: 2 },
-    description: `milliseconds per step (${ETL_STEPS.join(', ')}); extract includes writing the parts (and, on PostgreSQL, copying them into the warehouse as they are written); load is then what is left of the COPY; merge includes rollups, the recount of the metric rollups inside the merge transaction`,
+    description: `milliseconds per step (${ETL_STEPS.join(', ')}); extract includes writing the parts (and, on PostgreSQL, copying them into the warehouse as they are written); load is then what is left of the COPY; merge includes rollups, the recount of the metric rollups inside the merge transaction; prepare and swap are a window run's or a rebuild's beside the live warehouse: its tables made (and for a window run the live ones copied), then the catch-up with the loads that landed meanwhile and the swap`,
   })
   stepMs!: Record<string, number>;
   @ApiProperty({

@@ -74,6 +74,10 @@ export class PostgresWarehouseSession extends WarehouseSession {
     return this.sql.get('etl/warehouse/postgres/begin-snapshot');
   }
 
+  protected analyzeShadowStatement(): string {
+    return this.sql.get('etl/warehouse/postgres/analyze-shadow');
+  }
+
   protected lockLoadsStatement(): string {
     return this.sql.get('etl/warehouse/postgres/lock-loads');
   }

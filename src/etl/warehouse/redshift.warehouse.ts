@@ -83,6 +83,10 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     return 'BEGIN';
   }
 
+  protected analyzeShadowStatement(): string {
+    return this.sql.get('etl/warehouse/redshift/analyze-shadow');
+  }
+
   protected lockLoadsStatement(): string {
     return this.sql.get('etl/warehouse/redshift/lock-loads');
   }

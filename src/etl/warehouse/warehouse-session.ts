@@ -67,6 +67,8 @@ export abstract class WarehouseSession {
   protected abstract createShadowStatement(): string;
   // a transaction whose statements all read one snapshot
   protected abstract snapshotTransactionStatement(): string;
+  // ANALYZE {table}, outside a transaction
+  protected abstract analyzeShadowStatement(): string;
   // run inside the merge before the rollups read what it loaded; none: nothing to do
   protected abstract statisticsStatements(plan: MergePlan): string[];
 
@@ -106,6 +108,13 @@ export abstract class WarehouseSession {
       await this.client.query(this.sql.get('etl/warehouse/shadow/copy-last-load'));
       await this.client.query('COMMIT');
     });
+    await this.analyzeShadow();
+  }
+
+  // Statistics for the tables beside the live ones, once filled: new tables have none.
+  async analyzeShadow(): Promise<void> {
+    for (const table of SWAPPED_TABLES)
+      await this.client.query(fillPlaceholders(this.analyzeShadowStatement(), { table: shadowOf(table) }));
   }
 
   // A repair's end: one short transaction, queued behind the live loads' merges like one of them, puts

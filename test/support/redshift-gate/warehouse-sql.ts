@@ -210,6 +210,11 @@ async function filledStatements(): Promise<Filled[]> {
     );
   }
   for (const table of SWAPPED_TABLES) {
+    filled.push({
+      name: 'etl/warehouse/redshift/analyze-shadow',
+      variant: table,
+      sql: fillPlaceholders(catalog.get('etl/warehouse/redshift/analyze-shadow'), { table: shadowOf(table) }),
+    });
     filled.push(
       {
         name: 'etl/warehouse/shadow/copy',
