@@ -6,6 +6,7 @@ import { listSqlFiles, SqlCatalog } from '../../src/database/sql-catalog.js';
 import type { EtlMode } from '../../src/etl/etl-run.js';
 import { ACTIVE_CHANGE, DAILY_COUNTS, DAILY_INSTALLS, DAILY_RETENTION, ROLLUP_TABLES } from '../../src/etl/rollups/rollup-tables.js';
 import { IDLE_PING_MS, RedshiftWarehouseSession } from '../../src/etl/warehouse/redshift.warehouse.js';
+import { bareName, SHADOWED_TABLES, SWAPPED_TABLES } from '../../src/etl/warehouse/shadow-tables.js';
 import type { BeforeCommit, MergePlan, SqlClient } from '../../src/etl/warehouse/warehouse-session.js';
 import { createTableColumns, identifierListAfter, readSql } from '../support/sql-columns.js';
 import { stripSqlComments } from '../support/sql-text.js';
@@ -373,6 +374,70 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
       if (text === 'ROLLBACK') throw new Error('connection lost');
     });
     await expect(merge(session(client), sent, mergePlan('arrival', 3), async () => undefined)).rejects.toBe(failure);
+  });
+});
+
+describe(`${RedshiftWarehouseSession.name} repairs beside the live warehouse`, () => {
+  const transactionOf = (sent: Sent[]) => {
+    const begin = sent.findIndex((s) => /^BEGIN\b/.test(s.text));
+    const commit = sent.findIndex((s) => s.text === 'COMMIT');
+    return { before: sent.slice(0, begin), inside: sent.slice(begin + 1, commit), after: sent.slice(commit + 1) };
+  };
+
+  it("makes its tables LIKE the live ones outside any transaction, and copies a window run's in one", async () => {
+    const { client, sent } = recordingClient();
+    await session(client).prepareShadow(true);
+
+    const { before, inside, after } = transactionOf(sent);
+    expect(before.map((s) => code(s.text))).toEqual([
+      ...SWAPPED_TABLES.map((table) => `DROP TABLE IF EXISTS ${table}_old`),
+      ...SHADOWED_TABLES.flatMap((table) => [
+        `DROP TABLE IF EXISTS ${table}_next`,
+        `CREATE TABLE ${table}_next (LIKE ${table} INCLUDING DEFAULTS)`,
+      ]),
+    ]);
+    // Redshift's transactions read one snapshot from their first statement
+    expect(sent[before.length].text).toBe('BEGIN');
+    expect(inside.map((s) => code(s.text))).toEqual([
+      ...SWAPPED_TABLES.map((table) => `INSERT INTO ${table}_next SELECT * FROM ${table}`),
+      'INSERT INTO stg.load_next SELECT * FROM stg.load WHERE run_id = (SELECT MAX(run_id) FROM stg.load)',
+    ]);
+    expect(after.map((s) => code(s.text))).toEqual(SWAPPED_TABLES.map((table) => `ANALYZE ${table}_next`));
+  });
+
+  it('swaps in one transaction that starts with LOCK stg.load_lock and only renames and records, then drops the old tables', async () => {
+    const { client, sent } = recordingClient();
+    await session(client).swapShadow(42, 'rebuild', 1234);
+
+    const { before, inside, after } = transactionOf(sent);
+    expect(before).toEqual([]);
+    expect(inside.map((s) => code(s.text))).toEqual([
+      'LOCK stg.load_lock',
+      ...SWAPPED_TABLES.flatMap((table) => [
+        `ALTER TABLE ${table} RENAME TO ${bareName(table)}_old`,
+        `ALTER TABLE ${table}_next RENAME TO ${bareName(table)}`,
+      ]),
+      'DELETE FROM stg.load WHERE run_id > $1',
+      expect.stringMatching(
+        /^INSERT INTO stg\.load \(.*\) SELECT .* FROM stg\.load_next WHERE run_id = \$1 ORDER BY loaded_at DESC, resume_after_id DESC LIMIT 1$/,
+      ),
+    ]);
+    expect(inside.filter((s) => SELF_COMMITTING.test(code(s.text)))).toEqual([]);
+    expect(inside.at(-1)?.values).toEqual([42, 'rebuild', 1234]);
+    expect(after.map((s) => code(s.text))).toEqual([
+      ...SWAPPED_TABLES.map((table) => `DROP TABLE IF EXISTS ${table}_old`),
+      ...SHADOWED_TABLES.map((table) => `DROP TABLE IF EXISTS ${table}_next`),
+    ]);
+  });
+
+  it('rolls the swap back, and drops nothing, when a statement in it fails', async () => {
+    const failure = new Error('serializable isolation violation');
+    const { client, sent } = recordingClient((text) => {
+      if (/RENAME TO adjust\b/.test(code(text))) throw failure;
+    });
+    await expect(session(client).swapShadow(42, 'window', 10)).rejects.toBe(failure);
+    expect(sent.at(-1)?.text).toBe('ROLLBACK');
+    expect(sent.filter((s) => /^DROP\b/.test(code(s.text)))).toEqual([]);
   });
 });
 

@@ -13,6 +13,8 @@ const BOOKKEEPING_TABLES = ['stg.load', 'stg.load_lock'] as const;
 export const SHADOWED_TABLES = [...SWAPPED_TABLES, ...BOOKKEEPING_TABLES];
 
 export const shadowOf = (table: string) => `${table}_next`;
+// a live table between the swap, which renames it so, and the drop after it
+export const oldOf = (table: string) => `${table}_old`;
 // RENAME TO takes a name without its schema
 export const bareName = (table: string) => table.slice(table.indexOf('.') + 1);
 

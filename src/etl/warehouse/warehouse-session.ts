@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { utcTimestamp } from '../../database/pg-client.js';
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
 import type { EtlMode } from '../etl-run.js';
-import { bareName, SHADOWED_TABLES, shadowOf, SWAPPED_TABLES } from './shadow-tables.js';
+import { bareName, oldOf, SHADOWED_TABLES, shadowOf, SWAPPED_TABLES } from './shadow-tables.js';
 
 // What one session needs from a connection; the Redshift statement tests record through it.
 export type SqlClient = Pick<pg.ClientBase, 'query'>;
@@ -96,6 +96,7 @@ export abstract class WarehouseSession {
   // empty for a rebuild; for a window run, a copy of the live ones and of their latest load record, all
   // in one snapshot.
   async prepareShadow(copyLive: boolean): Promise<void> {
+    for (const table of SWAPPED_TABLES) await this.dropTable(oldOf(table));
     for (const table of SHADOWED_TABLES) {
       await this.dropTable(shadowOf(table));
       await this.client.query(fillPlaceholders(this.createShadowStatement(), { table, shadow: shadowOf(table) }));
@@ -119,23 +120,23 @@ export abstract class WarehouseSession {
 
   // A repair's end: one short transaction, queued behind the live loads' merges like one of them, puts
   // the tables built beside the live ones in their place (renames: no rows move) and records the load.
-  // Readers see the old warehouse or the repaired one.
+  // Readers see the old warehouse or the repaired one. The replaced tables and the repair's bookkeeping
+  // go after the commit (a kill before leaves them to the next repair's prepareShadow).
   async swapShadow(runId: number, mode: EtlMode, rowsLoaded: number): Promise<void> {
     await this.client.query('BEGIN');
     await this.inMerge(async () => {
       await this.client.query(this.lockLoadsStatement());
       const rename = this.sql.get('etl/warehouse/shadow/rename');
       for (const table of SWAPPED_TABLES) {
-        const old = `${table}_old`;
-        await this.client.query(fillPlaceholders(rename, { table, name: bareName(old) }));
+        await this.client.query(fillPlaceholders(rename, { table, name: bareName(oldOf(table)) }));
         await this.client.query(fillPlaceholders(rename, { table: shadowOf(table), name: bareName(table) }));
-        await this.dropTable(old);
       }
       await this.client.query(this.sql.get('etl/warehouse/shadow/delete-superseded'), [runId]);
       await this.client.query(this.sql.get('etl/warehouse/shadow/record-load'), [runId, mode, rowsLoaded]);
-      for (const table of SHADOWED_TABLES) await this.dropTable(shadowOf(table));
       await this.client.query('COMMIT');
     });
+    for (const table of SWAPPED_TABLES) await this.dropTable(oldOf(table));
+    await this.dropShadow();
   }
 
   // After a failed repair: the space its tables took goes back (a killed one's goes at the next repair).
