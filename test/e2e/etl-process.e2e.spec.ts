@@ -2,13 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { eventCallback, installCallback, reattributionCallback, sessionCallback } from '../support/adjust-callbacks.js';
+import { eventCallback, installCallback, NOW_EPOCH, reattributionCallback, sessionCallback } from '../support/adjust-callbacks.js';
 import {
   BLOCK_MERGES,
   expectConverged,
+  HOLD_REBUILD,
   holdLocks,
   MERGE_FIRST_STATEMENT,
   query,
+  REBUILD_HELD_AT,
   runEtl,
   storeCallbacks,
   tableDigest,
@@ -190,6 +192,62 @@ describe('the ETL in processes of its own', () => {
       expect(abandoned).toMatchObject({ id: killedId, status: 'failed', error: expect.stringMatching(/^abandoned: /) });
       // its merge never committed: the old load record it would have pruned went with the next run's merge
       expect(await query(warehouse(), 'SELECT run_id::int FROM stg.load ORDER BY loaded_at DESC LIMIT 1')).toEqual([{ run_id: next.id }]);
+    });
+  });
+
+  describe('a rebuild killed with SIGKILL while it builds beside the live warehouse', () => {
+    it('leaves the live warehouse as it was; the next load abandons its record, and the next rebuild starts over and swaps in', async () => {
+      await storeCallbacks(t, [installCallback({ adid: 'killed-rebuild' }), sessionCallback({ adid: 'killed-rebuild' })]);
+      expect((await runEtl(t)).status).toBe('succeeded');
+      const before = await warehouseState();
+      const rollupsBefore = await query(warehouse(), 'SELECT * FROM stg.active_change ORDER BY day, scope, app, os, country, channel');
+      const held = await holdLocks(warehouse(), [HOLD_REBUILD]);
+      let backend: number;
+      let killedId: number;
+      try {
+        const killed = etl('--once', '--rebuild');
+        backend = await waitForLockWait(warehouse(), REBUILD_HELD_AT.statement);
+        [killedId] = await runningIds();
+        // it has built the rows beside the live ones: none of it shows
+        expect(await query(warehouse(), "SELECT to_regclass('stg.adjust_next') IS NOT NULL AS beside")).toEqual([{ beside: true }]);
+        expect(await warehouseState()).toEqual(before);
+
+        killed.signal('SIGKILL');
+
+        expect(await killed.exit()).toEqual({ code: null, signal: 'SIGKILL' });
+      } finally {
+        await held.release();
+      }
+      await waitUntil(
+        async () => (await query(warehouse(), 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).length === 0,
+        10_000,
+        "the killed rebuild's warehouse session has ended",
+      );
+      expect(await warehouseState()).toEqual(before);
+      expect(await query(warehouse(), 'SELECT * FROM stg.active_change ORDER BY day, scope, app, os, country, channel')).toEqual(
+        rollupsBefore,
+      );
+
+      // the repair lock ended with the killed process: the next load marks its record abandoned
+      await storeCallbacks(t, [sessionCallback({ adid: 'killed-rebuild', created_at: String(NOW_EPOCH - 30) })]);
+      expect(await runEtl(t)).toMatchObject({ status: 'succeeded', rowsLoaded: 1 });
+      expect((await runsAfter(killedId - 1))[0]).toMatchObject({
+        id: killedId,
+        status: 'failed',
+        error: expect.stringMatching(/^abandoned: /),
+      });
+
+      const rebuild = await runEtl(t, { mode: 'rebuild' });
+
+      expect(rebuild).toMatchObject({ status: 'succeeded', error: null });
+      expect(Object.keys(rebuild.stepMs)).toEqual(expect.arrayContaining(['prepare', 'swap']));
+      await expectConverged(t);
+      expect(
+        await query(
+          warehouse(),
+          "SELECT tablename FROM pg_tables WHERE schemaname = 'stg' AND (tablename LIKE '%\\_next' OR tablename LIKE '%\\_old')",
+        ),
+      ).toEqual([]);
     });
   });
 
