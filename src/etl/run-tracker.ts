@@ -96,7 +96,7 @@ export class RunTracker {
   // What the current step waits for (the swap, for the load holding the ETL lease).
   describe(detail: string): void {
     this.progress.advance(0, detail);
-    this.saveSoon();
+    this.told(this.progress.view().phase, 0);
   }
 
   progressNow(): RunProgressView {

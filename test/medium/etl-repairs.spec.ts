@@ -120,6 +120,30 @@ describe(`${EtlService.name}: repairs beside the live warehouse`, () => {
     },
   );
 
+  it("records a rebuild's rows and statements, its build's and its catch-up's, in one run", async () => {
+    await storeCallbacks(t, [sessionCallback({ adid: 'counted-1', created_at: String(NOW_EPOCH - 90) })]);
+    expect((await runEtl(t)).status).toBe('succeeded');
+    const [{ rows: built }] = await query<{ rows: number }>(t.databases.sourceUrl, 'SELECT count(*)::int AS rows FROM mob.adjust');
+    meanwhile = {
+      step: 'extract',
+      action: async () => {
+        await storeCallbacks(t, [
+          sessionCallback({ adid: 'counted-2', created_at: String(NOW_EPOCH - 80) }),
+          installCallback({ adid: 'counted-3' }),
+        ]);
+        await arrivalLoad();
+      },
+    };
+
+    const rebuild = await runEtl(t, { mode: 'rebuild' });
+
+    // every row once by the build, and the two that landed after its extract once more by its catch-up
+    expect(rebuild).toMatchObject({ status: 'succeeded', rowsExtracted: built + 2, rowsLoaded: built + 2 });
+    expect(Object.keys(rebuild.rollupMs)).toEqual(expect.arrayContaining(['full-build/clear', 'delta/load-rows']));
+    expect((await loadRecords()).at(-1)).toEqual({ run_id: rebuild.id, mode: 'rebuild' });
+    await expectConverged(t);
+  });
+
   it.each(REPAIR_STEPS)(
     'a repair that fails after %s leaves the live warehouse as the last load left it, and its tables gone',
     async (step) => {
