@@ -29,6 +29,12 @@ import type { WarehouseSession } from './warehouse/warehouse-session.js';
 
 type LoadOptions = { request?: EtlRunRequest; prefix?: string };
 
+// A deadlock or a serialization failure: PostgreSQL's codes, Redshift's message (its code is XX000).
+function isConflict(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '40P01' || code === '40001' || /serializable isolation violation|deadlock detected/i.test(message ?? '');
+}
+
 export type StartedRun =
   { status: 'running'; id: number; finished: Promise<void> } | { status: 'skipped'; id: number; runningId: number | null };
 
@@ -41,6 +47,13 @@ const LEASE_RETRY_MS = 10;
 // for up to this long.
 const SWAP_LEASE_POLL_MS = 50;
 const SWAP_LEASE_WAIT_MS = 10 * 60_000;
+// Before it takes the ETL lease, a repair catches up beside the live loads, round after round, until a
+// round finds this few rows (what arrived during the round before): the one under the lease is then short.
+const CATCH_UP_ROUNDS = 5;
+const CATCH_UP_SMALL_ROWS = 20_000;
+// A swap that meets a deadlock (a reader locking the tables in another order) or Redshift's serializable
+// isolation violation is tried again: it is short, and the repair before it long.
+const SWAP_ATTEMPTS = 3;
 const REPAIR_MODES = ETL_MODES.filter(isRepair);
 
 // One run: lease → extract → stage → load → merge (with the rollups) → record. Every run is recorded, including one
@@ -133,9 +146,10 @@ export class EtlService implements BeforeApplicationShutdown {
     for (let attempt = 1; ; attempt++) {
       const lease = await EtlLease.tryAcquire(this.source, this.sql, isRepair(mode) ? REPAIR_KEY : undefined);
       if (lease) return { lease };
-      // the ETL lease is an arrival load's, or a repair's while it swaps (or builds in place)
-      const runningId = await this.runs.running(isRepair(mode) ? REPAIR_MODES : ETL_MODES);
-      if (runningId !== null || attempt === LEASE_ATTEMPTS) return { runningId };
+      const runningId = await this.runs.running(isRepair(mode) ? REPAIR_MODES : ['arrival']);
+      if (runningId !== null) return { runningId };
+      // the ETL lease may be a repair's too, while it swaps (or builds in place)
+      if (attempt === LEASE_ATTEMPTS) return { runningId: await this.runs.running(ETL_MODES) };
       await new Promise((resolve) => setTimeout(resolve, LEASE_RETRY_MS));
     }
   }
@@ -194,6 +208,7 @@ export class EtlService implements BeforeApplicationShutdown {
   // nothing live to keep fresh: it builds in place, under the ETL lease. A kill at any point leaves the
   // live warehouse as it was; the next repair starts over.
   private async repair(run: RunTracker, repairLock: EtlLease, startedAt: Date): Promise<void> {
+    await this.afterStep('lease', run);
     if (!(await this.warehouse.withSession((session) => session.liveBuilt()))) {
       await this.holdingLease(run, (lease) => this.warehouse.withSession((session) => this.load(run, lease, session, startedAt)));
       return;
@@ -207,23 +222,59 @@ export class EtlService implements BeforeApplicationShutdown {
       await this.warehouse.withSession((session) => this.load(run, repairLock, session, startedAt), { besideLive: true });
       // the catch-up plans its statements on what the build wrote
       await this.warehouse.withSession((session) => session.analyzeShadow());
-      await run.step('swap', () =>
-        this.holdingLease(run, async (lease) => {
-          run.describe('catching up with the loads that landed meanwhile');
-          const catchUp: LoadOptions = { request: { ...run.request, mode: 'arrival' }, prefix: 'catch-up/' };
-          await run.within(() =>
-            this.warehouse.withSession((session) => this.load(run, lease, session, new Date(), catchUp), { besideLive: true }),
-          );
+      await run.step('swap', async () => {
+        await this.catchUpBeside(run, repairLock);
+        await this.holdingLease(run, async (lease) => {
+          run.describe('catching up with the last loads, holding the ETL lease');
+          await this.catchUp(run, lease, 'final');
           await this.afterStep('swap', run);
           run.describe('swapping the repaired tables in');
+          await repairLock.assertHeld();
           await lease.assertHeld();
-          await this.warehouse.withSession((session) => session.swapShadow(run.id, run.request.mode, run.counts.rowsLoaded));
-        }),
-      );
+          await this.swap(run);
+        });
+      });
     } catch (error) {
       await this.warehouse.withSession((session) => session.dropShadow()).catch(() => undefined);
       throw error;
     }
+  }
+
+  // A repair's catch-up: an arrival load beside the live tables, from the resume point the last one there
+  // recorded (its build's, or the catch-up before), staged under the repair's folder.
+  private async catchUp(run: RunTracker, lease: EtlLease, name: string): Promise<number> {
+    const before = run.counts.rowsExtracted;
+    const options: LoadOptions = { request: { ...run.request, mode: 'arrival' }, prefix: `catch-up-${name}/` };
+    await run.within(() =>
+      this.warehouse.withSession((session) => this.load(run, lease, session, new Date(), options), { besideLive: true }),
+    );
+    return run.counts.rowsExtracted - before;
+  }
+
+  // The catch-ups that need no ETL lease, while the live loads go on: each loads what arrived during the
+  // one before, so the one under the lease loads seconds of traffic, not the build's minutes.
+  private async catchUpBeside(run: RunTracker, repairLock: EtlLease): Promise<void> {
+    for (let round = 1; round <= CATCH_UP_ROUNDS; round++) {
+      run.describe(`catching up beside the live loads (round ${round})`);
+      if ((await this.catchUp(run, repairLock, String(round))) <= CATCH_UP_SMALL_ROWS) return;
+    }
+  }
+
+  // The swap, tried again after a deadlock or a serialization failure; then what it replaced goes.
+  private async swap(run: RunTracker): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.warehouse.withSession((session) => session.swapShadow(run.id, run.request.mode, run.counts.rowsLoaded));
+        break;
+      } catch (error) {
+        if (attempt === SWAP_ATTEMPTS || !isConflict(error)) throw error;
+        this.logger.warn(`run ${run.id}: the swap met a conflicting transaction (${(error as Error).message}); trying again`);
+      }
+    }
+    const { left } = await this.warehouse
+      .withSession((session) => session.dropReplaced())
+      .catch((error: Error) => ({ left: [error.message] }));
+    if (left.length > 0) this.logger.warn(`run ${run.id}: swapped in, but could not drop ${left.join('; ')}; the next repair drops them`);
   }
 
   // Work under the ETL lease, waited for: the arrival load that holds it ends within seconds.

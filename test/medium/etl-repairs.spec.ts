@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { createRandom } from '../../src/demo/random.js';
 import type { EtlRunView, EtlStep } from '../../src/etl/etl-run.js';
 import { EtlService } from '../../src/etl/etl.service.js';
 import { installCallback, NOW_EPOCH, sessionCallback } from '../support/adjust-callbacks.js';
-import { expectConverged, query, runEtl, storeCallbacks } from '../support/etl.js';
+import { expectConverged, insertUncommitted, query, runEtl, storeCallbacks, waitForLockWait } from '../support/etl.js';
 import { activity, pick, rollups, type SentInstall } from '../support/random-activities.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // A repair's steps, in order: each may see arrival loads land beside it, and a fault after any of them
 // must leave the live warehouse as the last complete load left it.
 const REPAIR_STEPS: EtlStep[] = ['prepare', 'extract', 'stage', 'load', 'merge', 'swap'];
+// Where arrival loads land beside a repair: also right after it took its lock (before it copies the live
+// tables), and not after the swap's step, where it holds the ETL lease.
+const LANDING_STEPS: EtlStep[] = ['lease', ...REPAIR_STEPS.slice(0, -1)];
 
 describe(`${EtlService.name}: repairs beside the live warehouse`, () => {
   let t: TestApp;
@@ -120,6 +124,63 @@ describe(`${EtlService.name}: repairs beside the live warehouse`, () => {
     },
   );
 
+  it('resumes its catch-up from its own build, whatever loads landed between its start and its copy of the live tables', async () => {
+    await storeCallbacks(t, [sessionCallback({ adid: 'resume-1', created_at: String(NOW_EPOCH - 70) })]);
+    expect((await runEtl(t)).status).toBe('succeeded');
+    // a writer's transaction in flight while a load lands after the repair's start, committed before its copy
+    const held = await insertUncommitted(t, sessionCallback({ adid: 'resume-2', created_at: String(NOW_EPOCH - 60) }));
+    meanwhile = {
+      step: 'lease',
+      action: async () => {
+        await storeCallbacks(t, [installCallback({ adid: 'resume-3' })]);
+        await arrivalLoad();
+        await held.client.query('COMMIT');
+        await held.client.end();
+      },
+    };
+
+    const repair = await runEtl(t, { mode: 'window', windowDays: 2 });
+
+    expect(repair).toMatchObject({ status: 'succeeded', error: null });
+    await expectConverged(t);
+    const repaired = await rollups(t);
+    expect((await runEtl(t, { mode: 'rebuild' })).status).toBe('succeeded');
+    expect(await rollups(t)).toEqual(repaired);
+  });
+
+  it('tries the swap again when it meets a deadlock with a reader that locks the tables in another order', async () => {
+    await storeCallbacks(t, [sessionCallback({ adid: 'deadlock-1', created_at: String(NOW_EPOCH - 50) })]);
+    expect((await runEtl(t)).status).toBe('succeeded');
+    const reader = new pg.Client({ connectionString: t.databases.warehouseUrl });
+    await reader.connect();
+    let readerDone: Promise<unknown> = Promise.resolve();
+    meanwhile = {
+      step: 'swap',
+      action: async () => {
+        // a reader that holds stg.active_device, and will want stg.daily_installs, which the swap renames first
+        await reader.query('BEGIN');
+        await reader.query('SELECT count(*) FROM stg.active_device');
+        readerDone = (async () => {
+          await waitForLockWait(t.databases.warehouseUrl, 'RENAME TO active_device_old');
+          // the swap waits for the reader, the reader for the swap: PostgreSQL ends the swap's transaction
+          await reader.query('SELECT count(*) FROM stg.daily_installs');
+          await reader.query('ROLLBACK');
+        })();
+      },
+    };
+
+    try {
+      const repair = await runEtl(t, { mode: 'rebuild' });
+      await readerDone;
+
+      expect(repair).toMatchObject({ status: 'succeeded', error: null });
+      await expectConverged(t);
+      expect(await shadows()).toEqual([]);
+    } finally {
+      await reader.end();
+    }
+  });
+
   it("records a rebuild's rows and statements, its build's and its catch-up's, in one run", async () => {
     await storeCallbacks(t, [sessionCallback({ adid: 'counted-1', created_at: String(NOW_EPOCH - 90) })]);
     expect((await runEtl(t)).status).toBe('succeeded');
@@ -188,8 +249,7 @@ describe(`${EtlService.name}: repairs beside the live warehouse`, () => {
         }
         const mode = random.next() < 0.5 ? 'rebuild' : 'window';
         const fault = random.next() < 0.4 ? pick(random, REPAIR_STEPS) : null;
-        // arrival loads cannot land after the swap's step: the repair holds the ETL lease there
-        const landing = pick(random, REPAIR_STEPS.slice(0, -1));
+        const landing = pick(random, LANDING_STEPS);
         const arrivals = Math.floor(random.next() * 3);
         // what a failed repair leaves: the live state once the arrival loads beside it have landed (if
         // they did before the fault), else as it was before the repair

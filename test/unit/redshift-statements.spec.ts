@@ -19,7 +19,7 @@ const ROLE_ARN = 'arn:aws:iam::123456789012:role/kpi-redshift-copy';
 const MANIFEST_URL = 's3://kpi-stage/runs/2026-11-20/42/manifest.json';
 
 type Sent = { text: string; values: unknown[] | undefined };
-type Responder = (text: string, sent: Sent[]) => { rows: Record<string, unknown>[] } | void;
+type Responder = (text: string, sent: Sent[]) => { rows: Record<string, unknown>[]; rowCount?: number } | void;
 
 // A connection that records every statement; `respond` may answer with rows or throw to fail one.
 function recordingClient(respond: Responder = () => undefined): { client: SqlClient; sent: Sent[] } {
@@ -400,14 +400,20 @@ describe(`${RedshiftWarehouseSession.name} repairs beside the live warehouse`, (
     expect(sent[before.length].text).toBe('BEGIN');
     expect(inside.map((s) => code(s.text))).toEqual([
       ...SWAPPED_TABLES.map((table) => `INSERT INTO ${table}_next SELECT * FROM ${table}`),
-      'INSERT INTO stg.load_next SELECT * FROM stg.load WHERE run_id = (SELECT MAX(run_id) FROM stg.load)',
+      expect.stringMatching(
+        /^INSERT INTO stg\.load_next \(.*\) SELECT 0, .* FROM stg\.load WHERE run_id = \(SELECT MAX\(run_id\) FROM stg\.load\)$/,
+      ),
     ]);
     expect(after.map((s) => code(s.text))).toEqual(SWAPPED_TABLES.map((table) => `ANALYZE ${table}_next`));
   });
 
-  it('swaps in one transaction that starts with LOCK stg.load_lock and only renames and records, then drops the old tables', async () => {
-    const { client, sent } = recordingClient();
-    await session(client).swapShadow(42, 'rebuild', 1234);
+  it('swaps in one transaction that starts with LOCK stg.load_lock and only renames and records; the old tables go after it', async () => {
+    const { client, sent } = recordingClient((text) =>
+      /^INSERT INTO stg\.load \(/.test(code(text)) ? { rows: [], rowCount: 1 } : undefined,
+    );
+    const swapped = session(client);
+    await swapped.swapShadow(42, 'rebuild', 1234);
+    expect(await swapped.dropReplaced()).toEqual({ left: [] });
 
     const { before, inside, after } = transactionOf(sent);
     expect(before).toEqual([]);
@@ -417,17 +423,27 @@ describe(`${RedshiftWarehouseSession.name} repairs beside the live warehouse`, (
         `ALTER TABLE ${table} RENAME TO ${bareName(table)}_old`,
         `ALTER TABLE ${table}_next RENAME TO ${bareName(table)}`,
       ]),
-      'DELETE FROM stg.load WHERE run_id > $1',
       expect.stringMatching(
         /^INSERT INTO stg\.load \(.*\) SELECT .* FROM stg\.load_next WHERE run_id = \$1 ORDER BY loaded_at DESC, resume_after_id DESC LIMIT 1$/,
       ),
+      'DELETE FROM stg.load WHERE run_id > $1',
     ]);
     expect(inside.filter((s) => SELF_COMMITTING.test(code(s.text)))).toEqual([]);
-    expect(inside.at(-1)?.values).toEqual([42, 'rebuild', 1234]);
+    expect(inside.at(-2)?.values).toEqual([42, 'rebuild', 1234]);
     expect(after.map((s) => code(s.text))).toEqual([
       ...SWAPPED_TABLES.map((table) => `DROP TABLE IF EXISTS ${table}_old`),
       ...SHADOWED_TABLES.map((table) => `DROP TABLE IF EXISTS ${table}_next`),
     ]);
+  });
+
+  it('rolls the swap back when its load record beside the live tables is missing', async () => {
+    const { client, sent } = recordingClient((text) =>
+      /^INSERT INTO stg\.load \(/.test(code(text)) ? { rows: [], rowCount: 0 } : undefined,
+    );
+    await expect(session(client).swapShadow(42, 'window', 10)).rejects.toThrow(
+      "the repair's load record is missing beside the live tables (stg.load_next, run 42)",
+    );
+    expect(sent.at(-1)?.text).toBe('ROLLBACK');
   });
 
   it('rolls the swap back, and drops nothing, when a statement in it fails', async () => {

@@ -131,12 +131,23 @@ export abstract class WarehouseSession {
         await this.client.query(fillPlaceholders(rename, { table, name: bareName(oldOf(table)) }));
         await this.client.query(fillPlaceholders(rename, { table: shadowOf(table), name: bareName(table) }));
       }
+      const recorded = await this.client.query(this.sql.get('etl/warehouse/shadow/record-load'), [runId, mode, rowsLoaded]);
+      // its catch-up's record, beside the live tables: without it the swap would lose the resume point
+      if (recorded.rowCount !== 1)
+        throw new Error(`the repair's load record is missing beside the live tables (stg.load_next, run ${runId})`);
       await this.client.query(this.sql.get('etl/warehouse/shadow/delete-superseded'), [runId]);
-      await this.client.query(this.sql.get('etl/warehouse/shadow/record-load'), [runId, mode, rowsLoaded]);
       await this.client.query('COMMIT');
     });
-    for (const table of SWAPPED_TABLES) await this.dropTable(oldOf(table));
-    await this.dropShadow();
+  }
+
+  // After the swap has committed: the tables it replaced and the repair's bookkeeping go. Never throws:
+  // what stays (a view on a replaced table keeps it) is said in `left`, and the next repair drops it.
+  async dropReplaced(): Promise<{ left: string[] }> {
+    const left: string[] = [];
+    for (const table of [...SWAPPED_TABLES.map(oldOf), ...SHADOWED_TABLES.map(shadowOf)]) {
+      await this.dropTable(table).catch((error: Error) => left.push(`${table} (${error.message})`));
+    }
+    return { left };
   }
 
   // After a failed repair: the space its tables took goes back (a killed one's goes at the next repair).
