@@ -37,7 +37,7 @@ async function bootstrap(): Promise<void> {
 function stopOnSignals(app: NestFastifyApplication, embedded: boolean): void {
   let stopping = false;
   // once stopping at once, the graceful path may still finish first (the fast shutdown ends the
-  // sessions its requests wait on): it exits with the same status
+  // sessions its requests wait on): it leaves the exit to stopNow, once PostgreSQL has stopped
   let stoppedNow = false;
   const stopNow = (why: string) => {
     stoppedNow = true;
@@ -60,8 +60,8 @@ function stopOnSignals(app: NestFastifyApplication, embedded: boolean): void {
     // open (Fastify keeps an idle connection for 72 s): close each one as soon as it falls idle
     setInterval(() => app.getHttpServer().closeIdleConnections(), 100).unref();
     app.close().then(
-      () => process.exit(stoppedNow ? 1 : 0),
-      () => process.exit(1),
+      () => stoppedNow || process.exit(0),
+      () => stoppedNow || process.exit(1),
     );
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);

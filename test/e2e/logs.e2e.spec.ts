@@ -84,6 +84,8 @@ describe('the log lines of the service', () => {
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: number };
     await waitUntil(() => lineWith(new RegExp(`^run ${id}: succeeded`)) !== undefined, 15_000, `run ${id} has logged its end`);
+    // its maintenance step comes after it has succeeded (it runs once the lease is released)
+    await waitUntil(() => lineWith(new RegExp(`^run ${id}: maintain took`)) !== undefined, 15_000, `run ${id} has logged its maintenance`);
 
     const ofRun = lines().filter((line) => line.runId === id);
     const naming = lines().filter((line) => line.msg?.startsWith(`run ${id}:`));
