@@ -252,6 +252,21 @@ function countsProbe(klip, answer, probe) {
 }
 
 let requestTimeouts = 0;
+let requestResets = 0;
+
+// A GET to the service's API, asked again (up to 3 times) when the kept-alive connection beneath is reset
+// (a 10M run's rebuild met one: "socket hang up"); the resets are counted and printed.
+async function apiGet(request) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await httpRequest(request);
+    } catch (error) {
+      if (attempt === 3 || !['ECONNRESET', 'EPIPE'].includes(error.code)) throw error;
+      requestResets++;
+      await sleep(100);
+    }
+  }
+}
 
 // After a load: each outstanding probe's klips, once each, CHECK_CONCURRENCY at a time.
 async function checkProbes(port, probes) {
@@ -266,7 +281,7 @@ async function checkProbes(port, probes) {
     while (next < asks.length) {
       const { probe, klip } = asks[next++];
       const url = `/api/v1/metrics/${klip}?from=${probe.day}&to=${probe.day}&app=${encodeURIComponent(probe.app)}`;
-      const response = await httpRequest({ port, path: url, headers: { 'x-api-key': API_KEY }, agent: apiAgent });
+      const response = await apiGet({ port, path: url, headers: { 'x-api-key': API_KEY }, agent: apiAgent });
       // the service's request timeout on a kept-alive socket of this client (a 10M cron run met one): the
       // probe is asked again after the next load, as a client would, and the count is printed
       if (response.status === 408) {
@@ -290,7 +305,7 @@ const outstanding = (probes) => probes.filter((p) => p.ackedAt !== null && KLIPS
 // ---------------------------------------------------------------------------------------------- loads
 
 async function listRuns(port, limit) {
-  const response = await httpRequest({
+  const response = await apiGet({
     port,
     path: `/api/v1/etl/runs?limit=${limit}`,
     headers: { 'x-api-key': ADMIN_KEY },
@@ -454,7 +469,7 @@ async function repairRun(port, body, leadMs) {
   const { id } = JSON.parse(started.body);
   for (;;) {
     await sleep(WATCH_MS);
-    const response = await httpRequest({ port, path: `/api/v1/etl/runs/${id}`, headers: { 'x-api-key': ADMIN_KEY }, agent: apiAgent });
+    const response = await apiGet({ port, path: `/api/v1/etl/runs/${id}`, headers: { 'x-api-key': ADMIN_KEY }, agent: apiAgent });
     const run = JSON.parse(response.body);
     if (run.status !== 'running') return run;
   }
@@ -684,7 +699,7 @@ async function main() {
         .map(([step, ms]) => `${step} ${int(ms)}`)
         .join(' · ');
       console.log(
-        `  run ${run.id} (${run.mode}): ${run.status} in ${secs(Date.parse(run.finishedAt) - Date.parse(run.startedAt))} (${steps} ms)`,
+        `  run ${run.id} (${run.mode}): ${run.status} in ${secs(Date.parse(run.finishedAt) - Date.parse(run.startedAt))} (${steps} ms)${run.error ? ` — ${run.error}` : ''}`,
       );
       phases.push({ label: `continuous, ${label}`, schedule: 'continuous', repair: run, ...during });
       lastRunId = during.lastRunId;
@@ -840,7 +855,7 @@ async function main() {
   lines.push('');
   lines.push(
     `Data: ${int(history4)} activities in stg.adjust at the service phases (${Math.round(warehouseMb)} MB); generation and COPY ${generation1.toFixed(0)} s + ` +
-      `${generation4.toFixed(0)} s; total ${secs(now - startedAt.getTime())}; probe checks answered 408 (asked again after the next load): ${requestTimeouts}`,
+      `${generation4.toFixed(0)} s; total ${secs(now - startedAt.getTime())}; probe checks answered 408 (asked again after the next load): ${requestTimeouts}; API requests asked again after a reset connection: ${requestResets}`,
   );
   lines.push(...describeTraffic(streamA.summary()).map((line) => `  history (1×): ${line}`));
   console.log('');
