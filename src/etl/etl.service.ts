@@ -43,8 +43,8 @@ const MAINTENANCE_INTERVAL_MS = 24 * 3600_000;
 // How long a run waits for a lease that is held while no run is recorded as running (see takeLease).
 const LEASE_ATTEMPTS = 100;
 const LEASE_RETRY_MS = 10;
-// A repair's swap waits for the arrival load that holds the ETL lease (a few seconds), asking this often,
-// for up to this long.
+// A repair waits for the ETL lease (to swap, or to build in place) while an arrival load holds it (a few
+// seconds), asking this often, for up to this long.
 const SWAP_LEASE_POLL_MS = 50;
 const SWAP_LEASE_WAIT_MS = 10 * 60_000;
 // Before it takes the ETL lease, a repair catches up beside the live loads, round after round, until a

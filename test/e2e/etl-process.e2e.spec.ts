@@ -53,6 +53,13 @@ describe('the ETL in processes of its own', () => {
     (await query<{ id: number }>(t.databases.sourceUrl, 'SELECT coalesce(max(id), 0)::int AS id FROM mob.etl_run'))[0].id;
   const runningIds = async () =>
     (await query<{ id: number }>(t.databases.sourceUrl, "SELECT id::int FROM mob.etl_run WHERE status = 'running'")).map((row) => row.id);
+  // the killed process's warehouse session, orphaned, gets its lock, finds its client gone and ends
+  const sessionEnded = (backend: number, what: string) =>
+    waitUntil(
+      async () => (await query(warehouse(), 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).length === 0,
+      10_000,
+      what,
+    );
   const warehouseState = async () => ({
     adjust: await tableDigest(warehouse(), 'stg.adjust'),
     loads: await query(warehouse(), 'SELECT * FROM stg.load ORDER BY loaded_at, run_id'),
@@ -173,12 +180,8 @@ describe('the ETL in processes of its own', () => {
       } finally {
         await held.release();
       }
-      // the orphaned warehouse session gets its lock, finds its client gone and rolls back
-      await waitUntil(
-        async () => (await query(warehouse(), 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).length === 0,
-        10_000,
-        "the killed run's warehouse session has ended",
-      );
+      // the orphaned warehouse session rolls back
+      await sessionEnded(backend, "the killed run's warehouse session has ended");
       expect(await warehouseState()).toEqual(before);
       // the lease ended with the killed process's source session
       await waitForLeaseFree(t.databases.sourceUrl);
@@ -218,11 +221,7 @@ describe('the ETL in processes of its own', () => {
       } finally {
         await held.release();
       }
-      await waitUntil(
-        async () => (await query(warehouse(), 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [backend])).length === 0,
-        10_000,
-        "the killed rebuild's warehouse session has ended",
-      );
+      await sessionEnded(backend, "the killed rebuild's warehouse session has ended");
       expect(await warehouseState()).toEqual(before);
       expect(await query(warehouse(), 'SELECT * FROM stg.active_change ORDER BY day, scope, app, os, country, channel')).toEqual(
         rollupsBefore,
