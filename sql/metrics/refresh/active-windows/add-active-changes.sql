@@ -8,17 +8,45 @@
 --          is then the number of devices active in the W days ending on d (DAU, WAU, MAU), exactly,
 --          without COUNT(DISTINCT) per day and window. Changes are kept for each combination of
 --          filters (stg.active_scope), by the values of the scope's dimensions ('' for the others).
---          A device with two rows on one day (two countries, say) needs no DISTINCT: in a scope without
---          country its first row's next day is that same day, so the row adds +1 and -1 on it, nothing.
---          The devices are counted by (day, key, next day) before their changes are spread over the three
---          windows: a next day 30 days on or later changes nothing (every window has closed by then), so
---          it counts as none, and most devices of a key and day share their next day. A full build then
---          spreads a few hundred thousand counts instead of every device-day of every scope.
+--          A device's next day in a scope is the next of its rows with the same values of the scope's
+--          dimensions. Two rows of one day with the same values (two countries, in a scope without
+--          country) need no DISTINCT: the first row's next day is that same day, so it adds +1 and -1
+--          on it, nothing.
+--          Most devices keep one value of a dimension on every day read (one app, say, or one
+--          country): in a scope whose dimensions all keep one value, the device's rows all have the
+--          same values, so its next day there is its next row's day, the same in each such scope.
+--          Those rows are counted once by (day, values, next day), and only those counts are taken
+--          into the scopes; a device's rows are taken into each scope one by one only where a
+--          dimension of the scope changes value (a device seen on two channels, in the channel
+--          scopes), for the next day of each value there.
+--          The devices are counted by (day, key, next day) before their changes are spread over the
+--          three windows: a next day 30 days on or later changes nothing (every window has closed by
+--          then), so it counts as none, and most devices of a key and day share their next day.
+--          The days $1 … $2 are kept by HAVING, after the changes are added up: a WHERE on the spread
+--          days made PostgreSQL guess a few hundred rows and sort millions on disk instead of hashing.
 -- Grain: one row per (day, scope, app, os, country, channel) with a change.
 -- Parameters: $1 and $2 the first and last day whose changes are wanted; $3 the first day read
 --             ($1 - 30: the last activity whose window reaches $1); $4 the sign (1 or -1).
 INSERT INTO active_change_work (day, scope, app, os, country, channel, dau, wau, mau)
 WITH device AS (
+  SELECT d.day, d.adid, d.app, d.os, d.country, d.channel,
+         LEAD(d.day) OVER (PARTITION BY d.adid ORDER BY d.day) AS next_day,
+         CASE WHEN MIN(d.app) OVER (PARTITION BY d.adid) < MAX(d.app) OVER (PARTITION BY d.adid) THEN 1 ELSE 0 END AS many_apps,
+         CASE WHEN MIN(d.os) OVER (PARTITION BY d.adid) < MAX(d.os) OVER (PARTITION BY d.adid) THEN 1 ELSE 0 END AS many_oses,
+         CASE WHEN MIN(d.country) OVER (PARTITION BY d.adid) < MAX(d.country) OVER (PARTITION BY d.adid) THEN 1 ELSE 0 END AS many_countries,
+         CASE WHEN MIN(d.channel) OVER (PARTITION BY d.adid) < MAX(d.channel) OVER (PARTITION BY d.adid) THEN 1 ELSE 0 END AS many_channels
+  FROM refresh_device r
+  JOIN stg.active_device d ON d.adid = r.adid
+  WHERE d.day >= $3 AND d.day <= $2
+), one_value AS (
+  -- the devices' rows by (day, values, next day), for the scopes whose dimensions keep one value
+  SELECT day, app, os, country, channel, many_apps, many_oses, many_countries, many_channels,
+         CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
+         COUNT(*) AS devices
+  FROM device
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+), many_values AS (
+  -- the devices' rows in each scope where one of its dimensions changes value, with their next day there
   SELECT day, scope, app, os, country, channel,
          LEAD(day) OVER (PARTITION BY adid, scope, app, os, country, channel ORDER BY day) AS next_day
   FROM (
@@ -29,16 +57,32 @@ WITH device AS (
            CASE WHEN s.by_os THEN d.os ELSE '' END AS os,
            CASE WHEN s.by_country THEN d.country ELSE '' END AS country,
            CASE WHEN s.by_channel THEN d.channel ELSE '' END AS channel
-    FROM refresh_device r
-    JOIN stg.active_device d ON d.adid = r.adid
+    FROM device d
     CROSS JOIN stg.active_scope s
-    WHERE d.day >= $3 AND d.day <= $2
-  ) active
+    WHERE (s.by_app AND d.many_apps = 1) OR (s.by_os AND d.many_oses = 1)
+       OR (s.by_country AND d.many_countries = 1) OR (s.by_channel AND d.many_channels = 1)
+  ) scoped
 ), counted AS (
-  SELECT day, scope, app, os, country, channel,
-         CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
-         COUNT(*) AS devices
-  FROM device
+  SELECT day, scope, app, os, country, channel, next_day, SUM(devices) AS devices
+  FROM (
+    SELECT v.day,
+           s.scope,
+           CASE WHEN s.by_app THEN v.app ELSE '' END AS app,
+           CASE WHEN s.by_os THEN v.os ELSE '' END AS os,
+           CASE WHEN s.by_country THEN v.country ELSE '' END AS country,
+           CASE WHEN s.by_channel THEN v.channel ELSE '' END AS channel,
+           v.next_day,
+           v.devices
+    FROM one_value v
+    CROSS JOIN stg.active_scope s
+    WHERE NOT ((s.by_app AND v.many_apps = 1) OR (s.by_os AND v.many_oses = 1)
+            OR (s.by_country AND v.many_countries = 1) OR (s.by_channel AND v.many_channels = 1))
+    UNION ALL
+    SELECT day, scope, app, os, country, channel,
+           CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END,
+           1
+    FROM many_values
+  ) keyed
   GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
 SELECT day, scope, app, os, country, channel, $4 * SUM(dau), $4 * SUM(wau), $4 * SUM(mau)
@@ -58,5 +102,5 @@ FROM (
          scope, app, os, country, channel, 0, 0, -devices
   FROM counted
 ) changes
-WHERE day >= $1 AND day <= $2
 GROUP BY day, scope, app, os, country, channel
+HAVING MIN(day) >= $1 AND MAX(day) <= $2
