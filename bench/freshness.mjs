@@ -58,7 +58,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CronTime } from 'cron';
 import { KLIP_ENTRIES } from '../dist/metrics/klips.js';
 import { addArrivals, DAYS, historyStream, loadHistory, runEtl, scalar, setUpHistory, startService, tableMb } from './history.mjs';
-import { formatTable, int, median, percentiles, secs } from './format.mjs';
+import { describeBuild, formatTable, int, median, percentiles, secs } from './format.mjs';
 import { gitState, httpRequest, machineLine, machineTicks, parseBenchFlags, runBench, writeResults } from './support.mjs';
 
 const TARGETS = { lagP95Ms: 30_000, lagMaxMs: 60_000, flatWithHistory: 1.5, rowsScale: 10, rewarmMs: 1000 };
@@ -597,6 +597,7 @@ async function main() {
   console.log('');
   console.log('ETL (`node dist/cli/etl.js --once`, wall time from spawn to exit; "run": the run record\'s own time):');
   const full1 = await runEtl({ app, env: cliEnv, source, label: lagOnly ? 'full load' : 'full load (1×)' });
+  for (const line of describeBuild(full1)) console.log(`    ${line}`);
   await warehouse.query('VACUUM (ANALYZE)'); // what autovacuum does after a big load, untimed
   const batchSpanMs = (options.batch / options.rate) * 1000;
   const arrivalRun = async (label, rows) => {
@@ -744,9 +745,10 @@ async function main() {
     p.loadStats = loadsSummary(p.loads);
   }
   const lines = [];
-  if (lagOnly)
+  if (lagOnly) {
     lines.push(`--lag-only: no rollup-step runs; first full load: ${secs(full1.wallMs)} (rollups ${secs(full1.stepMs.rollups ?? 0)})`);
-  else {
+    lines.push(...describeBuild(full1).map((line) => `  ${line}`));
+  } else {
     lines.push(`Rollup step of one arrival run (\`etl --once\`), medians of ${options.runs} after a warm-up, ms:`);
     lines.push(
       ...formatTable(
