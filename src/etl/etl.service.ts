@@ -156,9 +156,11 @@ export class EtlService implements BeforeApplicationShutdown {
 
   // The runs recorded as running whose process died: those of the modes the run's lock guards, and an
   // arrival load's, repairs too when the repair lock is free (held meanwhile: no repair starts between).
+  // Most loads find no repair recorded as running, and leave the repair lock alone.
   private async abandonDead(id: number, mode: EtlMode): Promise<void> {
     if (isRepair(mode)) return this.runs.abandonOthers(id, REPAIR_MODES);
-    const repairLock = await EtlLease.tryAcquire(this.source, this.sql, REPAIR_KEY);
+    const repairRecorded = (await this.runs.running(REPAIR_MODES)) !== null;
+    const repairLock = repairRecorded ? await EtlLease.tryAcquire(this.source, this.sql, REPAIR_KEY) : null;
     try {
       await this.runs.abandonOthers(id, repairLock ? ETL_MODES : ['arrival']);
     } finally {
