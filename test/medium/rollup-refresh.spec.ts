@@ -97,15 +97,20 @@ describe(RollupRefresh.name, () => {
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, scope, app, os, country, channel, dau, wau, mau FROM stg.active_change ORDER BY day`,
     );
     const days = devices.map((row) => row.day).sort();
-    const scopes: { scope: string; filters: Partial<Device> }[] = [
-      { scope: 'all', filters: {} },
-      { scope: 'app', filters: { app: 'com.example.runner' } },
-      { scope: 'country', filters: { country: 'us' } },
-      { scope: 'os+country', filters: { os: 'ios', country: 'de' } },
-      { scope: 'app+country+channel', filters: { app: 'com.example.fitapp', country: 'us', channel: 'Organic' } },
-      { scope: 'app+os+country+channel', filters: { app: 'com.example.fitapp', os: 'android', country: 'de', channel: 'Organic' } },
-    ];
     const dimensions = ['app', 'os', 'country', 'channel'] as const;
+    // every combination of filters (stg.active_scope's 16), each with values of one of two devices' rows
+    const picks: Pick<Device, (typeof dimensions)[number]>[] = [
+      { app: 'com.example.runner', os: 'ios', country: 'us', channel: 'Facebook Installs' },
+      { app: 'com.example.fitapp', os: 'android', country: 'de', channel: 'Organic' },
+    ];
+    const scopes = Array.from({ length: 16 }, (_unused, mask) => {
+      const named = dimensions.filter((_name, bit) => (mask & (1 << bit)) !== 0);
+      const pick = picks[mask % 2];
+      return {
+        scope: named.length > 0 ? named.join('+') : 'all',
+        filters: Object.fromEntries(named.map((name) => [name, pick[name]])) as Partial<Device>,
+      };
+    });
     for (const { scope, filters } of scopes) {
       const rows = devices.filter((row) => dimensions.every((name) => filters[name] === undefined || row[name] === filters[name]));
       const ofScope = changes.filter((row) => row.scope === scope && dimensions.every((name) => row[name] === (filters[name] ?? '')));

@@ -16,9 +16,11 @@
 --          country): in a scope whose dimensions all keep one value, the device's rows all have the
 --          same values, so its next day there is its next row's day, the same in each such scope.
 --          Those rows are counted once by (day, values, next day), and only those counts are taken
---          into the scopes; a device's rows are taken into each scope one by one only where a
---          dimension of the scope changes value (a device seen on two channels, in the channel
---          scopes), for the next day of each value there.
+--          into the scopes. Likewise where some of a scope's dimensions change value for a device (it
+--          was seen on two channels), its next day there depends on those dimensions alone: it is found
+--          once for each set of them (a scope of stg.active_scope naming only dimensions that change
+--          value for the device: `changing`), counted by (day, changing, values, next day), and those
+--          counts are taken into each scope whose dimensions that change value are that set.
 --          The devices are counted by (day, key, next day) before their changes are spread over the
 --          three windows: a next day 30 days on or later changes nothing (every window has closed by
 --          then), so it counts as none, and most devices of a key and day share their next day.
@@ -46,22 +48,26 @@ WITH device AS (
   FROM device
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ), many_values AS (
-  -- the devices' rows in each scope where one of its dimensions changes value, with their next day there
-  SELECT day, scope, app, os, country, channel,
-         LEAD(day) OVER (PARTITION BY adid, scope, app, os, country, channel ORDER BY day) AS next_day
-  FROM (
-    SELECT d.day,
-           d.adid,
-           s.scope,
-           CASE WHEN s.by_app THEN d.app ELSE '' END AS app,
-           CASE WHEN s.by_os THEN d.os ELSE '' END AS os,
-           CASE WHEN s.by_country THEN d.country ELSE '' END AS country,
-           CASE WHEN s.by_channel THEN d.channel ELSE '' END AS channel
-    FROM device d
-    CROSS JOIN stg.active_scope s
-    WHERE (s.by_app AND d.many_apps = 1) OR (s.by_os AND d.many_oses = 1)
-       OR (s.by_country AND d.many_countries = 1) OR (s.by_channel AND d.many_channels = 1)
-  ) scoped
+  -- the devices' rows with their next day in each set of dimensions that change value for them
+  SELECT d.day, c.scope AS changing, d.app, d.os, d.country, d.channel, d.many_apps, d.many_oses, d.many_countries, d.many_channels,
+         LEAD(d.day) OVER (PARTITION BY d.adid,
+                                        c.scope,
+                                        CASE WHEN c.by_app THEN d.app ELSE '' END,
+                                        CASE WHEN c.by_os THEN d.os ELSE '' END,
+                                        CASE WHEN c.by_country THEN d.country ELSE '' END,
+                                        CASE WHEN c.by_channel THEN d.channel ELSE '' END
+                           ORDER BY d.day) AS next_day
+  FROM device d
+  CROSS JOIN stg.active_scope c
+  WHERE (c.by_app OR c.by_os OR c.by_country OR c.by_channel)
+    AND (d.many_apps = 1 OR NOT c.by_app) AND (d.many_oses = 1 OR NOT c.by_os)
+    AND (d.many_countries = 1 OR NOT c.by_country) AND (d.many_channels = 1 OR NOT c.by_channel)
+), many_values_counted AS (
+  SELECT day, changing, app, os, country, channel, many_apps, many_oses, many_countries, many_channels,
+         CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
+         COUNT(*) AS devices
+  FROM many_values
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 ), counted AS (
   SELECT day, scope, app, os, country, channel, next_day, SUM(devices) AS devices
   FROM (
@@ -78,10 +84,19 @@ WITH device AS (
     WHERE NOT ((s.by_app AND v.many_apps = 1) OR (s.by_os AND v.many_oses = 1)
             OR (s.by_country AND v.many_countries = 1) OR (s.by_channel AND v.many_channels = 1))
     UNION ALL
-    SELECT day, scope, app, os, country, channel,
-           CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END,
-           1
-    FROM many_values
+    SELECT m.day,
+           s.scope,
+           CASE WHEN s.by_app THEN m.app ELSE '' END,
+           CASE WHEN s.by_os THEN m.os ELSE '' END,
+           CASE WHEN s.by_country THEN m.country ELSE '' END,
+           CASE WHEN s.by_channel THEN m.channel ELSE '' END,
+           m.next_day,
+           m.devices
+    FROM many_values_counted m
+    JOIN stg.active_scope c ON c.scope = m.changing
+    CROSS JOIN stg.active_scope s
+    WHERE c.by_app = (s.by_app AND m.many_apps = 1) AND c.by_os = (s.by_os AND m.many_oses = 1)
+      AND c.by_country = (s.by_country AND m.many_countries = 1) AND c.by_channel = (s.by_channel AND m.many_channels = 1)
   ) keyed
   GROUP BY 1, 2, 3, 4, 5, 6, 7
 )
