@@ -105,10 +105,10 @@ describe(RollupRefresh.name, () => {
     ];
     const scopes = Array.from({ length: 16 }, (_unused, mask) => {
       const named = dimensions.filter((_name, bit) => (mask & (1 << bit)) !== 0);
-      const pick = picks[mask % 2];
+      const values = picks[mask % 2];
       return {
         scope: named.length > 0 ? named.join('+') : 'all',
-        filters: Object.fromEntries(named.map((name) => [name, pick[name]])) as Partial<Device>,
+        filters: Object.fromEntries(named.map((name) => [name, values[name]])) as Partial<Device>,
       };
     });
     for (const { scope, filters } of scopes) {
