@@ -117,7 +117,7 @@ describe(EtlController.name, () => {
     // in the order they first ran: the settings, the work tables, then the build
     const built = [
       'work/create-refresh-device',
-      'full-build/all-days',
+      'full-build/load-days',
       'full-build/clear',
       'recount/insert-counts',
       'active-windows/add-active-changes',

@@ -36,6 +36,8 @@ describe(`${RollupRefresh.name} recount`, () => {
   async function recordedRebuild(settings = t.config.report, inspect?: () => Promise<void>): Promise<string[]> {
     const sent: string[] = [];
     const counting = { query: (text: string, params?: unknown[]) => (sent.push(text), client.query(text, params)) };
+    // a rebuild's request carries the days its extract counted: those of every activity
+    const { rows } = await new RefreshQueries(client, t.app.get(SqlCatalog), settings.timezone).run('refresh/full-build/all-days');
     await client.query('BEGIN');
     try {
       const refresh = new RollupRefresh(counting as unknown as pg.Client, t.app.get(SqlCatalog), settings);
@@ -44,7 +46,7 @@ describe(`${RollupRefresh.name} recount`, () => {
         mode: 'rebuild',
         afterId: '0',
         windowStart: null,
-        days: [],
+        days: rows.map((row) => row.day as string),
         rows: 1,
         loadRowsKept: false,
         replacedRows: 0,

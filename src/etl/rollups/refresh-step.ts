@@ -42,7 +42,9 @@ type Condition = (state: RefreshState) => boolean;
 
 // One step of a refresh, run only `when` its condition holds: a statement of sql/metrics/refresh (with
 // parameters from the state, and rows the state learns from), a work table created, a work table merged
-// into its rollup, a filled statement run once per value, a multi-row INSERT, or a group of steps.
+// into its rollup, a filled statement run once per value, a multi-row INSERT, what the run already knows
+// taken into the state without a statement (`known` names it, as the statement it stands for), or a
+// group of steps.
 // `weight`: what it costs next to a light statement (1, the default) in a full build, for the progress
 // a long refresh reports (from the statement table of a full build that bench:etl prints).
 export type Step = { when?: Condition; weight?: number } & (
@@ -51,6 +53,7 @@ export type Step = { when?: Condition; weight?: number } & (
   | { merge: RollupTable }
   | { filled: string; each: Record<string, string>[] }
   | { values: string; width: number; perInsert: number; rows: (state: RefreshState) => unknown[][] }
+  | { known: string; use: (state: RefreshState) => void }
   | { steps: Step[] }
 );
 
@@ -89,6 +92,7 @@ async function runStep(queries: RefreshQueries, current: Exclude<Step, { steps: 
   else if ('merge' in current) await mergeWork(queries, current.merge);
   else if ('filled' in current) for (const placeholders of current.each) await queries.runFilled(current.filled, placeholders);
   else if ('values' in current) await insertValues(queries, current.values, current.width, current.rows(state), current.perInsert);
+  else if ('known' in current) current.use(state);
   else {
     const { rows } = await queries.run(current.sql, current.params?.(state) ?? []);
     current.read?.(rows, state);
@@ -105,6 +109,7 @@ function weightOf(current: Step): number {
 function nameOf(current: Exclude<Step, { steps: Step[] }>): string {
   if ('create' in current) return `create ${current.create.work}`;
   if ('merge' in current) return `merge into ${current.merge.table}`;
-  const name = 'filled' in current ? current.filled : 'values' in current ? current.values : current.sql;
+  const name =
+    'filled' in current ? current.filled : 'values' in current ? current.values : 'known' in current ? current.known : current.sql;
   return name.replace(/^refresh\//, '');
 }

@@ -10,8 +10,9 @@
 --          filters (stg.active_scope), by the values of the scope's dimensions ('' for the others).
 --          A device's next day in a scope is the next of its rows with the same values of the scope's
 --          dimensions. Two rows of one day with the same values (two countries, in a scope without
---          country) need no DISTINCT: the first row's next day is that same day, so it adds +1 and -1
---          on it, nothing.
+--          country) need no DISTINCT: the first row's next day is that same day, so it would add +1 and
+--          -1 on it, nothing; such rows are left out. Every row left has its next day after its own, so
+--          it leaves the 1-day window the day after: DAU's changes need only the devices of each day.
 --          Most devices keep one value of a dimension on every day read (one app, say, or one
 --          country): in a scope whose dimensions all keep one value, the device's rows all have the
 --          same values, so its next day there is its next row's day, the same in each such scope.
@@ -46,6 +47,7 @@ WITH device AS (
          CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
          COUNT(*) AS devices
   FROM device
+  WHERE next_day IS NULL OR next_day > day
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ), many_values AS (
   -- the devices' rows with their next day in each set of dimensions that change value for them
@@ -67,6 +69,7 @@ WITH device AS (
          CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
          COUNT(*) AS devices
   FROM many_values
+  WHERE next_day IS NULL OR next_day > day
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 ), counted AS (
   SELECT day, scope, app, os, country, channel, next_day, SUM(devices) AS devices
@@ -99,15 +102,18 @@ WITH device AS (
       AND c.by_country = (s.by_country AND m.many_countries = 1) AND c.by_channel = (s.by_channel AND m.many_channels = 1)
   ) keyed
   GROUP BY 1, 2, 3, 4, 5, 6, 7
+), active AS (
+  SELECT day, scope, app, os, country, channel, SUM(devices) AS devices
+  FROM counted
+  GROUP BY 1, 2, 3, 4, 5, 6
 )
 SELECT day, scope, app, os, country, channel, $4 * SUM(dau), $4 * SUM(wau), $4 * SUM(mau)
 FROM (
   SELECT day, scope, app, os, country, channel, devices AS dau, devices AS wau, devices AS mau
-  FROM counted
+  FROM active
   UNION ALL
-  SELECT CASE WHEN next_day < CAST(day + INTERVAL '1 day' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '1 day' AS DATE) END,
-         scope, app, os, country, channel, -devices, 0, 0
-  FROM counted
+  SELECT CAST(day + INTERVAL '1 day' AS DATE), scope, app, os, country, channel, -devices, 0, 0
+  FROM active
   UNION ALL
   SELECT CASE WHEN next_day < CAST(day + INTERVAL '7 days' AS DATE) THEN next_day ELSE CAST(day + INTERVAL '7 days' AS DATE) END,
          scope, app, os, country, channel, 0, -devices, 0
