@@ -179,7 +179,15 @@ export async function walBytesSince(client, lsn) {
 // ---------------------------------------------------------------------------------------------- report
 
 // Read-only: which commit the figures belong to, and whether the working tree differed from it.
+// Asked once, at the benchmark's start (its header line): the results file written at the end names the
+// tree the benchmark measured (a private copy of that build), not one committed meanwhile.
+let treeAtStart;
 export function gitState() {
+  treeAtStart ??= readGitState();
+  return treeAtStart;
+}
+
+function readGitState() {
   try {
     const run = (args) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const changed = run(['status', '--porcelain', '--untracked-files=no']).split('\n').filter(Boolean).length;
