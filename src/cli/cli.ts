@@ -1,38 +1,50 @@
 import 'reflect-metadata';
-import { type DynamicModule, type INestApplicationContext, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplicationContext, type LoggerService, type LogLevel, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { OperatorError } from '../common/operator-error.js';
 import type { AppConfig } from '../config/app-config.js';
 import { ConfigModule } from '../config/config.module.js';
 import { writeOwnerOnly } from '../database/data-dir.js';
 import { DatabaseModule } from '../database/database.module.js';
+import { startupLogger } from '../logging/logging.module.js';
 import { loadDotEnv, startupConfig } from '../startup.js';
+
+type Feature = Type | DynamicModule;
+type Task = (context: INestApplicationContext) => Promise<void>;
 
 @Module({})
 class CliModule {
-  static forRoot(config: AppConfig, feature: Type | DynamicModule): DynamicModule {
-    return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ attach: true }), feature] };
+  static forRoot(config: AppConfig, feature: Feature, backendNice?: number): DynamicModule {
+    return { module: CliModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot({ attach: true, backendNice }), feature] };
   }
 }
 
 // Runs one command-line task with the service's configuration and databases (no HTTP server).
-export async function runCli(feature: Type | DynamicModule, task: (context: INestApplicationContext) => Promise<void>): Promise<void> {
+export async function runCli(feature: Feature, task: Task): Promise<void> {
   try {
     writeOwnerOnly();
     loadDotEnv();
     const { config } = await startupConfig(process.env);
-    const context = await NestFactory.createApplicationContext(CliModule.forRoot(config, feature), {
-      logger: ['error', 'warn'],
-      abortOnError: false,
-    });
-    try {
-      await task(context);
-    } finally {
-      await context.close();
-    }
+    await withContext(CliModule.forRoot(config, feature), ['error', 'warn'], task);
   } catch (error) {
     process.stderr.write(`${error instanceof OperatorError ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
     process.exitCode = 1;
+  }
+}
+
+// A service's own worker (a repair's process): the service's configuration, its logger, and the
+// database sessions at `backendNice`. Failures are the caller's to report.
+export async function runWorker(config: AppConfig, feature: Feature, backendNice: number, task: Task): Promise<void> {
+  writeOwnerOnly();
+  await withContext(CliModule.forRoot(config, feature, backendNice), startupLogger(config), task);
+}
+
+async function withContext(module: DynamicModule, logger: LoggerService | LogLevel[], task: Task): Promise<void> {
+  const context = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
+  try {
+    await task(context);
+  } finally {
+    await context.close();
   }
 }
 

@@ -21,7 +21,8 @@ export class AppConfig {
   stageUrl!: string;
   s3!: { endpoint?: string; region?: string };
   redshiftIamRole?: string;
-  etl!: { schedule: EtlSchedule; reconcileCron: string | null; windowDays: number };
+  // repairNice: the niceness (0-19) of the process a window run or a rebuild of the service runs in
+  etl!: { schedule: EtlSchedule; reconcileCron: string | null; windowDays: number; repairNice: number };
   stage!: { partSizeBytes: number; retentionDays: number };
   report!: { timezone: string; registrationEvents: string[]; sessionLengthField: SessionLengthField };
   // callbackToken: the token callbacks must carry; callbackTokenOff: CALLBACK_TOKEN=none, no check on purpose
@@ -81,6 +82,7 @@ export function loadConfig(raw: Record<string, string | undefined>, cwd = proces
       schedule: etlSchedule(env.ETL_SCHEDULE ?? env.ETL_CRON, engine, env.ETL_MIN_INTERVAL ?? 10),
       reconcileCron: cronOrOff(env.ETL_RECONCILE_CRON, '35 3 * * *'),
       windowDays: env.ETL_WINDOW_DAYS ?? 7,
+      repairNice: env.ETL_REPAIR_NICE ?? 10,
     },
     stage: { partSizeBytes: (env.STAGE_PART_SIZE_MB ?? 16) * 1024 * 1024, retentionDays: env.STAGE_RETENTION_DAYS ?? 7 },
     report: {
@@ -145,6 +147,7 @@ export const ENVIRONMENT_KEYS = [
   'ETL_CRON',
   'ETL_MIN_INTERVAL',
   'ETL_WINDOW_DAYS',
+  'ETL_REPAIR_NICE',
   'ETL_RECONCILE_CRON',
   'STAGE_PART_SIZE_MB',
   'STAGE_RETENTION_DAYS',

@@ -184,6 +184,13 @@ export class Environment {
   @Max(731, { message: 'ETL_WINDOW_DAYS accepts a whole number of days from 1 to 731' })
   ETL_WINDOW_DAYS?: number;
 
+  @Transform(toInt)
+  @IsOptional()
+  @IsInt({ message: 'ETL_REPAIR_NICE accepts a whole number from 0 to 19' })
+  @Min(0, { message: 'ETL_REPAIR_NICE accepts a whole number from 0 to 19' })
+  @Max(19, { message: 'ETL_REPAIR_NICE accepts a whole number from 0 to 19' })
+  ETL_REPAIR_NICE?: number;
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @Validate(CronOrOff, { message: 'ETL_RECONCILE_CRON accepts a cron expression such as 30 3 * * * or "off"' })

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { OperatorError } from '../common/operator-error.js';
 import type { AppConfig, WarehouseEngine } from '../config/app-config.js';
+import { lowerBackendPriority } from './backend-priority.js';
 import { DataDirInUseError, lockDataDir, readOrCreateSecret } from './data-dir.js';
 import { EmbeddedPostgres } from './embedded-postgres.js';
 import { type MigrationSet, migrate } from './migrator.js';
@@ -16,7 +17,10 @@ export const SOURCE_DB = Symbol('SOURCE_DB');
 const SOURCE_DATABASE = 'adjust';
 const WAREHOUSE_DATABASE = 'warehouse';
 
-type OpenOptions = { attach?: boolean; warehouseRetryMs?: number };
+// backendNice: the niceness of the sessions' server processes when the server runs on this machine (a
+// repair's process, see backend-priority.ts)
+type OpenOptions = { attach?: boolean; warehouseRetryMs?: number; backendNice?: number };
+type OnConnect = ((client: pg.Client) => void) | undefined;
 
 // The two databases the service works with, and the embedded server behind them when there is one.
 // They are separate connections on purpose: in production the warehouse is Redshift. The collector needs
@@ -39,17 +43,19 @@ export class Connections {
   ) {}
 
   // `attach`: for command-line tools, which use the embedded server of a running service when there is one.
-  static async open(config: AppConfig, { attach = false, warehouseRetryMs = 30_000 }: OpenOptions = {}): Promise<Connections> {
+  static async open(config: AppConfig, { attach = false, warehouseRetryMs = 30_000, backendNice }: OpenOptions = {}): Promise<Connections> {
     const embedded = config.embedded ? await (attach ? attachOrStartEmbedded(config) : startEmbedded(config)) : undefined;
     try {
       const sourceUrl = embedded ? withDatabase(embedded.url, SOURCE_DATABASE) : config.sourceUrl!;
       const warehouseUrl = config.warehouse.url ?? withDatabase(sourceUrl, WAREHOUSE_DATABASE);
       if (embedded) await ensureDatabase(embedded.url, SOURCE_DATABASE);
       if (!config.warehouse.url) await ensureDatabase(sourceUrl, WAREHOUSE_DATABASE);
-      const source = await sourceDataSource(sourceUrl).initialize();
+      const lowered = (url: string): OnConnect => (backendNice ? lowerBackendPriority(url, backendNice) : undefined);
+      const source = await sourceDataSource(sourceUrl, lowered(sourceUrl)).initialize();
       const describe = { source: redact(sourceUrl), warehouse: redact(warehouseUrl) };
       const warehouseSet: MigrationSet = `warehouse/${config.warehouse.engine}`;
-      const warehouse = warehouseDataSource(warehouseUrl, config.warehouse.engine, config.warehouse.statementTimeoutMs);
+      const { engine, statementTimeoutMs } = config.warehouse;
+      const warehouse = warehouseDataSource(warehouseUrl, engine, statementTimeoutMs, lowered(warehouseUrl));
       const timezone = config.report.timezone;
       const connections = new Connections(source, warehouse, describe, warehouseSet, warehouseRetryMs, timezone, embedded);
       await connections.migrateSource();
@@ -156,7 +162,7 @@ async function attachOrStartEmbedded(config: AppConfig): Promise<EmbeddedServer>
 const clusterDir = (config: AppConfig) => path.join(config.dataDir, 'postgres');
 const embeddedPassword = async (config: AppConfig) => (await readOrCreateSecret(config.dataDir, 'postgres-password')).value;
 
-function sourceDataSource(url: string): DataSource {
+function sourceDataSource(url: string, onConnect: OnConnect): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -166,11 +172,11 @@ function sourceDataSource(url: string): DataSource {
     connectTimeoutMS: 10_000,
     // a 200 to Adjust must mean durable, whatever the role's default; a stuck statement ends in a 503
     // rather than holding callbacks forever; timestamps travel as UTC
-    extra: { options: '-c TimeZone=UTC -c synchronous_commit=on -c statement_timeout=30000' },
+    extra: { options: '-c TimeZone=UTC -c synchronous_commit=on -c statement_timeout=30000', onConnect },
   });
 }
 
-export function warehouseDataSource(url: string, engine: WarehouseEngine, statementTimeoutMs: number): DataSource {
+export function warehouseDataSource(url: string, engine: WarehouseEngine, statementTimeoutMs: number, onConnect?: OnConnect): DataSource {
   const redshift = engine === 'redshift';
   return new DataSource({
     type: 'postgres',
@@ -182,7 +188,7 @@ export function warehouseDataSource(url: string, engine: WarehouseEngine, statem
     poolSize: 5,
     connectTimeoutMS: 10_000,
     // session settings and TCP keepalive (warehouse-settings.ts)
-    extra: { ...warehouseDriverOptions(engine, statementTimeoutMs), types: WAREHOUSE_TYPES },
+    extra: { ...warehouseDriverOptions(engine, statementTimeoutMs), types: WAREHOUSE_TYPES, onConnect },
   });
 }
 

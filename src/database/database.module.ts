@@ -8,12 +8,13 @@ import { SqlCatalog } from './sql-catalog.js';
 export class DatabaseModule implements OnApplicationShutdown {
   constructor(@Inject(Connections) private readonly connections: Connections) {}
 
-  // attach: command-line tools share the embedded server of a service that is already running
-  static forRoot({ attach = false } = {}): DynamicModule {
+  // attach: command-line tools share the embedded server of a service that is already running;
+  // backendNice: a repair's process lowers its sessions' priority too (backend-priority.ts)
+  static forRoot({ attach = false, backendNice }: { attach?: boolean; backendNice?: number } = {}): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
-        { provide: Connections, inject: [AppConfig], useFactory: (config: AppConfig) => Connections.open(config, { attach }) },
+        { provide: Connections, inject: [AppConfig], useFactory: (config: AppConfig) => Connections.open(config, { attach, backendNice }) },
         { provide: SOURCE_DB, inject: [Connections], useFactory: (connections: Connections) => connections.source },
         SqlCatalog,
       ],

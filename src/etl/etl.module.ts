@@ -9,6 +9,7 @@ import { EtlRunRepository } from './etl-run.repository.js';
 import { EtlRunsService } from './etl-runs.service.js';
 import { EtlScheduler } from './etl.scheduler.js';
 import { EtlService } from './etl.service.js';
+import { RepairProcess } from './repair-process.js';
 import { SourceExtractor } from './extract/source-extractor.js';
 import { openStageStore } from './stage/stage-stores.js';
 import { STAGE_STORE, Stager } from './stage/stager.js';
@@ -26,17 +27,19 @@ const CORE_PROVIDERS = [
 
 @Module({})
 export class EtlModule {
-  // The service runs the schedule and serves /etl/runs; the CLI runs loads itself.
-  // `stepHook`: fault injection for tests.
+  // The service runs the schedule and serves /etl/runs, and its repairs in a process of their own; the
+  // CLI (and a repair's process) runs loads itself. `stepHook`: fault injection for tests, which runs
+  // in this process: with one, so do the repairs.
   static forRoot({ schedule, stepHook }: { schedule: boolean; stepHook?: EtlStepHook }): DynamicModule {
     const hook = stepHook ? [{ provide: ETL_STEP_HOOK, useValue: stepHook }] : [];
+    const repairProcess = schedule && !stepHook ? [RepairProcess] : [];
     return {
       module: EtlModule,
       // LoadEvents: the metrics module hears of this process's loads
       global: true,
       imports: [TelemetryModule, ...(schedule ? [ScheduleModule.forRoot()] : [])],
       controllers: schedule ? [EtlController] : [],
-      providers: [...CORE_PROVIDERS, ...hook, ...(schedule ? [EtlRunsService, EtlScheduler] : [])],
+      providers: [...CORE_PROVIDERS, ...hook, ...repairProcess, ...(schedule ? [EtlRunsService, EtlScheduler] : [])],
       exports: [EtlService, EtlRunRepository, LoadEvents],
     };
   }

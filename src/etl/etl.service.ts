@@ -22,6 +22,7 @@ import { loadPlan } from './load-plan.js';
 import { LoadEvents } from './load-events.js';
 import { type ProgressListener, RunTracker } from './run-tracker.js';
 import type { StagedPart } from './stage/manifest.js';
+import { RepairProcess } from './repair-process.js';
 import { RollupRefresh } from './rollups/rollup-refresh.js';
 import { Stager } from './stage/stager.js';
 import { Warehouse } from './warehouse/warehouse.js';
@@ -76,10 +77,13 @@ export class EtlService implements BeforeApplicationShutdown {
     @Inject(LoadEvents) private readonly loads: LoadEvents,
     @Inject(Telemetry) private readonly telemetry: Telemetry,
     @Optional() @Inject(ETL_STEP_HOOK) private readonly hook?: EtlStepHook,
+    @Optional() @Inject(RepairProcess) private readonly repairProcess?: RepairProcess,
   ) {}
 
-  // Resolves once the run is recorded as running (or skipped); `finished` settles when it ends.
+  // Resolves once the run is recorded as running (or skipped); `finished` settles when it ends. The
+  // service's repairs run in a process of their own (see RepairProcess).
   async start(request: EtlRunRequest, listener?: ProgressListener): Promise<StartedRun> {
+    if (isRepair(request.mode) && this.repairProcess) return this.track(await this.repairProcess.start(request));
     const leaseStarted = performance.now();
     const taken = await this.takeLease(request.mode);
     if (!('lease' in taken)) return this.skip(request, taken.runningId);
@@ -115,9 +119,15 @@ export class EtlService implements BeforeApplicationShutdown {
       const succeeded = await this.execute(run, lease).finally(() => lease.release());
       if (succeeded) await run.step('maintain', () => this.maintain(run));
     });
+    return this.track({ status: 'running', id: run.id, finished });
+  }
+
+  private track(started: StartedRun): StartedRun {
+    if (started.status !== 'running') return started;
+    const { finished } = started;
     this.inFlight.add(finished);
     void finished.finally(() => this.inFlight.delete(finished));
-    return { status: 'running', id: run.id, finished };
+    return started;
   }
 
   // A stop lets the run in progress finish (the process's grace period bounds the wait); one killed

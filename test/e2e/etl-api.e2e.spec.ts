@@ -126,8 +126,9 @@ describe(EtlController.name, () => {
     expect(statements[0]).toBe('settings/registration-events');
     expect(statements.filter((name) => built.includes(name))).toEqual(built);
     expect(run.rollupMs[REBUILD_HELD_AT.detail]).toBeGreaterThanOrEqual(HELD_MS);
+    // each statement's time is rounded to a millisecond on its own: up to half of one more each
     const total = Object.values(run.rollupMs).reduce((sum, ms) => sum + ms, 0);
-    expect(total).toBeLessThanOrEqual(run.stepMs.rollups!);
+    expect(total).toBeLessThanOrEqual(run.stepMs.rollups! + statements.length / 2);
     expect(run.progress).toMatchObject({ percent: 100 });
   });
 

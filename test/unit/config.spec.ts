@@ -38,7 +38,7 @@ describe('loadConfig', () => {
         sourceUrl: undefined,
         warehouse: { engine: 'postgres', url: undefined, statementTimeoutMs: 3_600_000 },
         stageUrl: `file://${path.join(CWD, '.data', 'stage')}`,
-        etl: { schedule: { kind: 'continuous', minIntervalSeconds: 10 }, windowDays: 7 },
+        etl: { schedule: { kind: 'continuous', minIntervalSeconds: 10 }, windowDays: 7, repairNice: 10 },
         report: { timezone: 'UTC', registrationEvents: ['registration'], sessionLengthField: 'last_time_spent' },
         auth: { apiKeys: [], adminApiKeys: [], callbackToken: undefined, callbackTokenOff: false },
         rateLimitPerMinute: 600,
@@ -216,6 +216,9 @@ describe('loadConfig', () => {
       ['ETL_WINDOW_DAYS', '0'],
       ['ETL_WINDOW_DAYS', '732'],
       ['ETL_WINDOW_DAYS', 'seven'],
+      ['ETL_REPAIR_NICE', '-1'],
+      ['ETL_REPAIR_NICE', '20'],
+      ['ETL_REPAIR_NICE', 'low'],
       ['ETL_RECONCILE_CRON', 'nightly'],
       ['STAGE_PART_SIZE_MB', '0'],
       ['STAGE_PART_SIZE_MB', '4097'],
@@ -292,7 +295,10 @@ describe('loadConfig', () => {
         schedule: { kind: 'continuous', minIntervalSeconds: 10 },
         reconcileCron: '35 3 * * *',
         windowDays: 7,
+        repairNice: 10,
       });
+      expect(loadConfig({ ETL_REPAIR_NICE: '0' }, CWD).etl.repairNice).toBe(0);
+      expect(loadConfig({ ETL_REPAIR_NICE: '19' }, CWD).etl.repairNice).toBe(19);
       expect(loadConfig({}, CWD).stage).toEqual({ partSizeBytes: 16 * 1024 * 1024, retentionDays: 7 });
     });
 
