@@ -23,9 +23,9 @@ function contributions({ activeDays }: RefreshState, sign: number): unknown[] {
 // (+1) leaves exactly what a recount finds. A full build (`before: false`) has nothing to take out.
 export function moveActiveWindows(changeDevices: Step[], { before }: { before: boolean }): Step[] {
   return [
-    ...(before ? [step('refresh/active-windows/add-active-changes', { params: (state) => contributions(state, -1), weight: 100 })] : []),
+    ...(before ? [step('refresh/active-windows/add-active-changes', { params: (state) => contributions(state, -1), weight: 300 })] : []),
     ...changeDevices,
-    step('refresh/active-windows/add-active-changes', { params: (state) => contributions(state, 1), weight: 100 }),
+    step('refresh/active-windows/add-active-changes', { params: (state) => contributions(state, 1), weight: 300 }),
     { merge: ACTIVE_CHANGE },
   ];
 }

@@ -17,7 +17,7 @@ export const FULL_BUILD: Step[] = [
   // few seconds at ten million), else those of stg.adjust (the first build after an upgrade)
   { when: loadedEveryActivity, known: 'refresh/full-build/load-days', use: (state) => useAllDays(state, state.request.days) },
   step('refresh/full-build/all-days', {
-    weight: 7,
+    weight: 50,
     when: (state) => !loadedEveryActivity(state),
     read: (rows, state) =>
       useAllDays(

@@ -68,19 +68,19 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
     steps: [
       { values: 'refresh/recount/add-days', width: 5, perInsert: ROWS_PER_INSERT, rows: (s) => recountRows(s.days, s.settings.timezone) },
       step('refresh/recount/delete-installs'),
-      step('refresh/recount/insert-installs', { params: scanRecounted, weight: 18 }),
+      step('refresh/recount/insert-installs', { params: scanRecounted, weight: 100 }),
       {
         when: ({ days }) => days.activities.length > 0,
         steps: [
           step('refresh/recount/delete-counts'),
-          step('refresh/recount/insert-counts', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 30 }),
+          step('refresh/recount/insert-counts', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 250 }),
           // the devices whose active days may change: everyone active on those days, before or after (a
           // full build: every device, once stg.active_device is filled)
           ...(fullBuild ? [] : [step('refresh/recount/add-devices', { params: scanActivities })]),
           ...moveActiveWindows(
             [
               step('refresh/recount/delete-active-devices'),
-              step('refresh/recount/insert-active-devices', { params: scanActivities, weight: 23 }),
+              step('refresh/recount/insert-active-devices', { params: scanActivities, weight: 240 }),
               ...(fullBuild ? [step('refresh/full-build/add-all-devices')] : []),
             ],
             { before: !fullBuild },
@@ -89,7 +89,9 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
       },
       // after stg.active_device: the cohorts read the devices' active days
       ...refreshRetention(
-        fullBuild ? step('refresh/retention/all-devices', { weight: 5 }) : step('refresh/retention/day-devices', { params: scanRecounted }),
+        fullBuild
+          ? step('refresh/retention/all-devices', { weight: 30 })
+          : step('refresh/retention/day-devices', { params: scanRecounted }),
       ),
     ],
   };
