@@ -82,6 +82,7 @@ describe(`${RollupRefresh.name} recount`, () => {
     try {
       await client.query(sql.get('metrics/refresh/work/create-refresh-day'));
       await client.query(sql.get('metrics/refresh/work/create-refresh-device'));
+      await client.query(sql.get('metrics/refresh/work/create-recount-rows'));
       await addRecountDays(
         new RefreshQueries(client, sql, 'America/New_York'),
         { activities: ['2026-11-02', '2026-11-03'], installs: [] },
@@ -93,9 +94,7 @@ describe(`${RollupRefresh.name} recount`, () => {
       const scan = ['2026-11-02 04:00:00', '2026-11-04 05:00:00'];
       const statements: [string, unknown[]][] = [
         ['metrics/refresh/recount/insert-installs', scan],
-        ['metrics/refresh/recount/insert-counts', ['last_time_spent', ...scan]],
-        ['metrics/refresh/recount/insert-active-devices', scan],
-        ['metrics/refresh/recount/add-devices', scan],
+        ['metrics/refresh/recount/insert-rows', ['last_time_spent', ...scan]],
       ];
       for (const [name, params] of statements) {
         const statement = sql.get(name).replaceAll('{report_timezone}', timeZoneLiteral('America/New_York'));

@@ -84,7 +84,7 @@ describe(`${RefreshQueries.name} and the report time zone`, () => {
         'refresh/full-build/all-days',
         'refresh/delta/add-installs',
         'refresh/delta/load-rows',
-        'refresh/recount/insert-counts',
+        'refresh/recount/insert-rows',
         'refresh/retention/insert-devices',
         'refresh/recount/updated-install-days',
       ].sort(),
@@ -95,7 +95,7 @@ describe(`${RefreshQueries.name} and the report time zone`, () => {
     'refresh/full-build/all-days',
     'refresh/delta/add-installs',
     'refresh/delta/load-rows',
-    'refresh/recount/insert-counts',
+    'refresh/recount/insert-rows',
     'refresh/retention/insert-devices',
     'refresh/recount/updated-install-days',
   ])('sends %s with the zone as a literal, never as a bind parameter', async (name) => {

@@ -221,7 +221,7 @@ describe('RollupRefresh: the progress it reports', () => {
     // as measured at 10,000,000 activities (bench:freshness run H, docs/benchmarks.md)
     const scans = [
       'active-windows/add-active-changes',
-      'recount/insert-counts',
+      'recount/insert-rows',
       'recount/insert-active-devices',
       'retention/insert-devices',
       'recount/insert-installs',

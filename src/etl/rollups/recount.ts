@@ -72,15 +72,17 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
       {
         when: ({ days }) => days.activities.length > 0,
         steps: [
+          // the days' activities, described once, for the counts and the active devices
+          step('refresh/recount/insert-rows', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 250 }),
           step('refresh/recount/delete-counts'),
-          step('refresh/recount/insert-counts', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 250 }),
+          step('refresh/recount/insert-counts', { weight: 50 }),
           // the devices whose active days may change: everyone active on those days, before or after (a
           // full build: every device, once stg.active_device is filled)
-          ...(fullBuild ? [] : [step('refresh/recount/add-devices', { params: scanActivities })]),
+          ...(fullBuild ? [] : [step('refresh/recount/add-devices')]),
           ...moveActiveWindows(
             [
               step('refresh/recount/delete-active-devices'),
-              step('refresh/recount/insert-active-devices', { params: scanActivities, weight: 240 }),
+              step('refresh/recount/insert-active-devices', { weight: 200 }),
               ...(fullBuild ? [step('refresh/full-build/add-all-devices')] : []),
             ],
             { before: !fullBuild },
@@ -97,7 +99,12 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
   };
 }
 
-export const RECOUNT_WORK: Step[] = [...ACTIVE_WINDOWS_WORK, ...RETENTION_WORK, step('refresh/work/create-refresh-day')];
+export const RECOUNT_WORK: Step[] = [
+  ...ACTIVE_WINDOWS_WORK,
+  ...RETENTION_WORK,
+  step('refresh/work/create-refresh-day'),
+  step('refresh/work/create-recount-rows'),
+];
 
 // A recount (sql/metrics/refresh/recount/): the load's own days (all their activities), and the days of
 // installs whose dynamic channel an install_update in the load may move (their installs alone).
