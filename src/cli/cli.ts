@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { type DynamicModule, type INestApplicationContext, type LoggerService, type LogLevel, Module, type Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplicationContext, type LogLevel, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { OperatorError } from '../common/operator-error.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -32,14 +32,18 @@ export async function runCli(feature: Feature, task: Task): Promise<void> {
   }
 }
 
-// A service's own worker (a repair's process): the service's configuration, its logger, and the
-// database sessions at `backendNice`. Failures are the caller's to report.
+// A service's own worker (a repair's process): the service's configuration, its logger once started
+// (the modules' start-up lines are the service's, not each repair's), and the database sessions at
+// `backendNice`. Failures are the caller's to report.
 export async function runWorker(config: AppConfig, feature: Feature, backendNice: number, task: Task): Promise<void> {
   writeOwnerOnly();
-  await withContext(CliModule.forRoot(config, feature, backendNice), startupLogger(config), task);
+  await withContext(CliModule.forRoot(config, feature, backendNice), ['error', 'warn'], async (context) => {
+    context.useLogger(startupLogger(config));
+    await task(context);
+  });
 }
 
-async function withContext(module: DynamicModule, logger: LoggerService | LogLevel[], task: Task): Promise<void> {
+async function withContext(module: DynamicModule, logger: LogLevel[], task: Task): Promise<void> {
   const context = await NestFactory.createApplicationContext(module, { logger, abortOnError: false });
   try {
     await task(context);
