@@ -91,11 +91,19 @@ describe(RepairProcess.name, () => {
     expect(await settled(id)).toMatchObject({ status: 'succeeded', mode: 'rebuild', rowsLoaded: 2 });
     // the readers of this process answer from the new data as soon as the run reads as succeeded
     expect(await etagOf(t)).not.toBe(etagBefore);
-    const samples = parseSamples((await request(server()).get('/metrics').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(200)).text);
+    // counted once its process has exited (a moment after its record reads as succeeded)
+    let samples = parseSamples('');
+    await waitUntil(
+      async () => {
+        samples = parseSamples((await request(server()).get('/metrics').set('Authorization', `Bearer ${ADMIN_KEY}`).expect(200)).text);
+        return samples.value('kpi_etl_runs_in_progress') === 0;
+      },
+      10_000,
+      'the service has counted the repair',
+    );
+    expect(repairProcesses()).toEqual([]);
     expect(samples.value('kpi_etl_runs_total', { status: 'succeeded', trigger: 'api', mode: 'rebuild' })).toBe(1);
     expect(samples.value('kpi_etl_step_duration_seconds_count', { step: 'rollups' })).toBe(1);
-    expect(samples.value('kpi_etl_runs_in_progress')).toBe(0);
-    await waitUntil(async () => repairProcesses().length === 0, 5_000, "the repair's process has exited");
   });
 
   it('records a repair whose process was killed as failed, leaves the warehouse as it was, and the next one succeeds', async () => {
