@@ -1,5 +1,5 @@
--- Purpose: describe what extract/activities.sql streamed, in the same snapshot, once the COPY is done
---          (so it is not on the way of the COPY): how many rows, the newest arrival, and the
+-- Purpose: describe what extract/activities.sql streams, in the same snapshot, before the COPY (their
+--          count is the progress bar's total): how many rows, the newest arrival, and the
 --          report-time-zone days the rows belong to (by created_at and by last_session_time).
 -- Grain: one row per (event day, previous-session day) pair, days as YYYY-MM-DD; the caller adds them
 --        up. Grouping on date_trunc and formatting only the groups keeps it cheap per row.

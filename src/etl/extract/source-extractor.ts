@@ -27,8 +27,8 @@ export type ExtractSummary = {
 type SummaryRow = { created_day: string; session_day: string | null; row_count: string; data_through: Date };
 
 // Streams one consistent snapshot of the source's activities in the staged file format's raw form (COPY
-// text), then describes them (row count, days, newest arrival, where the next run resumes). The COPY
-// starts at once: only a count (the progress bar's total) comes before it.
+// text), and describes them (row count, days, newest arrival, where the next run resumes). The
+// description comes first, in the same snapshot: its row count is the progress bar's total.
 @Injectable()
 export class SourceExtractor {
   constructor(
@@ -48,16 +48,17 @@ export class SourceExtractor {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const window = bounds.windowStart?.toISOString() ?? 'infinity';
       await client.query(this.sql.get('etl/extract/set-bounds'), [bounds.afterId, bounds.afterSnapshot, window]);
-      const { rows: counted } = await client.query(this.sql.get('etl/extract/count'));
-      const result = await consume(Number(counted[0].row_count), client.query(copyTo(this.sql.get('etl/extract/activities'))));
+      // the snapshot's rows by day, before the COPY: their count is the progress bar's total
       const { rows: groups } = await client.query<SummaryRow>(this.sql.get('etl/extract/summary'), [this.config.report.timezone]);
+      const summary = summarize(groups);
+      const result = await consume(summary.rows, client.query(copyTo(this.sql.get('etl/extract/activities'))));
       const { rows: resume } = await client.query(this.sql.get('etl/extract/resume-point'));
       await client.query('COMMIT');
       const resumePoint = {
         resumeAfterId: maxId(resume[0].resume_after_id ?? '0', bounds.afterId),
         resumeSnapshot: resume[0].resume_snapshot,
       };
-      return { summary: { ...summarize(groups), ...resumePoint }, result };
+      return { summary: { ...summary, ...resumePoint }, result };
     } catch (error) {
       broken = true;
       throw error;
