@@ -53,7 +53,9 @@ export class RepairProcess {
           return;
         }
         this.telemetry.etl.runStarted();
-        resolve({ ...started, finished: exited.then((how) => this.ended(request, started.id, how)) });
+        const finished = exited.then((how) => this.ended(request, started.id, how));
+        // never rejects, as a run of this process: a source that does not answer now leaves the record to the next repair
+        resolve({ ...started, finished: finished.catch((error: Error) => this.logger.error(`run ${started.id}: ${error.message}`)) });
       });
       child.once('error', reject);
       // a process that could not start its run says why before it exits; this is for one that could not
