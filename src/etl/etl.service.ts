@@ -83,7 +83,7 @@ export class EtlService implements BeforeApplicationShutdown {
   // Resolves once the run is recorded as running (or skipped); `finished` settles when it ends. The
   // service's repairs run in a process of their own (see RepairProcess).
   async start(request: EtlRunRequest, listener?: ProgressListener): Promise<StartedRun> {
-    if (isRepair(request.mode) && this.repairProcess) return this.track(await this.repairProcess.start(request));
+    if (isRepair(request.mode) && this.repairProcess) return this.startRepairProcess(request, this.repairProcess);
     const leaseStarted = performance.now();
     const taken = await this.takeLease(request.mode);
     if (!('lease' in taken)) return this.skip(request, taken.runningId);
@@ -120,6 +120,17 @@ export class EtlService implements BeforeApplicationShutdown {
       if (succeeded) await run.step('maintain', () => this.maintain(run));
     });
     return this.track({ status: 'running', id: run.id, finished });
+  }
+
+  // A repair that would find the repair lock held (by this service's repair process, starting or running,
+  // or another's) is refused at once, without a process started to find out.
+  private async startRepairProcess(request: EtlRunRequest, repairProcess: RepairProcess): Promise<StartedRun> {
+    const ours = repairProcess.running;
+    if (ours) return this.skip(request, ours.runId ?? (await this.runs.running(REPAIR_MODES)));
+    const free = await EtlLease.tryAcquire(this.source, this.sql, REPAIR_KEY);
+    if (!free) return this.skip(request, await this.runs.running(REPAIR_MODES));
+    await free.release();
+    return this.track(await repairProcess.start(request));
   }
 
   private track(started: StartedRun): StartedRun {

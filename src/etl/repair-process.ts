@@ -29,6 +29,8 @@ export const REPAIR_WORKER = path.join(PROJECT_ROOT, 'dist', 'cli', 'repair-work
 @Injectable()
 export class RepairProcess {
   private readonly logger = new Logger('Etl');
+  // this service's repair process from its start to its exit, and its run once recorded
+  private current: { runId: number | null } | null = null;
 
   constructor(
     @Inject(AppConfig) private readonly config: AppConfig,
@@ -37,10 +39,22 @@ export class RepairProcess {
     @Inject(Telemetry) private readonly telemetry: Telemetry,
   ) {}
 
+  // Whether a repair process of this service is starting or running (null: none), and its run once known.
+  get running(): { runId: number | null } | null {
+    return this.current;
+  }
+
   // Resolves once the run is recorded as running (or skipped), as EtlService.start does.
   start(request: EtlRunRequest): Promise<StartedRun> {
     const child = fork(REPAIR_WORKER, [], { execArgv: [], serialization: 'advanced' });
-    const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)));
+    const current = { runId: null as number | null };
+    this.current = current;
+    const exited = new Promise<string>((resolve) =>
+      child.once('exit', (code, signal) => {
+        if (this.current === current) this.current = null;
+        resolve(signal ?? `code ${code}`);
+      }),
+    );
     return new Promise<StartedRun>((resolve, reject) => {
       child.on('message', (message: FromRepair) => {
         if (message.kind === 'failed') reject(new Error(message.message));
@@ -52,6 +66,7 @@ export class RepairProcess {
           resolve(started);
           return;
         }
+        current.runId = started.id;
         this.telemetry.etl.runStarted();
         const finished = exited.then((how) => this.ended(request, started.id, how));
         // never rejects, as a run of this process: a source that does not answer now leaves the record to the next repair

@@ -118,10 +118,10 @@ describe(LiveEventsController.name, () => {
         percent: expect.any(Number),
         secondsLeft: shown.secondsLeft,
       });
-      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 40 % of
+      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 55 % of
       // the rollups' weight: the full build's active-window changes
-      expect(shown.percent).toBeGreaterThanOrEqual(60);
-      expect(shown.percent).toBeLessThan(75);
+      expect(shown.percent).toBeGreaterThanOrEqual(72);
+      expect(shown.percent).toBeLessThan(80);
       const record = (await admin(`/api/v1/etl/runs/${started.body.id}`).expect(200)).body;
       expect(record).toMatchObject({
         status: 'running',

@@ -85,6 +85,12 @@ describe(RepairProcess.name, () => {
       expect(repairProcesses().map((child) => child.nice)).toEqual([NICE]);
       expect(getPriority(backend)).toBe(NICE);
       expect(getPriority()).toBe(ownNice);
+      // a second repair meanwhile is refused at once, without a process of its own
+      const asked = performance.now();
+      const refused = await request(server()).post(RUNS).set('X-API-Key', ADMIN_KEY).send({ mode: 'window', windowDays: 3 }).expect(409);
+      expect(refused.body.id).toBe(id);
+      expect(performance.now() - asked).toBeLessThan(1_000);
+      expect(repairProcesses()).toHaveLength(1);
     } finally {
       await held.release();
     }

@@ -218,7 +218,7 @@ describe('RollupRefresh: the progress it reports', () => {
       .slice(0, -1)
       .map((report, index) => ({ name: report.current, share: (told[index + 1].done - report.done) / total }));
     const shareOf = (name: string) => shares.find((entry) => entry.name === name)!.share;
-    // as measured at 10,000,000 activities (bench:freshness run H, docs/benchmarks.md)
+    // as measured at 10,000,000 activities (docs/design.md, "A run's progress")
     const scans = [
       'active-windows/add-active-changes',
       'recount/insert-rows',

@@ -73,7 +73,7 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
         when: ({ days }) => days.activities.length > 0,
         steps: [
           // the days' activities, described once, for the counts and the active devices
-          step('refresh/recount/insert-rows', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 250 }),
+          step('refresh/recount/insert-rows', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 200 }),
           step('refresh/recount/delete-counts'),
           step('refresh/recount/insert-counts', { weight: 50 }),
           // the devices whose active days may change: everyone active on those days, before or after (a

@@ -47,7 +47,7 @@ type Condition = (state: RefreshState) => boolean;
 // group of steps.
 // `weight`: what it costs next to a light statement (1, the default: about a tenth of a second) in a full
 // build of 10,000,000 activities, for the progress a long refresh reports (from the statement table of
-// the first full load that bench:freshness prints at that size).
+// the first full load that bench:freshness prints at that size; docs/design.md, "A run's progress").
 export type Step = { when?: Condition; weight?: number } & (
   | { sql: string; params?: (state: RefreshState) => unknown[]; read?: (rows: Rows, state: RefreshState) => void }
   | { create: WorkTable }
