@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { EtlModule } from '../etl/etl.module.js';
 import { EtlService } from '../etl/etl.service.js';
 import { LoadEvents } from '../etl/load-events.js';
-import type { FromRepair, ToRepair } from '../etl/repair-process.js';
+import type { FromRepair, RepairOrder, ToRepair } from '../etl/repair-process.js';
 import { LoggingModule } from '../logging/logging.module.js';
 import { runWorker } from './cli.js';
 
@@ -14,7 +14,7 @@ import { runWorker } from './cli.js';
 
 @Module({})
 class RepairWorkerModule {
-  static forRoot(order: Extract<ToRepair, { kind: 'run' }>): DynamicModule {
+  static forRoot(order: RepairOrder): DynamicModule {
     return { module: RepairWorkerModule, imports: [LoggingModule.forRoot(order.config), EtlModule.forRoot({ schedule: false })] };
   }
 }
@@ -36,7 +36,7 @@ function committed(runId: number): Promise<void> {
   });
 }
 
-async function repair(order: Extract<ToRepair, { kind: 'run' }>): Promise<void> {
+async function repair(order: RepairOrder): Promise<void> {
   const nice = order.config.etl.repairNice;
   setPriority(nice);
   await runWorker(order.config, RepairWorkerModule.forRoot(order), nice, async (context) => {

@@ -13,6 +13,8 @@ export const ApiStartRun = () =>
       description:
         'Takes the ETL lease (one run at a time across every replica and the CLI) and runs in the background: extract what arrived ' +
         'since the last load, stage gzip parts and a manifest, load them (Redshift: into a staging table) and merge in one transaction. ' +
+        'A window run or a rebuild holds the repair lock instead and builds beside the live warehouse, in a process of its own ' +
+        '(its 202 comes once that process has recorded the run), while arrival loads go on. ' +
         'Poll GET /api/v1/etl/runs/{id} for the outcome. The body is optional.',
     }),
     ApiAcceptedResponse({ description: 'The run started', schema: { example: { id: 43, status: 'running' } } }),

@@ -10,7 +10,8 @@ import type { StartedRun } from './etl.service.js';
 import { LoadEvents } from './load-events.js';
 
 // What the service and its repair's process tell each other (over the IPC channel of fork()).
-export type ToRepair = { kind: 'run'; config: AppConfig; request: EtlRunRequest } | { kind: 'ready'; runId: number };
+export type RepairOrder = { kind: 'run'; config: AppConfig; request: EtlRunRequest };
+export type ToRepair = RepairOrder | { kind: 'ready'; runId: number };
 export type FromRepair =
   | { kind: 'started'; started: { status: 'running'; id: number } | { status: 'skipped'; id: number; runningId: number | null } }
   | { kind: 'committed'; runId: number }
