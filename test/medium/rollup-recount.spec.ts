@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { SqlCatalog, timeZoneLiteral } from '../../src/database/sql-catalog.js';
+import { fillPlaceholders, SqlCatalog, timeZoneLiteral } from '../../src/database/sql-catalog.js';
 import { addRecountDays, dayRows } from '../../src/etl/rollups/recount.js';
 import { RefreshQueries } from '../../src/etl/rollups/refresh-queries.js';
 import { RollupRefresh } from '../../src/etl/rollups/rollup-refresh.js';
@@ -82,7 +82,7 @@ describe(`${RollupRefresh.name} recount`, () => {
     try {
       await client.query(sql.get('metrics/refresh/work/create-refresh-day'));
       await client.query(sql.get('metrics/refresh/work/create-refresh-device'));
-      await client.query(sql.get('metrics/refresh/work/create-recount-rows'));
+      await client.query(fillPlaceholders(sql.get('metrics/refresh/work/create-activity-rows'), { work: 'recount_rows' }));
       await addRecountDays(
         new RefreshQueries(client, sql, 'America/New_York'),
         { activities: ['2026-11-02', '2026-11-03'], installs: [] },

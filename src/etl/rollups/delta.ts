@@ -1,7 +1,7 @@
 import { ACTIVE_WINDOWS_WORK, moveActiveWindows } from './active-windows.js';
 import { type Step, step } from './refresh-step.js';
 import { refreshRetention, RETENTION_WORK } from './retention.js';
-import { ACTIVE_DEVICE_WORK, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-tables.js';
+import { ACTIVE_DEVICE_WORK, createActivityRows, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-tables.js';
 
 // The arrival delta (sql/metrics/refresh/delta/): an arrival load's rollups move by what its own rows
 // add. They are all new to the warehouse and wait in the session's stage_adjust, so the refresh takes
@@ -10,7 +10,7 @@ import { ACTIVE_DEVICE_WORK, DAILY_COUNTS, DAILY_INSTALLS } from './rollup-table
 export const ARRIVAL_DELTA: Step[] = [
   ...ACTIVE_WINDOWS_WORK,
   ...RETENTION_WORK,
-  step('refresh/work/create-load-rows'),
+  createActivityRows('load_rows'),
   { create: ACTIVE_DEVICE_WORK },
   { create: DAILY_INSTALLS },
   { create: DAILY_COUNTS },

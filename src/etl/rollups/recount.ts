@@ -4,6 +4,7 @@ import { ACTIVE_WINDOWS_WORK, moveActiveWindows } from './active-windows.js';
 import { insertValues, type RefreshQueries } from './refresh-queries.js';
 import { type RecountDays, type RefreshState, type Step, step } from './refresh-step.js';
 import { refreshRetention, RETENTION_WORK } from './retention.js';
+import { createActivityRows } from './rollup-tables.js';
 
 // Rows per INSERT of recount/add-days.sql: a few years of days in a handful of statements, far below any
 // driver's limit on parameters (five a row).
@@ -103,7 +104,7 @@ export const RECOUNT_WORK: Step[] = [
   ...ACTIVE_WINDOWS_WORK,
   ...RETENTION_WORK,
   step('refresh/work/create-refresh-day'),
-  step('refresh/work/create-recount-rows'),
+  createActivityRows('recount_rows'),
 ];
 
 // A recount (sql/metrics/refresh/recount/): the load's own days (all their activities), and the days of

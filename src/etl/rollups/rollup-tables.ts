@@ -37,6 +37,15 @@ export type WorkTable = { table: string; work: string };
 // load_active holds stg.active_device's columns (it is not merged: its rows are all new)
 export const ACTIVE_DEVICE_WORK: WorkTable = { table: 'stg.active_device', work: 'load_active' };
 
+// The work tables of activities described as the rollups count them, both made by one statement
+// (refresh/work/create-activity-rows.sql): an arrival load's own rows, and the activities a recount counts
+// again.
+export type ActivityRows = 'load_rows' | 'recount_rows';
+export const ACTIVITY_ROWS: readonly ActivityRows[] = ['load_rows', 'recount_rows'];
+export const CREATE_ACTIVITY_ROWS = 'refresh/work/create-activity-rows';
+// The refresh step that makes one of them.
+export const createActivityRows = (work: ActivityRows) => ({ filled: CREATE_ACTIVITY_ROWS, each: [{ work }] });
+
 // Every rollup table, which a full build empties (full-build/clear.sql, once per table) before counting
 // everything again. The loads' DELETEs name them here, not in the SQL: Redshift's VACUUM list
 // (VACUUMED_TABLES) is checked against this list too (test/unit/redshift-statements.spec.ts).

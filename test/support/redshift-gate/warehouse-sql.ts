@@ -9,7 +9,9 @@ import { KLIP_REGISTRY } from '../../../src/metrics/klips.js';
 import { scratchSchemaName } from '../../../src/warehouse-check/scratch.js';
 import {
   ACTIVE_CHANGE,
+  ACTIVITY_ROWS,
   ACTIVE_DEVICE_WORK,
+  CREATE_ACTIVITY_ROWS,
   createWork,
   DAILY_COUNTS,
   DAILY_INSTALLS,
@@ -166,6 +168,13 @@ async function filledStatements(): Promise<Filled[]> {
   for (const table of [ACTIVE_CHANGE, DAILY_INSTALLS, DAILY_COUNTS]) {
     variant = table.table;
     await mergeWork(queries, table);
+  }
+  for (const work of ACTIVITY_ROWS) {
+    filled.push({
+      name: `metrics/${CREATE_ACTIVITY_ROWS}`,
+      variant: work,
+      sql: fillPlaceholders(catalog.get(`metrics/${CREATE_ACTIVITY_ROWS}`), { work }),
+    });
   }
   // a full build empties every rollup table
   for (const table of ROLLUP_TABLES) {

@@ -9,6 +9,6 @@ SELECT DISTINCT n.created_day, n.adid, n.app, n.os, n.country, n.channel
 FROM load_rows n
 LEFT JOIN stg.active_device d
   ON d.day = n.created_day AND d.adid = n.adid AND d.app = n.app AND d.os = n.os AND d.country = n.country AND d.channel = n.channel
-WHERE n.activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall')
+WHERE n.activities = 1
   AND n.adid IS NOT NULL
   AND d.adid IS NULL

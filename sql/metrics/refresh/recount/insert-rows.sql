@@ -12,32 +12,27 @@
 -- Parameters: $1 the session length field ('last_time_spent' or 'time_spent'), $2 and $3 the first and
 --             last instants (UTC) of all refreshed days, to narrow the scan;
 --             {report_timezone} the report time zone, a quoted literal (RefreshQueries fills it in).
--- App, channel and revenue: written once, in refresh/fragments/app.sql, channel.sql and revenue_usd.sql
---          (SqlCatalog fills them in).
-INSERT INTO recount_rows (adid, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions, activities,
-                          revenue_usd)
-SELECT adid, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions, activities, revenue_usd
+-- Each description (app, channel, registration, session length, revenue, …) is written once, in
+--          refresh/fragments/ (SqlCatalog fills them in), and shared with delta/load-rows.sql.
+INSERT INTO recount_rows (id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions,
+                          activities, revenue_usd)
+SELECT id, adid, activity_kind, created_day, length_day, app, os, country, channel, registrations, session_seconds, sessions, activities, revenue_usd
 FROM (
-  SELECT a.adid,
+  SELECT a.id,
+         a.adid,
+         a.activity_kind,
          r.day AS created_day,
-         CASE WHEN a.activity_kind = 'session' AND $1 = 'last_time_spent' AND a.last_time_spent > 0 AND a.last_session_time IS NOT NULL
-              THEN CAST((a.last_session_time AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE)
+         CASE WHEN {last_session_length:a} THEN CAST((a.last_session_time AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE)
               ELSE r.day
          END AS length_day,
          {app:a} AS app,
          COALESCE(a.os_name, '') AS os,
          COALESCE(a.country, '') AS country,
          {channel:a} AS channel,
-         CASE WHEN a.activity_kind = 'event' AND (by_token.name IS NOT NULL OR by_name.name IS NOT NULL) THEN 1 ELSE 0 END AS registrations,
-         CASE WHEN a.activity_kind <> 'session' THEN 0
-              WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN a.time_spent ELSE 0 END
-              ELSE CASE WHEN a.last_time_spent > 0 THEN a.last_time_spent ELSE 0 END
-         END AS session_seconds,
-         CASE WHEN a.activity_kind <> 'session' THEN 0
-              WHEN $1 = 'time_spent' THEN CASE WHEN a.time_spent > 0 THEN 1 ELSE 0 END
-              ELSE CASE WHEN a.last_time_spent > 0 THEN 1 ELSE 0 END
-         END AS sessions,
-         CASE WHEN a.activity_kind IN ('install', 'session', 'reattribution', 'reinstall', 'reattribution_reinstall') THEN 1 ELSE 0 END AS activities,
+         {registration:a} AS registrations,
+         {session_seconds:a} AS session_seconds,
+         {has_session_length:a} AS sessions,
+         {active:a} AS activities,
          {revenue_usd:a} AS revenue_usd
   FROM stg.adjust a
   JOIN refresh_day r
