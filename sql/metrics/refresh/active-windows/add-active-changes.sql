@@ -50,7 +50,8 @@ WITH device AS (
   WHERE next_day IS NULL OR next_day > day
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ), many_values AS (
-  -- the devices' rows with their next day in each set of dimensions that change value for them
+  -- the devices' rows with their next day in each set of dimensions that change value for them; the
+  -- devices that keep every value (most of them) are left out before the cross join, not by its filter
   SELECT d.day, c.scope AS changing, d.app, d.os, d.country, d.channel, d.many_apps, d.many_oses, d.many_countries, d.many_channels,
          LEAD(d.day) OVER (PARTITION BY d.adid,
                                         c.scope,
@@ -61,7 +62,8 @@ WITH device AS (
                            ORDER BY d.day) AS next_day
   FROM device d
   CROSS JOIN stg.active_scope c
-  WHERE (c.by_app OR c.by_os OR c.by_country OR c.by_channel)
+  WHERE (d.many_apps = 1 OR d.many_oses = 1 OR d.many_countries = 1 OR d.many_channels = 1)
+    AND (c.by_app OR c.by_os OR c.by_country OR c.by_channel)
     AND (d.many_apps = 1 OR NOT c.by_app) AND (d.many_oses = 1 OR NOT c.by_os)
     AND (d.many_countries = 1 OR NOT c.by_country) AND (d.many_channels = 1 OR NOT c.by_channel)
 ), many_values_counted AS (
