@@ -159,3 +159,62 @@ describe(`${EtlService.name} with Redshift's VARCHAR semantics`, () => {
     });
   });
 });
+
+describe('mob.fit_text, the extract’s fitting of a text value', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers as rtrim(mob.fit_bytes(value, n)) does, for short, long, blank-ended, multibyte and empty values', async () => {
+    const values = [
+      null,
+      '',
+      ' ',
+      '   ',
+      'x',
+      'x ',
+      'x  ',
+      ' x',
+      'a b',
+      'x\t',
+      '100% ',
+      'under_score ',
+      'é',
+      'é ',
+      '日本 ',
+      '😀😀',
+      'abcdefgh',
+      'abcdefg ',
+      'abcdef  ',
+      'abcdefghij',
+      'abcdefg é',
+      'abcdé fg',
+      'ab😀cdefg',
+      '日本語テキスト',
+    ];
+    const rows = await query<{ value: string | null; fitted: string | null; trimmed: string | null }>(
+      t.databases.sourceUrl,
+      `SELECT value, mob.fit_text(value, 8) AS fitted, rtrim(mob.fit_bytes(value, 8)) AS trimmed
+       FROM unnest($1::text[]) AS value`,
+      [values],
+    );
+    expect(rows).toHaveLength(values.length);
+    for (const row of rows) expect({ value: row.value, fitted: row.fitted }).toEqual({ value: row.value, fitted: row.trimmed });
+    // by hand: a cut that ends in a blank loses it, a multibyte character is never split
+    const fitted = Object.fromEntries(rows.map((row) => [String(row.value), row.fitted]));
+    expect(fitted).toMatchObject({
+      'abcdefg é': 'abcdefg',
+      'abcdé fg': 'abcdé f',
+      'ab😀cdefg': 'ab😀cd',
+      日本語テキスト: '日本',
+      'x  ': 'x',
+      '   ': '',
+    });
+    expect(fitted.null).toBeNull();
+  });
+});

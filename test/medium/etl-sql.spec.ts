@@ -134,9 +134,12 @@ describe('the ETL statements', () => {
 
 type ExtractColumn = { column: string; byteLimit: number | null; utc: boolean; rtrim: boolean };
 
-// rtrim(mob.fit_bytes(x, N)), mob.fit_bytes(x, N), x AT TIME ZONE 'UTC' or a plain column; tracker_name
-// also has its first '::' segment cut (checked on data below)
+// mob.fit_text(x, N) (rtrim(mob.fit_bytes(x, N)), checked on data in etl-bytes.spec.ts), rtrim(mob.fit_bytes(x,
+// N)), mob.fit_bytes(x, N), x AT TIME ZONE 'UTC' or a plain column; tracker_name also has its first '::'
+// segment cut (checked on data below)
 function readExtractExpression(expression: string): ExtractColumn {
+  const fittedText = /^mob\.fit_text\((\w+), (\d+)\)$/i.exec(expression);
+  if (fittedText) return { column: fittedText[1], byteLimit: Number(fittedText[2]), utc: false, rtrim: true };
   const trimmed = /^rtrim\((.*)\)$/is.exec(expression);
   const inner = trimmed ? trimmed[1] : expression;
   const fitted = /^mob\.fit_bytes\((\w+)(?:::text)?, (\d+)\)$/i.exec(inner);
@@ -295,7 +298,16 @@ describe('sql/etl files', () => {
       .map((file) => readFileSync(file, 'utf8'))
       .join('\n');
     const fragments = catalogNames.filter(isFragment).map((name) => path.posix.basename(name));
-    expect(fragments.sort()).toEqual(['app', 'channel', 'revenue_usd']);
+    expect(fragments.sort()).toEqual([
+      'active',
+      'app',
+      'channel',
+      'has_session_length',
+      'last_session_length',
+      'registration',
+      'revenue_usd',
+      'session_seconds',
+    ]);
     expect(fragments.filter((name) => !new RegExp(`\\{${name}:\\w+\\}`).test(sqlText))).toEqual([]);
   });
 

@@ -161,6 +161,7 @@ describe('migrate', () => {
           '0004_adjust_transaction',
           '0005_adjust_transaction_index',
           '0006_etl_run_progress',
+          '0007_fit_text',
         ]);
         expect(await filenode(raw)).toBe(before);
         const [old] = (await raw.query('SELECT count(*)::int AS n FROM mob.adjust WHERE xact_id IS NULL')).rows;
@@ -196,7 +197,12 @@ describe('migrate', () => {
         expect(Date.now() - started).toBeLessThan(2_500);
         await new Promise((resolve) => setTimeout(resolve, 2_500));
         await writer.query('COMMIT');
-        await expect(migrated).resolves.toEqual(['0004_adjust_transaction', '0005_adjust_transaction_index', '0006_etl_run_progress']);
+        await expect(migrated).resolves.toEqual([
+          '0004_adjust_transaction',
+          '0005_adjust_transaction_index',
+          '0006_etl_run_progress',
+          '0007_fit_text',
+        ]);
       } finally {
         await writer.end();
         await raw.end();
