@@ -535,7 +535,7 @@ describe('Dashboard in a browser, on demo data', () => {
       expect(started.status).toBe(202);
       const { id } = (await started.json()) as { id: number };
       await waitForLockWait(t.databases.warehouseUrl, REBUILD_HELD_AT.statement);
-      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 55 % of
+      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 60 % of
       // the rollups' weight: the full build's active-window changes
       await page
         .locator('#run-label')

@@ -118,7 +118,7 @@ describe(LiveEventsController.name, () => {
         percent: expect.any(Number),
         secondsLeft: shown.secondsLeft,
       });
-      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 55 % of
+      // past the preparation, the extract, the load and the merge (46 % of a repair), and about 60 % of
       // the rollups' weight: the full build's active-window changes
       expect(shown.percent).toBeGreaterThanOrEqual(72);
       expect(shown.percent).toBeLessThan(80);

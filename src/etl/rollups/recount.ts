@@ -69,21 +69,21 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
     steps: [
       { values: 'refresh/recount/add-days', width: 5, perInsert: ROWS_PER_INSERT, rows: (s) => recountRows(s.days, s.settings.timezone) },
       step('refresh/recount/delete-installs'),
-      step('refresh/recount/insert-installs', { params: scanRecounted, weight: 100 }),
+      step('refresh/recount/insert-installs', { params: scanRecounted, weight: 125 }),
       {
         when: ({ days }) => days.activities.length > 0,
         steps: [
           // the days' activities, described once, for the counts and the active devices
-          step('refresh/recount/insert-rows', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 200 }),
+          step('refresh/recount/insert-rows', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 260 }),
           step('refresh/recount/delete-counts'),
-          step('refresh/recount/insert-counts', { weight: 50 }),
+          step('refresh/recount/insert-counts', { weight: 110 }),
           // the devices whose active days may change: everyone active on those days, before or after (a
           // full build: every device, once stg.active_device is filled)
           ...(fullBuild ? [] : [step('refresh/recount/add-devices')]),
           ...moveActiveWindows(
             [
               step('refresh/recount/delete-active-devices'),
-              step('refresh/recount/insert-active-devices', { weight: 200 }),
+              step('refresh/recount/insert-active-devices', { weight: 210 }),
               ...(fullBuild ? [step('refresh/full-build/add-all-devices')] : []),
             ],
             { before: !fullBuild },
@@ -93,7 +93,7 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
       // after stg.active_device: the cohorts read the devices' active days
       ...refreshRetention(
         fullBuild
-          ? step('refresh/retention/all-devices', { weight: 30 })
+          ? step('refresh/retention/all-devices', { weight: 40 })
           : step('refresh/retention/day-devices', { params: scanRecounted }),
       ),
     ],

@@ -17,8 +17,8 @@ export function refreshRetention(chooseDevices: Step): Step[] {
     chooseDevices,
     step('refresh/retention/subtract'),
     step('refresh/retention/delete-devices'),
-    step('refresh/retention/insert-devices', { weight: 120 }),
-    step('refresh/retention/add'),
+    step('refresh/retention/insert-devices', { weight: 140 }),
+    step('refresh/retention/add', { weight: 15 }),
     step('refresh/retention/moved-days', { read: (rows, state) => state.moved.push(...rows.map((row) => row.day as string)) }),
     { merge: DAILY_RETENTION },
   ];
