@@ -124,12 +124,16 @@ export class EtlService implements BeforeApplicationShutdown {
 
   // A repair that would find the repair lock held (by this service's repair process, starting or running,
   // or another's) is refused at once, without a process started to find out.
+  // A process whose run has ended holds nothing while it finishes (its maintenance, its exit); a lock
+  // held with no repair recorded as running is asked again, as takeLease does.
   private async startRepairProcess(request: EtlRunRequest, repairProcess: RepairProcess): Promise<StartedRun> {
     const ours = repairProcess.running;
-    if (ours) return this.skip(request, ours.runId ?? (await this.runs.running(REPAIR_MODES)));
-    const free = await EtlLease.tryAcquire(this.source, this.sql, REPAIR_KEY);
-    if (!free) return this.skip(request, await this.runs.running(REPAIR_MODES));
-    await free.release();
+    if (ours && (ours.runId === null || (await this.runs.get(ours.runId))?.status === 'running')) {
+      return this.skip(request, ours.runId ?? (await this.runs.running(REPAIR_MODES)));
+    }
+    const taken = await this.takeLease(request.mode);
+    if (!('lease' in taken)) return this.skip(request, taken.runningId);
+    await taken.lease.release();
     return this.track(await repairProcess.start(request));
   }
 

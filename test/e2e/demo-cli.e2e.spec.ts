@@ -57,15 +57,17 @@ describe('npm run demo', () => {
     expect(command.stdout).toBe('');
   });
 
+  // --days 2: yesterday's whole day and today so far (--days 1, today alone, holds no callback just
+  // after midnight UTC, and then there is nothing to send and nothing refused)
   it('says that nothing answers and exits with status 1 when no service listens there', async () => {
     const port = await freePort();
-    const command = await demo('--days', '1', '--dau', '5', '--url', `http://127.0.0.1:${port}`, '--token', TOKEN);
+    const command = await demo('--days', '2', '--dau', '5', '--url', `http://127.0.0.1:${port}`, '--token', TOKEN);
     expect(await command.exited).toEqual({ code: 1, signal: null });
     expect(command.stderr).toBe(`Cannot reach http://127.0.0.1:${port}: connection refused. Is the service running there (npm start)?\n`);
   });
 
   it('says that the token was refused and exits with status 1', async () => {
-    const command = await demo('--days', '1', '--dau', '5', '--url', url, '--token', 'not-the-token');
+    const command = await demo('--days', '2', '--dau', '5', '--url', url, '--token', 'not-the-token');
     expect(await command.exited).toEqual({ code: 1, signal: null });
     expect(command.stderr).toContain(`${url} refused the callback token (401)`);
   });

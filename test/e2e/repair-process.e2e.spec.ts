@@ -112,6 +112,21 @@ describe(RepairProcess.name, () => {
     expect(samples.value('kpi_etl_step_duration_seconds_count', { step: 'rollups' })).toBe(1);
   });
 
+  it('starts the next repair as soon as the last one reads succeeded: its process, still finishing, holds nothing', async () => {
+    for (let round = 1; round <= 3; round++) {
+      const id = await startRebuild();
+      // asked as often as a client in a hurry would: the moment the record reads succeeded, the process
+      // that ran it may still be finishing (its maintenance, its exit)
+      let run = (await asAdmin(`${RUNS}/${id}`).expect(200)).body as EtlRunView;
+      for (const deadline = Date.now() + 20_000; run.status === 'running' && Date.now() < deadline;) {
+        run = (await asAdmin(`${RUNS}/${id}`).expect(200)).body as EtlRunView;
+      }
+      expect(run).toMatchObject({ id, status: 'succeeded', mode: 'rebuild' });
+    }
+    await waitForLeaseFree(t.databases.sourceUrl);
+    await expectConverged(t);
+  });
+
   it('records a repair whose process was killed as failed, leaves the warehouse as it was, and the next one succeeds', async () => {
     const held = await holdLocks(t.databases.warehouseUrl, [HOLD_REBUILD]);
     let id: number;

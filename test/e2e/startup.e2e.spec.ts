@@ -132,11 +132,11 @@ describe('the service started with npm start', () => {
       { PATH: process.env.PATH ?? '', HOME: os.homedir(), DATA_DIR: dataDir, PORT: String(port) },
       workDir,
       DEMO_ENTRY_POINT,
-      ['--days', '1', '--dau', '2'],
+      ['--days', '2', '--dau', '2'],
     );
     started.push(demo);
     await expect(demo.exit(30_000)).resolves.toEqual({ code: 0, signal: null });
-    expect(demo.stdout).toMatch(/Sent /);
+    expect(demo.stdout).toMatch(/Sent [1-9][\d,]* callbacks/);
   }, 40_000);
 
   it('answers the health check with both databases up', async () => {
