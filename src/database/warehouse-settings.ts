@@ -31,8 +31,10 @@ export function redshiftSessionSettings(statementTimeoutMs: number): string[] {
 
 // PostgreSQL takes its settings in the startup packet. Warehouse times are UTC wall-clock TIMESTAMPs; the
 // stand-in's rollup refresh and active-user answers sort a few hundred thousand device-days, which
-// PostgreSQL's default 4 MB of sort memory would spill to disk.
-const POSTGRES_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,MDY -c work_mem=64MB';
+// PostgreSQL's default 4 MB of sort memory would spill to disk. A full build's GROUP BYs over ten million
+// activities make a hash table of about 100 MB: with hash tables allowed 4 × work_mem (256 MB) the planner
+// keeps hashing instead of sorting the rows on disk (the counts of a 10M build: 31 s sorted, 6.5 s hashed).
+const POSTGRES_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,MDY -c work_mem=64MB -c hash_mem_multiplier=4';
 
 // Settings a warehouse may not have (Redshift Serverless's list of configuration parameters is shorter
 // than a cluster's): where it answers "unrecognized configuration parameter" (42704), the upper-casing

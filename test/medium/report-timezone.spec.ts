@@ -47,6 +47,19 @@ describe('the report time zone at start', () => {
     await connections.close();
   });
 
+  it("opens warehouse sessions in UTC with the sort and hash memory a full build's GROUP BYs need", async () => {
+    const connections = await Connections.open(configWith('Europe/Berlin'));
+    try {
+      const [settings] = await connections.warehouse.query(
+        `SELECT current_setting('TimeZone') AS zone, current_setting('work_mem') AS work_mem,
+                current_setting('hash_mem_multiplier') AS hash_mem_multiplier`,
+      );
+      expect(settings).toEqual({ zone: 'UTC', work_mem: '64MB', hash_mem_multiplier: '4' });
+    } finally {
+      await connections.close();
+    }
+  });
+
   it('stops the start with a zone the warehouse does not know, naming it', async () => {
     await expect(Connections.open(configWith('Atlantis/Poseidonia'))).rejects.toThrow(
       /^REPORT_TIMEZONE Atlantis\/Poseidonia is not a time zone the warehouse knows\. Its zones are listed by SELECT pg_timezone_names\(\);/,
