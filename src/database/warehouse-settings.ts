@@ -33,7 +33,8 @@ export function redshiftSessionSettings(statementTimeoutMs: number): string[] {
 // stand-in's rollup refresh and active-user answers sort a few hundred thousand device-days, which
 // PostgreSQL's default 4 MB of sort memory would spill to disk. A full build's GROUP BYs over ten million
 // activities make a hash table of about 100 MB: with hash tables allowed 4 × work_mem (256 MB) the planner
-// keeps hashing instead of sorting the rows on disk (the counts of a 10M build: 31 s sorted, 6.5 s hashed).
+// keeps hashing instead of sorting the rows on disk (the counts of a synthetic 10M recount: 31 s sorted,
+// 6.5 s hashed; docs/benchmarks.md, run J).
 const POSTGRES_OPTIONS = '-c TimeZone=UTC -c DateStyle=ISO,MDY -c work_mem=64MB -c hash_mem_multiplier=4';
 
 // Settings a warehouse may not have (Redshift Serverless's list of configuration parameters is shorter

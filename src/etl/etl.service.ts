@@ -122,10 +122,10 @@ export class EtlService implements BeforeApplicationShutdown {
     return this.track({ status: 'running', id: run.id, finished });
   }
 
-  // A repair that would find the repair lock held (by this service's repair process, starting or running,
-  // or another's) is refused at once, without a process started to find out.
-  // A process whose run has ended holds nothing while it finishes (its maintenance, its exit); a lock
-  // held with no repair recorded as running is asked again, as takeLease does.
+  // A repair that would find the repair lock held (by this service's repair process, starting or running
+  // its repair, or another's) is refused at once, without a process started to find out. A process whose
+  // run has ended holds nothing while it finishes (its maintenance, its exit); a lock held with no repair
+  // recorded as running is asked again, as takeLease does.
   private async startRepairProcess(request: EtlRunRequest, repairProcess: RepairProcess): Promise<StartedRun> {
     const ours = repairProcess.running;
     if (ours && (ours.runId === null || (await this.runs.get(ours.runId))?.status === 'running')) {
