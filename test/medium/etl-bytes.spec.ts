@@ -158,19 +158,8 @@ describe(`${EtlService.name} with Redshift's VARCHAR semantics`, () => {
       expect(devices).toHaveLength(2);
     });
   });
-});
 
-describe('mob.fit_text, the extract’s fitting of a text value', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  it('answers as rtrim(mob.fit_bytes(value, n)) does, for short, long, blank-ended, multibyte and empty values', async () => {
+  it('fits text as rtrim(mob.fit_bytes(value, n)) does (mob.fit_text, the extract’s fitting), for short, long, blank-ended, multibyte and empty values', async () => {
     const values = [
       null,
       '',

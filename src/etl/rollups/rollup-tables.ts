@@ -40,8 +40,8 @@ export const ACTIVE_DEVICE_WORK: WorkTable = { table: 'stg.active_device', work:
 // The work tables of activities described as the rollups count them, both made by one statement
 // (refresh/work/create-activity-rows.sql): an arrival load's own rows, and the activities a recount counts
 // again.
-export type ActivityRows = 'load_rows' | 'recount_rows';
-export const ACTIVITY_ROWS: readonly ActivityRows[] = ['load_rows', 'recount_rows'];
+export const ACTIVITY_ROWS = ['load_rows', 'recount_rows'] as const;
+export type ActivityRows = (typeof ACTIVITY_ROWS)[number];
 export const CREATE_ACTIVITY_ROWS = 'refresh/work/create-activity-rows';
 // The refresh step that makes one of them.
 export const createActivityRows = (work: ActivityRows) => ({ filled: CREATE_ACTIVITY_ROWS, each: [{ work }] });
