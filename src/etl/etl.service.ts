@@ -369,7 +369,7 @@ export class EtlService implements BeforeApplicationShutdown {
   }
 
   // Reads the source's snapshot into gzip parts; the warehouse load begins beside it (PostgreSQL copies
-  // each part as soon as it is written).
+  // the rows in as the stager writes them).
   private async extract(request: EtlRunRequest, run: RunTracker, session: WarehouseSession, prefix: string, startedAt: Date) {
     const { timezone } = this.config.report;
     const plan = loadPlan(request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
@@ -378,7 +378,7 @@ export class EtlService implements BeforeApplicationShutdown {
       const { summary, result: parts } = await this.extractor.extract(plan, (rowCount, rows) => {
         run.expectRows(rowCount);
         const onRows = (done: number) => run.report('extract', done);
-        return this.stager.writeParts(prefix, rows, onRows, (part) => load.partWritten(part.url));
+        return this.stager.writeParts(prefix, rows, onRows, load.rows);
       });
       this.countStaged(run, parts, summary.rows);
       await this.afterStep('extract', run);

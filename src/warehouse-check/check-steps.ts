@@ -47,7 +47,7 @@ export const STEP_HELP: Record<CheckStep, { causes: string; read: string }> = {
   },
   copy: {
     causes:
-      'Redshift: REDSHIFT_IAM_ROLE not associated with the cluster or namespace, its trust policy not allowing redshift.amazonaws.com, its policy not allowing s3:GetObject and s3:ListBucket on the stage prefix, a bucket in another region (set AWS_REGION), or ASSUMEROLE revoked; PostgreSQL: the service cannot read the staged parts back (s3:GetObject)',
+      'Redshift: REDSHIFT_IAM_ROLE not associated with the cluster or namespace, its trust policy not allowing redshift.amazonaws.com, its policy not allowing s3:GetObject and s3:ListBucket on the stage prefix, a bucket in another region (set AWS_REGION), or ASSUMEROLE revoked; PostgreSQL: a column or type of stg.adjust that the staged text does not fit (the message names it)',
     read: `${DG}/copy-parameters-authorization.html`,
   },
   'merge and rollups': {

@@ -6,7 +6,6 @@ import { type CheckedOutClient, checkoutClient } from '../database/pg-client.js'
 import { checkReportTimezone } from '../database/report-timezone.js';
 import { fillPlaceholders, SqlCatalog } from '../database/sql-catalog.js';
 import { RollupRefresh } from '../etl/rollups/rollup-refresh.js';
-import type { StagedPart } from '../etl/stage/manifest.js';
 import type { StageStore } from '../etl/stage/stage-store.js';
 import { openStageStore } from '../etl/stage/stage-stores.js';
 import { Stager } from '../etl/stage/stager.js';
@@ -75,9 +74,9 @@ class WarehouseCheck {
     await this.report.step('privileges', () => checkPrivileges(client, this.sql, identity.user));
     await this.report.step('time zone', () => this.checkTimezone(client));
     if (!(await this.report.step('scratch schema', () => this.createScratch(client)))) return this.skipFrom('stage', 'no scratch schema');
-    const staged = await this.report.step('stage', () => this.stage());
-    if (!staged) return this.skipFrom('copy', 'nothing staged');
     const scratch = scratchClient(client, this.schema);
+    const staged = await this.report.step('stage', () => this.stage(scratch));
+    if (!staged) return this.skipFrom('copy', 'nothing staged');
     const load = await this.report.step('copy', () => this.copy(scratch, staged));
     if (!load) return this.skipFrom('merge and rollups', 'nothing loaded');
     if (!(await this.report.step('merge and rollups', () => this.merge(scratch, load)))) return this.skipFrom('klips', 'no rollups');
@@ -118,29 +117,28 @@ class WarehouseCheck {
   }
 
   // The known file, through the service's own stage writer, under a staged-run prefix of the check's own.
-  private async stage() {
+  // The load begins first, as a run's does: PostgreSQL's COPY reads the text as the stager writes it.
+  private async stage(client: CheckedOutClient) {
     this.store = openStageStore(this.config.stageUrl, this.config.s3);
     const stager = new Stager(this.store, this.config);
     const prefix = stager.runPrefix(CHECK_RUN_ID, new Date());
-    const parts = await stager.writeParts(
-      prefix,
-      Readable.from([Buffer.from(knownFileText())]),
-      () => undefined,
-      () => undefined,
-    );
-    // from here on there are files to delete (the store aborts a failed upload itself)
-    this.stagedPrefix = prefix;
-    const manifestUrl = await stager.writeManifest(prefix, parts);
-    const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
-    return { value: { parts, manifestUrl }, detail: `${parts.length} gzip part (${bytes} bytes) and its manifest at ${manifestUrl}` };
+    this.clientBroken = true;
+    const load = await this.session(client).beginLoad(BOUNDS);
+    try {
+      const parts = await stager.writeParts(prefix, Readable.from([Buffer.from(knownFileText())]), () => undefined, load.rows);
+      // from here on there are files to delete (the store aborts a failed upload itself)
+      this.stagedPrefix = prefix;
+      const manifestUrl = await stager.writeManifest(prefix, parts);
+      const bytes = parts.reduce((sum, part) => sum + part.bytes, 0);
+      return { value: { load, manifestUrl }, detail: `${parts.length} gzip part (${bytes} bytes) and its manifest at ${manifestUrl}` };
+    } catch (error) {
+      load.abort(error as Error);
+      throw error;
+    }
   }
 
-  // COPY with the role (Redshift) or the stand-in's COPY FROM STDIN of the parts read back from the stage.
-  private async copy(client: CheckedOutClient, { parts, manifestUrl }: { parts: StagedPart[]; manifestUrl: string }) {
-    const session = this.session(client);
-    this.clientBroken = true;
-    const load = await session.beginLoad(BOUNDS);
-    for (const part of parts) load.partWritten(part.url);
+  // COPY with the role (Redshift) or the stand-in's COPY FROM STDIN of the text as it was staged.
+  private async copy(client: CheckedOutClient, { load, manifestUrl }: { load: WarehouseLoad; manifestUrl: string }) {
     try {
       await load.loadStaged(manifestUrl);
     } catch (error) {
@@ -151,12 +149,12 @@ class WarehouseCheck {
     const staged = Number(rows[0].staged);
     if (staged !== CHECK_ROWS) throw new Error(`COPY staged ${staged} rows of the known file's ${CHECK_ROWS}`);
     const how =
-      this.engine === 'redshift' ? `COPY … IAM_ROLE from ${manifestUrl}` : 'COPY … FROM STDIN of the parts read back from the stage';
+      this.engine === 'redshift' ? `COPY … IAM_ROLE from ${manifestUrl}` : 'COPY … FROM STDIN of the text as it was staged';
     return { value: load, detail: `${staged} rows staged by ${how}` };
   }
 
   private session(client: CheckedOutClient): WarehouseSession {
-    if (this.engine === 'postgres') return new PostgresWarehouseSession(client, this.scratchSql, this.store!);
+    if (this.engine === 'postgres') return new PostgresWarehouseSession(client, this.scratchSql);
     return new RedshiftWarehouseSession(client, this.scratchSql, { iamRole: this.config.redshiftIamRole!, region: this.config.s3.region });
   }
 

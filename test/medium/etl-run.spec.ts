@@ -99,7 +99,7 @@ describe(EtlService.name, () => {
     expect(await runFolders()).toContain(recent);
   });
 
-  it('stops the extract at its next part when the warehouse refuses the COPY, and changes nothing', async () => {
+  it('stops the extract soon after the warehouse refuses the COPY, and changes nothing', async () => {
     const padding = 'q'.repeat(1000);
     await storeCallbacks(
       app,

@@ -124,7 +124,7 @@ describe('the ETL statements', () => {
     expect(expressionsBetween(insert, /\bSELECT\b/i, /\bFROM\s+stage_adjust\b/i)).toEqual(names);
   });
 
-  it.each(['etl/warehouse/postgres/copy-parts.sql', 'etl/warehouse/redshift/copy-stage.sql'])(
+  it.each(['etl/warehouse/postgres/copy-rows.sql', 'etl/warehouse/redshift/copy-stage.sql'])(
     '%s copies the DDL columns in order',
     (file) => {
       expect(identifierListAfter(readSql(file), /\bCOPY\s+(?:stage_adjust|\{target\})\s*\(/i)).toEqual(names);

@@ -1,9 +1,9 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { finished as streamFinished } from 'node:stream/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { StageStore } from './stage-store.js';
 
 // Stages into a local folder. Every object is written as `<key>.partial`, fsynced, then renamed, so a
@@ -50,14 +50,6 @@ export class FileStageStore implements StageStore {
       throw error;
     }
     await publish(partial, target);
-  }
-
-  async readStream(url: string): Promise<Readable> {
-    if (!url.startsWith('file:')) throw new Error(`File stage ${this.location} cannot read "${url}": not a file: URL`);
-    const file = this.inside(fileURLToPath(url), url);
-    // open first so a missing file rejects here instead of erroring the stream later
-    const handle = await open(file, 'r');
-    return handle.createReadStream();
   }
 
   async listPrefixes(prefix: string): Promise<string[]> {

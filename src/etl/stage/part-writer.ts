@@ -11,8 +11,9 @@ const BUFFER_BYTES = 4 * 1024 * 1024;
 type OpenPart = { key: string; gzip: ReturnType<typeof createGzip>; rawBytes: number; rows: number; written: Promise<number> };
 
 // Writes whole-line chunks into gzip parts under a run's prefix, starting a new part once the current
-// one holds `partSize` bytes of text, so Redshift can load the parts in parallel. Fastest gzip level:
-// the parts are read once, soon, and compression runs beside the extract.
+// one holds `partSize` bytes of text, so Redshift can load the parts in parallel, and into `copyTo` too
+// when the warehouse reads the text as it comes (PostgreSQL). Fastest gzip level: Redshift reads the
+// parts once, soon, and compression runs beside the extract.
 export class PartWriter extends Writable {
   readonly parts: StagedPart[] = [];
   private rows = 0;
@@ -23,7 +24,7 @@ export class PartWriter extends Writable {
     private readonly prefix: string,
     private readonly partSize: number,
     private readonly onRows: (rows: number) => void,
-    private readonly onPart: (part: StagedPart) => void,
+    private readonly copyTo: Writable | null,
   ) {
     super();
   }
@@ -48,10 +49,8 @@ export class PartWriter extends Writable {
     part.rows += rows;
     this.rows += rows;
     this.onRows(this.rows);
-    // a few MB of slack lets the source's COPY and compression run at the same time instead of taking
-    // turns chunk by chunk
-    part.gzip.write(chunk);
-    if (part.gzip.writableLength >= BUFFER_BYTES) await once(part.gzip, 'drain');
+    if (this.copyTo) await feed(this.copyTo, chunk);
+    await feed(part.gzip, chunk);
     if (part.rawBytes >= this.partSize) await this.closePart();
   }
 
@@ -78,8 +77,15 @@ export class PartWriter extends Writable {
     this.current = null;
     part.gzip.end();
     const bytes = await part.written;
-    const staged = { key: part.key, url: this.store.urlOf(part.key), rows: part.rows, bytes };
-    this.parts.push(staged);
-    this.onPart(staged);
+    this.parts.push({ key: part.key, url: this.store.urlOf(part.key), rows: part.rows, bytes });
   }
+}
+
+// A few MB of slack lets the source's COPY and its consumers (compression, the warehouse's COPY) run at
+// the same time instead of taking turns chunk by chunk. A consumer that failed is destroyed, and fails
+// the write.
+async function feed(stream: Writable, chunk: Buffer): Promise<void> {
+  if (stream.destroyed) throw stream.errored ?? new Error('the stream was closed before the extract ended');
+  stream.write(chunk);
+  if (stream.writableLength >= BUFFER_BYTES) await once(stream, 'drain');
 }

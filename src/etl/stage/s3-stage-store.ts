@@ -1,6 +1,6 @@
-import { DeleteObjectsCommand, GetObjectCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, paginateListObjectsV2, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { PassThrough, Readable, type Writable } from 'node:stream';
+import { PassThrough, type Writable } from 'node:stream';
 import type { StageStore } from './stage-store.js';
 
 export interface S3StageOptions {
@@ -76,19 +76,6 @@ export class S3StageStore implements StageStore {
     const { stream, finished } = this.createWriteStream(key);
     stream.end(body);
     await finished;
-  }
-
-  async readStream(url: string): Promise<Readable> {
-    const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
-    if (!match || match[1] !== this.bucket) throw new Error(`S3 stage ${this.location} cannot read "${url}": not an object in this bucket`);
-    const key = match[2];
-    try {
-      const { Body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      if (!(Body instanceof Readable)) throw new Error('GetObject returned no Node.js stream');
-      return Body;
-    } catch (error) {
-      throw this.failure(error, `reading ${url}`);
-    }
   }
 
   async listPrefixes(prefix: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 // Where a run's gzip parts and manifest are staged: an S3 prefix (production, and what Redshift's COPY
 // reads) or a local folder (the embedded default). Keys are relative to the store's root, '/'-separated.
@@ -11,8 +11,6 @@ export interface StageStore {
   // complete and durable (S3: the multipart upload completed), or rejects with what went wrong.
   createWriteStream(key: string): { stream: Writable; finished: Promise<void> };
   putObject(key: string, body: string): Promise<void>;
-  // reads an object back by the URL urlOf gave (the PostgreSQL loader follows the manifest this way)
-  readStream(url: string): Promise<Readable>;
   // the immediate "folders" under a prefix, e.g. listPrefixes('runs/') → ['runs/2026…-run-7/', …]
   listPrefixes(prefix: string): Promise<string[]>;
   // deletes every object under a prefix

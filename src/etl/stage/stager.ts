@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppConfig } from '../../config/app-config.js';
 import { StageFormat } from './copy-text.js';
@@ -31,14 +31,9 @@ export class Stager {
     return `${RUNS_PREFIX}${compactTime(startedAt)}-run-${runId}/`;
   }
 
-  // `onPart` hears of each part once it is complete in the store
-  async writeParts(
-    prefix: string,
-    rows: Readable,
-    onRows: (rows: number) => void,
-    onPart: (part: StagedPart) => void,
-  ): Promise<StagedPart[]> {
-    const writer = new PartWriter(this.store, prefix, this.config.stage.partSizeBytes, onRows, onPart);
+  // `copyTo`, when the warehouse reads the text as it comes, gets every chunk the parts get
+  async writeParts(prefix: string, rows: Readable, onRows: (rows: number) => void, copyTo: Writable | null): Promise<StagedPart[]> {
+    const writer = new PartWriter(this.store, prefix, this.config.stage.partSizeBytes, onRows, copyTo);
     await pipeline(rows, new StageFormat(), writer);
     return writer.parts;
   }

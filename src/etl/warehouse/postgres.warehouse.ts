@@ -1,27 +1,26 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
-import type { StageStore } from '../stage/stage-store.js';
 import { type MergePlan, type ReplaceBounds, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
-// The PostgreSQL stand-in. It cannot read S3, so it reads the staged parts back from the store and
-// streams them through gunzip into COPY … FROM STDIN: the same files, read the same way Redshift reads
-// them. Its transactions hold a COPY, so the merge transaction opens first, deletes the rows the run
-// replaces, and copies each part in as soon as it is written — the source's COPY and this one run on two
-// cores at once. A first load, a window run or a rebuild copies straight into stg.adjust (every row
+// The PostgreSQL stand-in. It cannot read S3; its COPY … FROM STDIN reads the staged text as the stager
+// writes it, chunk by chunk: the same bytes, in the same order, that go into the gzip parts, without
+// reading each part back and unzipping what was zipped a moment before. Its transactions hold a COPY, so the merge transaction opens first, deletes the
+// rows the run replaces, and copies the rows in while the source's COPY streams them out: the two run on
+// two cores at once. A first load, a window run or a rebuild copies straight into stg.adjust (every row
 // written once); an arrival load copies into the session's stage_adjust, whose rows the rollups add up,
 // then inserts them.
 // Loads smaller than this leave the table's statistics about right; autovacuum catches up after them.
 const ANALYZE_AT_ROWS = 100_000;
+// lets the source's COPY and this one run at the same time instead of taking turns chunk by chunk
+const STAGED_TEXT_SLACK_BYTES = 4 * 1024 * 1024;
 
 export class PostgresWarehouseSession extends WarehouseSession {
   constructor(
     protected override readonly client: pg.PoolClient,
     sql: SqlCatalog,
-    private readonly store: StageStore,
   ) {
     super(client, sql);
   }
@@ -29,19 +28,18 @@ export class PostgresWarehouseSession extends WarehouseSession {
   async beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad> {
     await this.openMerge(bounds);
     if (bounds.keepLoadRows) await this.inMerge(() => this.run('etl/warehouse/create-stage'));
-    const urls = new PassThrough({ objectMode: true });
-    const copied = this.copyParts(urls, bounds.keepLoadRows ? 'stage_adjust' : 'stg.adjust');
-    // a failed COPY stops the extract at its next part, rather than after minutes of wasted work; it
-    // surfaces through partWritten() or loadStaged(), so it is never left unhandled
-    let failure: Error | undefined;
-    copied.catch((error: Error) => (failure = error));
+    const statement = fillPlaceholders(this.sql.get('etl/warehouse/postgres/copy-rows'), {
+      target: bounds.keepLoadRows ? 'stage_adjust' : 'stg.adjust',
+    });
+    // a failed COPY destroys `rows`, which fails the stager's next write, or loadStaged(): it is never
+    // left unhandled
+    const rows = new PassThrough({ highWaterMark: STAGED_TEXT_SLACK_BYTES });
+    const copied = pipeline(rows, this.client.query(copyFrom(statement)));
+    copied.catch(() => undefined);
     return {
-      partWritten: (url) => {
-        if (failure) throw failure;
-        urls.write(url);
-      },
+      rows,
       loadStaged: async () => {
-        urls.end();
+        rows.end();
         await copied;
       },
       commit: async (plan, beforeCommit) => {
@@ -49,17 +47,8 @@ export class PostgresWarehouseSession extends WarehouseSession {
         await this.closeMerge(plan, beforeCommit);
       },
       // the session is then released broken, which ends the open transaction
-      abort: (error) => urls.destroy(error),
+      abort: (error) => rows.destroy(error),
     };
-  }
-
-  private async copyParts(urls: AsyncIterable<string>, target: 'stg.adjust' | 'stage_adjust'): Promise<void> {
-    const store = this.store;
-    async function* parts() {
-      for await (const url of urls) yield* (await store.readStream(url)).pipe(createGunzip({ chunkSize: 256 * 1024 })) as Readable;
-    }
-    const copy = fillPlaceholders(this.sql.get('etl/warehouse/postgres/copy-parts'), { target });
-    await pipeline(parts, this.client.query(copyFrom(copy)));
   }
 
   private async run(name: string): Promise<void> {

@@ -29,7 +29,7 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     await this.client.query(this.sql.get('etl/warehouse/create-stage'));
     const stopPinging = this.pingWhileWaiting();
     return {
-      partWritten: () => undefined,
+      rows: null,
       loadStaged: async (manifestUrl) => {
         stopPinging();
         if (manifestUrl) await this.copyStage(manifestUrl);

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { utcTimestamp } from '../../database/pg-client.js';
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
@@ -37,7 +38,9 @@ export type BeforeCommit = (client: SqlClient, outcome: MergeOutcome) => Promise
 // One run's load, from its first part to its commit. Readers see the warehouse as it was until the
 // commit; any failure before it (or a killed process) leaves it so.
 export interface WarehouseLoad {
-  partWritten(url: string): void;
+  // where the staged text also goes as the stager writes it, for a warehouse that reads it as it comes
+  // (PostgreSQL's COPY … FROM STDIN); null: the warehouse reads the staged parts (Redshift's COPY from S3)
+  readonly rows: Writable | null;
   // every part is written: the manifest's URL, or null when the extract was empty
   loadStaged(manifestUrl: string | null): Promise<void>;
   // records the load, runs `beforeCommit` (rollups, fault injection) and commits

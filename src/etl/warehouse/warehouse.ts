@@ -3,8 +3,6 @@ import { AppConfig } from '../../config/app-config.js';
 import { Connections } from '../../database/connections.js';
 import { checkoutClient } from '../../database/pg-client.js';
 import { SqlCatalog } from '../../database/sql-catalog.js';
-import { STAGE_STORE } from '../stage/stager.js';
-import type { StageStore } from '../stage/stage-store.js';
 import { PostgresWarehouseSession } from './postgres.warehouse.js';
 import { RedshiftWarehouseSession } from './redshift.warehouse.js';
 import { besideLive } from './shadow-tables.js';
@@ -17,7 +15,6 @@ export class Warehouse {
     @Inject(Connections) private readonly connections: Connections,
     @Inject(SqlCatalog) private readonly sql: SqlCatalog,
     @Inject(AppConfig) private readonly config: AppConfig,
-    @Inject(STAGE_STORE) private readonly store: StageStore,
   ) {}
 
   // `besideLive`: the session's statements go to the tables a repair builds beside the live ones.
@@ -32,7 +29,7 @@ export class Warehouse {
     const session =
       this.config.warehouse.engine === 'redshift'
         ? new RedshiftWarehouseSession(sessionClient, this.sql, { iamRole: this.config.redshiftIamRole!, region: this.config.s3.region })
-        : new PostgresWarehouseSession(sessionClient, this.sql, this.store);
+        : new PostgresWarehouseSession(sessionClient, this.sql);
     let broken = false;
     try {
       return await work(session);

@@ -1,6 +1,6 @@
--- Purpose: load the staged parts inside the merge transaction (after its deletes, before its load
---          record): the stand-in cannot read S3, so the ETL streams each part through gunzip into this
---          COPY (pg-copy-streams). {target} is stg.adjust itself for a first load, a window run or a
+-- Purpose: load the run's rows inside the merge transaction (after its deletes, before its load
+--          record): the stand-in cannot read S3, so the ETL streams the staged text into this COPY
+--          (pg-copy-streams) as it writes it into the gzip parts. {target} is stg.adjust itself for a first load, a window run or a
 --          rebuild (PostgreSQL needs no staging table for an atomic merge, and skipping it saves writing
 --          every row twice), and the session's stage_adjust for an arrival load, whose rollups move by
 --          what exactly these rows add (src/etl/warehouse/postgres.warehouse.ts names it).
