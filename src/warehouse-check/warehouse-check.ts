@@ -148,8 +148,7 @@ class WarehouseCheck {
     const { rows } = await client.query(this.sql.get('check/count-staged'));
     const staged = Number(rows[0].staged);
     if (staged !== CHECK_ROWS) throw new Error(`COPY staged ${staged} rows of the known file's ${CHECK_ROWS}`);
-    const how =
-      this.engine === 'redshift' ? `COPY … IAM_ROLE from ${manifestUrl}` : 'COPY … FROM STDIN of the text as it was staged';
+    const how = this.engine === 'redshift' ? `COPY … IAM_ROLE from ${manifestUrl}` : 'COPY … FROM STDIN of the text as it was staged';
     return { value: load, detail: `${staged} rows staged by ${how}` };
   }
 
