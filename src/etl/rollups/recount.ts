@@ -68,13 +68,17 @@ export function recountDays({ fullBuild }: { fullBuild: boolean }): Step {
     when: (state) => recounted(state).length > 0,
     steps: [
       { values: 'refresh/recount/add-days', width: 5, perInsert: ROWS_PER_INSERT, rows: (s) => recountRows(s.days, s.settings.timezone) },
+      // the days' activities, described once, for the installs, the counts and the active devices
+      step('refresh/recount/insert-rows', {
+        when: ({ days }) => days.activities.length > 0,
+        params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)],
+        weight: 260,
+      }),
       step('refresh/recount/delete-installs'),
       step('refresh/recount/insert-installs', { params: scanRecounted, weight: 125 }),
       {
         when: ({ days }) => days.activities.length > 0,
         steps: [
-          // the days' activities, described once, for the counts and the active devices
-          step('refresh/recount/insert-rows', { params: (s) => [s.settings.sessionLengthField, ...scanActivities(s)], weight: 260 }),
           step('refresh/recount/delete-counts'),
           step('refresh/recount/insert-counts', { weight: 110 }),
           // the devices whose active days may change: everyone active on those days, before or after (a
