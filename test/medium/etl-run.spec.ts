@@ -59,7 +59,7 @@ describe(EtlService.name, () => {
     const run = await runEtl(app);
     expect(run.status).toBe('succeeded');
     const manifest = JSON.parse(await readFile(path.join(await runFolder(run), 'manifest.json'), 'utf8'));
-    const parts = await Promise.all(
+    const parts: Buffer[] = await Promise.all(
       manifest.entries.map(async (entry: { url: string }) => gunzipSync(await readFile(fileURLToPath(entry.url)))),
     );
     expect(parts.length).toBe(run.stagedFiles);
