@@ -7,11 +7,11 @@ import { type MergePlan, type ReplaceBounds, type WarehouseLoad, WarehouseSessio
 
 // The PostgreSQL stand-in. It cannot read S3; its COPY … FROM STDIN reads the staged text as the stager
 // writes it, chunk by chunk: the same bytes, in the same order, that go into the gzip parts, without
-// reading each part back and unzipping what was zipped a moment before. Its transactions hold a COPY, so the merge transaction opens first, deletes the
-// rows the run replaces, and copies the rows in while the source's COPY streams them out: the two run on
-// two cores at once. A first load, a window run or a rebuild copies straight into stg.adjust (every row
-// written once); an arrival load copies into the session's stage_adjust, whose rows the rollups add up,
-// then inserts them.
+// reading each part back and unzipping what was zipped a moment before. Its transactions hold a COPY,
+// so the merge transaction opens first, deletes the rows the run replaces, and copies the rows in while
+// the source's COPY streams them out: the two run on two cores at once. A first load, a window run or a
+// rebuild copies straight into stg.adjust (every row written once); an arrival load copies into the
+// session's stage_adjust, whose rows the rollups add up, then inserts them.
 // Loads smaller than this leave the table's statistics about right; autovacuum catches up after them.
 const ANALYZE_AT_ROWS = 100_000;
 // lets the source's COPY and this one run at the same time instead of taking turns chunk by chunk

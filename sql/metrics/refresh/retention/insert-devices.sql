@@ -31,11 +31,12 @@ ranked AS (
 ),
 -- each (app, adid) group holds at most its first install and its latest install_update, so each MAX
 -- reads one row's value: a GROUP BY rather than a join of ranked with itself, whose size no planner can
--- estimate (a nested loop over the two took 18 s for 14,000 devices where a hash takes 0.2 s)
+-- estimate (planned as a nested loop it took 18 s for 14,000 devices, as a merge join 0.15 s)
 cohort AS (
   SELECT app,
          adid,
-         CAST((MAX(CASE WHEN activity_kind = 'install' THEN created_at END) AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE) AS day,
+         CAST((MAX(CASE WHEN activity_kind = 'install' THEN created_at END) AT TIME ZONE 'UTC') AT TIME ZONE {report_timezone} AS DATE)
+           AS day,
          MAX(CASE WHEN activity_kind = 'install' THEN os END) AS os,
          MAX(CASE WHEN activity_kind = 'install' THEN country END) AS country,
          COALESCE(MAX(CASE WHEN activity_kind = 'install_update' THEN channel END),
