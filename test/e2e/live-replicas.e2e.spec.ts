@@ -9,7 +9,10 @@ import { waitUntil } from '../support/service-process.js';
 import { API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 
 const DATASOURCE = '1a12bc34de56abc12de3ab4c45de12a3';
-const LISTENERS = "SELECT pid FROM pg_stat_activity WHERE application_name = 'mobile-kpi-load-signal' AND datname = current_database()";
+// the connections that listen: named at connect, they count once their LISTEN has finished (idle after it)
+const LISTENERS = `SELECT pid FROM pg_stat_activity
+  WHERE application_name = 'mobile-kpi-load-signal' AND datname = current_database()
+    AND state = 'idle' AND query LIKE '%LISTEN kpi_data_changed%'`;
 
 // Two replicas of the service on one source database and one warehouse, as behind a load balancer.
 describe('Live updates across replicas', () => {
