@@ -25,6 +25,9 @@
 --          The devices are counted by (day, key, next day) before their changes are spread over the
 --          three windows: a next day 30 days on or later changes nothing (every window has closed by
 --          then), so it counts as none, and most devices of a key and day share their next day.
+--          A row whose next day comes before $1 changes only days before $1 (its own, the day after
+--          and its next day, at the latest): it is left out before the counting, so a device's earlier
+--          days in the 30 read cost only their sort, however many there are (the last before $1 stays).
 --          The days $1 … $2 are kept by HAVING, after the changes are added up: a WHERE on the spread
 --          days made PostgreSQL guess a few hundred rows and sort millions on disk instead of hashing.
 -- Grain: one row per (day, scope, app, os, country, channel) with a change.
@@ -47,7 +50,7 @@ WITH device AS (
          CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
          COUNT(*) AS devices
   FROM device
-  WHERE next_day IS NULL OR next_day > day
+  WHERE next_day IS NULL OR (next_day > day AND next_day >= $1)
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 ), many_values AS (
   -- the devices' rows with their next day in each set of dimensions that change value for them; the
@@ -71,7 +74,7 @@ WITH device AS (
          CASE WHEN next_day < CAST(day + INTERVAL '30 days' AS DATE) THEN next_day END AS next_day,
          COUNT(*) AS devices
   FROM many_values
-  WHERE next_day IS NULL OR next_day > day
+  WHERE next_day IS NULL OR (next_day > day AND next_day >= $1)
   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
 ), counted AS (
   SELECT day, scope, app, os, country, channel, next_day, SUM(devices) AS devices
