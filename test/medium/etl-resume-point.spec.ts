@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { EtlService } from '../../src/etl/etl.service.js';
 import { installCallback, sessionCallback } from '../support/adjust-callbacks.js';
 import { expectConverged, insertUncommitted, query, runEtl, storeCallbacks } from '../support/etl.js';
@@ -64,6 +65,34 @@ describe(`${EtlService.name} resume point`, () => {
     // and never again
     expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
     expect(await installsLoaded(app)).toBe(installsBefore + 1);
+    await expectConverged(app);
+  });
+
+  it('loads a row whose id was taken before a run and whose transaction began writing after it', async () => {
+    // a writer's id comes from the sequence before its transaction has a transaction id: a snapshot taken
+    // between the two lists no transaction in flight, so only "at or after its xmax" finds the row
+    const writer = new pg.Client({ connectionString: app.databases.sourceUrl });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      const [{ id }] = (await writer.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('mob.adjust', 'id')) AS id")).rows;
+      expect((await writer.query('SELECT pg_current_xact_id_if_assigned() AS xid')).rows[0].xid).toBeNull();
+      await storeCallbacks(app, [sessionCallback()]);
+      expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 1 });
+      // the writer stores its row now, under the id it took before the run (a copy of the newest row)
+      await writer.query('CREATE TEMP TABLE late AS SELECT * FROM mob.adjust ORDER BY id DESC LIMIT 1');
+      await writer.query(
+        "UPDATE late SET id = $1, dedup_key = decode(md5('taken before the run'), 'hex'), xact_id = pg_current_xact_id()",
+        [id],
+      );
+      await writer.query('INSERT INTO mob.adjust OVERRIDING SYSTEM VALUE SELECT * FROM late');
+      await writer.query('COMMIT');
+      expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 1, rowsLoaded: 1 });
+      expect(await copiesInWarehouse(app, id)).toBe(1);
+      expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
+    } finally {
+      await writer.end();
+    }
     await expectConverged(app);
   });
 

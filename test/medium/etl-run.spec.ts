@@ -155,7 +155,7 @@ describe(EtlService.name, () => {
     await client.connect();
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      await client.query(app.app.get(SqlCatalog).get('etl/extract/set-bounds'), ['0', null, 'infinity']);
+      await client.query(app.app.get(SqlCatalog).get('etl/extract/set-bounds'), ['0', null]);
       expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('0');
       await client.query('COMMIT');
       expect((await client.query('SHOW statement_timeout')).rows[0].statement_timeout).toBe('30s');

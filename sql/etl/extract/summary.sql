@@ -3,7 +3,7 @@
 --          report-time-zone days the rows belong to (by created_at and by last_session_time).
 -- Grain: one row per (event day, previous-session day) pair, days as YYYY-MM-DD; the caller adds them
 --        up. Grouping on date_trunc and formatting only the groups keeps it cheap per row.
--- Parameters: $1 the report time zone (IANA name); the bounds come from extract/set-bounds.sql.
+-- Parameters: $1 the report time zone (IANA name). Placeholders: the bounds, as in activities.sql.
 SELECT to_char(created_day, 'YYYY-MM-DD') AS created_day,
        to_char(session_day, 'YYYY-MM-DD') AS session_day,
        row_count,
@@ -14,9 +14,9 @@ FROM (
          count(*)                                             AS row_count,
          max(received_at)                                     AS data_through
   FROM mob.adjust
-  WHERE id > current_setting('mob_etl.after_id')::bigint
-     OR xact_id >= NULLIF(current_setting('mob_etl.in_flight_after'), '')::xid8
-     OR xact_id = ANY (string_to_array(current_setting('mob_etl.in_flight'), ',')::xid8[])
-     OR created_at >= current_setting('mob_etl.window_start')::timestamptz
+  WHERE id > {after_id}
+     OR xact_id >= {in_flight_after}
+     OR xact_id = ANY ({in_flight})
+     OR created_at >= {window_start}
   GROUP BY 1, 2
 ) AS days

@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { SOURCE_DB } from '../../database/connections.js';
 import { checkoutClient } from '../../database/pg-client.js';
-import { SqlCatalog } from '../../database/sql-catalog.js';
+import { fillPlaceholders, SqlCatalog } from '../../database/sql-catalog.js';
 
 // Which rows an extract reads: every row after an id and every row the previous extract's snapshot could
 // not see (null: none, a first load or a rebuild), plus (window mode) every row created since a time.
@@ -24,6 +24,7 @@ export type ExtractSummary = {
   resumeSnapshot: string;
 };
 
+type BoundsRow = { after_id: string; in_flight_after: string; in_flight: string };
 type SummaryRow = { created_day: string; session_day: string | null; row_count: string; data_through: Date };
 
 // Streams one consistent snapshot of the source's activities in the staged file format's raw form (COPY
@@ -46,12 +47,17 @@ export class SourceExtractor {
     let broken = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const window = bounds.windowStart?.toISOString() ?? 'infinity';
-      await client.query(this.sql.get('etl/extract/set-bounds'), [bounds.afterId, bounds.afterSnapshot, window]);
+      const { rows: limits } = await client.query<BoundsRow>(this.sql.get('etl/extract/set-bounds'), [
+        bounds.afterId,
+        bounds.afterSnapshot,
+      ]);
+      const where = boundLiterals(limits[0], bounds.windowStart);
       // the snapshot's rows by day, before the COPY: their count is the progress bar's total
-      const { rows: groups } = await client.query<SummaryRow>(this.sql.get('etl/extract/summary'), [this.config.report.timezone]);
+      const { rows: groups } = await client.query<SummaryRow>(fillPlaceholders(this.sql.get('etl/extract/summary'), where), [
+        this.config.report.timezone,
+      ]);
       const summary = summarize(groups);
-      const result = await consume(summary.rows, client.query(copyTo(this.sql.get('etl/extract/activities'))));
+      const result = await consume(summary.rows, client.query(copyTo(fillPlaceholders(this.sql.get('etl/extract/activities'), where))));
       const { rows: resume } = await client.query(this.sql.get('etl/extract/resume-point'));
       await client.query('COMMIT');
       const resumePoint = {
@@ -67,6 +73,22 @@ export class SourceExtractor {
       client.release(broken);
     }
   }
+}
+
+// The bounds as SQL literals, each checked to be what set-bounds.sql returns (digits, or digits joined
+// by commas): the extract's statements compare each row with constants, which the planner also sees.
+function boundLiterals(row: BoundsRow, windowStart: Date | null): Record<string, string> {
+  const digits = (value: string, what: string) => {
+    if (!/^\d+$/.test(value)) throw new Error(`the extract's ${what} is not a number: ${JSON.stringify(value)}`);
+    return value;
+  };
+  const inFlight = row.in_flight === '' ? [] : row.in_flight.split(',').map((id) => digits(id, 'transaction in flight'));
+  return {
+    after_id: digits(row.after_id, 'resume id'),
+    in_flight_after: row.in_flight_after === '' ? 'NULL' : `CAST('${digits(row.in_flight_after, 'snapshot xmax')}' AS xid8)`,
+    in_flight: `CAST('{${inFlight.join(',')}}' AS xid8[])`,
+    window_start: `CAST('${windowStart?.toISOString() ?? 'infinity'}' AS TIMESTAMPTZ)`,
+  };
 }
 
 function summarize(groups: SummaryRow[]): Omit<ExtractSummary, 'resumeAfterId' | 'resumeSnapshot'> {
