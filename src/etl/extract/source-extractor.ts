@@ -77,7 +77,7 @@ export class SourceExtractor {
 
 // The bounds as SQL literals, each checked to be what set-bounds.sql returns (digits, or digits joined
 // by commas): the extract's statements compare each row with constants, which the planner also sees.
-function boundLiterals(row: BoundsRow, windowStart: Date | null): Record<string, string> {
+export function boundLiterals(row: BoundsRow, windowStart: Date | null): Record<string, string> {
   const digits = (value: string, what: string) => {
     if (!/^\d+$/.test(value)) throw new Error(`the extract's ${what} is not a number: ${JSON.stringify(value)}`);
     return value;

@@ -15,7 +15,6 @@ const CONTROL_ESCAPES = new Map<number, number | null>([
   [0x66, 0x0c], // \f
   [0x76, 0x0b], // \v
 ]);
-const ESCAPE_PATTERNS = ['\\n', '\\r', '\\t', '\\b', '\\f', '\\v'];
 // Every Unicode noncharacter's UTF-8 holds one of these: EF B7 (U+FDD0…U+FDEF), BF BE or BF BF (the
 // last two code points of a plane).
 const NONCHARACTER_HINTS = [Buffer.from([0xef, 0xb7]), Buffer.from([0xbf, 0xbe]), Buffer.from([0xbf, 0xbf])];
@@ -45,9 +44,18 @@ export class StageFormat extends Transform {
 }
 
 export function toStageFormat(lines: Buffer): Buffer {
-  const unescaped = ESCAPE_PATTERNS.some((pattern) => lines.includes(pattern)) ? replaceControlEscapes(lines) : lines;
+  const unescaped = hasControlEscape(lines) ? replaceControlEscapes(lines) : lines;
   const clean = isUtf8(unescaped) && !unescaped.includes(0) && !NONCHARACTER_HINTS.some((hint) => unescaped.includes(hint));
   return clean ? unescaped : replaceInvalidUtf8(unescaped);
+}
+
+// One pass over the chunk's backslashes, each the start of an escape pair (rare in practice), instead of
+// a search for each of the six escapes.
+function hasControlEscape(lines: Buffer): boolean {
+  for (let at = lines.indexOf(BACKSLASH); at !== -1; at = lines.indexOf(BACKSLASH, at + 2)) {
+    if (CONTROL_ESCAPES.has(lines[at + 1])) return true;
+  }
+  return false;
 }
 
 function replaceControlEscapes(lines: Buffer): Buffer {
