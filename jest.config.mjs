@@ -25,6 +25,9 @@ const withPostgres = {
 export default {
   testTimeout: 60_000,
   maxWorkers: 2,
+  // each test file loads the application anew and a worker keeps every file's modules: past this size a
+  // worker is replaced between files, before its garbage collection costs more than the tests
+  workerIdleMemoryLimit: '1GB',
   projects: [
     { ...typescript, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
     { ...withPostgres, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.spec.ts', '<rootDir>/test/ops/**/*.spec.ts'] },

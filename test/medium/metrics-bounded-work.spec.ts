@@ -39,16 +39,29 @@ const CASES: Case[] = [
   ],
 ];
 
-// The service's CPU time (user + system) for one answer computed anew: the cache is emptied first.
-async function cpuMs(metrics: MetricsService, klip: Klip, request: Partial<MetricQuery>): Promise<number> {
-  metrics.clearCache();
+// The process's CPU time (user + system) while `work` runs.
+async function cpuMs(work: () => Promise<unknown>): Promise<number> {
   const start = process.cpuUsage();
-  await metrics.answer(klip, request as MetricQuery);
+  await work();
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+// One answer computed anew: the cache is emptied first.
+function answerCpuMs(metrics: MetricsService, klip: Klip, request: Partial<MetricQuery>): Promise<number> {
+  metrics.clearCache();
+  return cpuMs(() => metrics.answer(klip, request as MetricQuery));
+}
+
+// The process's CPU time also counts work that is not the answer's, which only adds to it: the garbage
+// collector's helper threads clearing what earlier test files in this Jest worker left (CI once measured
+// 310 ms, three runs in a row, for an answer that costs 5 ms). The least of a few runs is the answer's own
+// cost; an answer that really costs more costs it in every run.
+async function leastCpuMs(runs: number, measure: () => Promise<number>): Promise<{ least: number; all: number[] }> {
+  const all: number[] = [];
+  for (let run = 0; run < runs; run++) all.push(await measure());
+  return { least: Math.min(...all), all };
+}
 
 describe('the CPU an answer costs', () => {
   let t: TestApp;
@@ -90,11 +103,10 @@ describe('the CPU an answer costs', () => {
 
   it.each(CASES)(`computes %s in under ${CPU_BUDGET_MS} ms of CPU`, async (name, klip, request) => {
     // warm-up: compiled code paths, pooled connections
-    for (let run = 0; run < 2; run++) await cpuMs(metrics, klip, request);
-    const runs: number[] = [];
-    for (let run = 0; run < RUNS; run++) runs.push(await cpuMs(metrics, klip, request));
-    measured.push(`${name}: median ${median(runs).toFixed(1)} ms (runs ${runs.map((ms) => ms.toFixed(1)).join(', ')})`);
-    expect(median(runs)).toBeLessThan(CPU_BUDGET_MS);
+    for (let run = 0; run < 2; run++) await answerCpuMs(metrics, klip, request);
+    const { least, all } = await leastCpuMs(RUNS, () => answerCpuMs(metrics, klip, request));
+    measured.push(`${name}: least ${least.toFixed(1)} ms (runs ${all.map((ms) => ms.toFixed(1)).join(', ')})`);
+    expect(least).toBeLessThan(CPU_BUDGET_MS);
   });
 
   it(`refuses installs-by-channel by day over 731 days in ${CHANNELS} channels, naming the size, before reading the cells`, async () => {
@@ -104,9 +116,7 @@ describe('the CPU an answer costs', () => {
     await expect(refused).rejects.toThrow(
       'installs-by-channel with granularity=day would have 731 buckets × 90 channels = 65790 rows, at most 5000: ask for a shorter range, a coarser granularity, a channel filter, or no granularity',
     );
-    const start = process.cpuUsage();
-    await metrics.answer('installs-by-channel', request).catch(() => undefined);
-    const used = process.cpuUsage(start);
-    expect((used.user + used.system) / 1000).toBeLessThan(CPU_BUDGET_MS);
+    const { least } = await leastCpuMs(RUNS, () => cpuMs(() => metrics.answer('installs-by-channel', request).catch(() => undefined)));
+    expect(least).toBeLessThan(CPU_BUDGET_MS);
   });
 });
