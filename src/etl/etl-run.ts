@@ -15,6 +15,9 @@ export type EtlStep = (typeof ETL_STEPS)[number];
 export type EtlRunRequest = { trigger: EtlTrigger; mode: EtlMode; windowDays?: number };
 // Window runs and rebuilds repair the warehouse; arrival loads keep it fresh.
 export const isRepair = (mode: EtlMode) => mode !== 'arrival';
+// A rebuild replaces every warehouse row, and so does a load without a resume point (a first load): its
+// extract reads every source row, every id being after 0.
+export const replacesEveryRow = ({ mode, afterId }: { mode: EtlMode; afterId: string }) => mode === 'rebuild' || afterId === '0';
 
 // What a run has done so far; written to its record after every step.
 export type EtlCounts = {

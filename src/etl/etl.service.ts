@@ -375,8 +375,9 @@ export class EtlService implements BeforeApplicationShutdown {
     const plan = loadPlan(request, await session.lastLoad(), startedAt, timezone, this.config.etl.windowDays);
     const load = await session.beginLoad(plan);
     try {
-      const { summary, result: parts } = await this.extractor.extract(plan, (rowCount, rows) => {
-        run.expectRows(rowCount);
+      const { summary, result: parts } = await this.extractor.extract(plan, (rows, rowCount) => {
+        // a failed count fails the extract itself
+        rowCount.then((total) => run.expectRows(total), () => undefined);
         const onRows = (done: number) => run.report('extract', done);
         return this.stager.writeParts(prefix, rows, onRows, load.rows);
       });

@@ -38,6 +38,15 @@ describe(EmbeddedPostgres.name, () => {
     await expect(query(server.url, 'SELECT id FROM kept')).resolves.toEqual([{ id: 7 }]);
   });
 
+  it('keeps WAL for crash recovery only (minimal level, no senders), and the flags it was given', async () => {
+    await expect(
+      query(
+        server.url,
+        "SELECT current_setting('wal_level') AS wal_level, current_setting('max_wal_senders') AS senders, current_setting('fsync') AS fsync",
+      ),
+    ).resolves.toEqual([{ wal_level: 'minimal', senders: '0', fsync: 'off' }]);
+  });
+
   it('stops at once when its server was already killed, instead of waiting for it forever', async () => {
     const { pid } = (await postmaster(dir))!;
     process.kill(pid, 'SIGKILL');

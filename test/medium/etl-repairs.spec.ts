@@ -74,6 +74,35 @@ describe(`${EtlService.name}: repairs beside the live warehouse`, () => {
     await expectConverged(t);
   });
 
+  it('replaces every row of a warehouse with loads but no build in place, by TRUNCATE: new files, every page frozen, no row counted as new', async () => {
+    // loads recorded before any rollup build (a warehouse from before the rollups): nothing live to keep
+    await query(t.databases.warehouseUrl, 'DELETE FROM stg.rollup_build');
+    const [before] = await query<{ node: string; rows: number }>(
+      t.databases.warehouseUrl,
+      "SELECT pg_relation_filenode('stg.adjust')::text AS node, count(*)::int AS rows FROM stg.adjust",
+    );
+    expect(before.rows).toBeGreaterThan(0);
+
+    const run = await runEtl(t, { mode: 'rebuild' });
+
+    expect(run).toMatchObject({ status: 'succeeded', rowsLoaded: before.rows });
+    expect(Object.keys(run.stepMs)).not.toContain('prepare');
+    await query(t.databases.warehouseUrl, 'CREATE EXTENSION IF NOT EXISTS pg_visibility');
+    const [after] = await query<{ node: string; pages: number; frozen: number; rows_new: number }>(
+      t.databases.warehouseUrl,
+      `SELECT pg_relation_filenode('stg.adjust')::text AS node,
+              (pg_relation_size('stg.adjust') / current_setting('block_size')::int)::int AS pages,
+              (SELECT all_frozen FROM pg_visibility_map_summary('stg.adjust'))::int AS frozen,
+              (SELECT rows_new FROM stg.load WHERE run_id = $1)::int AS rows_new`,
+      [run.id],
+    );
+    expect(after.node).not.toBe(before.node);
+    expect(after.pages).toBeGreaterThan(0);
+    expect(after.frozen).toBe(after.pages);
+    expect(after.rows_new).toBe(0);
+    await expectConverged(t);
+  });
+
   it.each(['rebuild', 'window'] as const)(
     'lets arrival loads land while a %s works, then swaps it in: the live tables untouched until then, every rollup as a rebuild leaves it',
     async (mode) => {

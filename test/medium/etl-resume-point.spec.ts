@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { SOURCE_DB } from '../../src/database/connections.js';
+import { type CheckedOutClient, checkoutClient } from '../../src/database/pg-client.js';
 import { EtlService } from '../../src/etl/etl.service.js';
+import { SourceExtractor } from '../../src/etl/extract/source-extractor.js';
 import { installCallback, sessionCallback } from '../support/adjust-callbacks.js';
 import { expectConverged, insertUncommitted, query, runEtl, storeCallbacks } from '../support/etl.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -125,5 +130,42 @@ describe(`${EtlService.name} resume point`, () => {
     expect(await installsLoaded(app)).toBe(installs);
     expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 0 });
     await expectConverged(app);
+  });
+
+  it("describes exactly the rows its COPY streams, in the extract's snapshot, though the description's connection starts after a row committed", async () => {
+    const source = app.app.get<DataSource>(SOURCE_DB);
+    const pool = (source.driver as PostgresDriver).master as pg.Pool;
+    const held = await insertUncommitted(app, sessionCallback());
+    // every connection of the pool but the extract's: the description waits for one of them
+    const others: CheckedOutClient[] = [];
+    try {
+      while (others.length < pool.options.max - 1) others.push(await checkoutClient(source));
+      const { summary, result: streamed } = await app.app
+        .get(SourceExtractor)
+        .extract({ afterId: '0', afterSnapshot: null, windowStart: null }, async (rows, rowCount) => {
+          // in flight when the extract took its snapshot, committed before the description begins
+          await held.client.query('COMMIT');
+          others.pop()!.release();
+          await rowCount;
+          const chunks: Buffer[] = [];
+          for await (const chunk of rows) chunks.push(chunk);
+          // the COPY's lines: id|received_at|…
+          return Buffer.concat(chunks)
+            .toString()
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => line.slice(0, line.indexOf('|')));
+        });
+      const [{ committed }] = await query<{ committed: number }>(
+        app.databases.sourceUrl,
+        'SELECT count(*)::int AS committed FROM mob.adjust',
+      );
+      expect(streamed).not.toContain(held.id);
+      expect(streamed).toHaveLength(committed - 1);
+      expect(summary.rows).toBe(streamed.length);
+    } finally {
+      others.forEach((client) => client.release());
+      await held.client.end();
+    }
   });
 });

@@ -1,6 +1,7 @@
--- Purpose: describe what extract/activities.sql streams, in the same snapshot, before the COPY (their
---          count is the progress bar's total): how many rows, the newest arrival, and the
---          report-time-zone days the rows belong to (by created_at and by last_session_time).
+-- Purpose: describe what extract/activities.sql streams, in the same snapshot (import-snapshot.sql), on
+--          a connection of its own while the COPY streams (their count is the progress bar's total): how
+--          many rows, the newest arrival, and the report-time-zone days the rows belong to (by created_at
+--          and by last_session_time).
 -- Grain: one row per (event day, previous-session day) pair, days as YYYY-MM-DD; the caller adds them
 --        up. Grouping on date_trunc and formatting only the groups keeps it cheap per row.
 -- Parameters: $1 the report time zone (IANA name). Placeholders: the bounds, as in activities.sql.

@@ -29,7 +29,9 @@ type SummaryRow = { created_day: string; session_day: string | null; row_count: 
 
 // Streams one consistent snapshot of the source's activities in the staged file format's raw form (COPY
 // text), and describes them (row count, days, newest arrival, where the next run resumes). The
-// description comes first, in the same snapshot: its row count is the progress bar's total.
+// description reads the same snapshot on a connection of its own while the COPY streams: a scan of the
+// whole table at a first load (about a second at two million rows) that no longer comes before it. Its
+// row count, the progress bar's total, comes to `consume` when it is known.
 @Injectable()
 export class SourceExtractor {
   constructor(
@@ -41,7 +43,7 @@ export class SourceExtractor {
   // `consume` must read the stream to its end before it resolves: the snapshot closes afterwards.
   async extract<T>(
     bounds: ExtractBounds,
-    consume: (rowCount: number, rows: Readable) => Promise<T>,
+    consume: (rows: Readable, rowCount: Promise<number>) => Promise<T>,
   ): Promise<{ summary: ExtractSummary; result: T }> {
     const client = await checkoutClient(this.db);
     let broken = false;
@@ -52,12 +54,15 @@ export class SourceExtractor {
         bounds.afterSnapshot,
       ]);
       const where = boundLiterals(limits[0], bounds.windowStart);
-      // the snapshot's rows by day, before the COPY: their count is the progress bar's total
-      const { rows: groups } = await client.query<SummaryRow>(fillPlaceholders(this.sql.get('etl/extract/summary'), where), [
-        this.config.report.timezone,
-      ]);
-      const summary = summarize(groups);
-      const result = await consume(summary.rows, client.query(copyTo(fillPlaceholders(this.sql.get('etl/extract/activities'), where))));
+      const { rows: exported } = await client.query<{ snapshot: string }>(this.sql.get('etl/extract/export-snapshot'));
+      const described = this.describe(exported[0].snapshot, where);
+      const rowCount = described.then((summary) => summary.rows);
+      // both are awaited below, unless the COPY fails first
+      described.catch(() => undefined);
+      rowCount.catch(() => undefined);
+      const result = await consume(client.query(copyTo(fillPlaceholders(this.sql.get('etl/extract/activities'), where))), rowCount);
+      // the snapshot must stay exported until the description has imported it
+      const summary = await described;
       const { rows: resume } = await client.query(this.sql.get('etl/extract/resume-point'));
       await client.query('COMMIT');
       const resumePoint = {
@@ -70,6 +75,27 @@ export class SourceExtractor {
       throw error;
     } finally {
       // a failed COPY can leave the session mid-protocol: never hand it back to the pool
+      client.release(broken);
+    }
+  }
+
+  // The snapshot's rows by day, on a second connection in the extract's snapshot.
+  private async describe(snapshot: string, where: Record<string, string>): Promise<Omit<ExtractSummary, 'resumeAfterId' | 'resumeSnapshot'>> {
+    if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshot)) throw new Error(`the extract's snapshot name is not one: ${JSON.stringify(snapshot)}`);
+    const client = await checkoutClient(this.db);
+    let broken = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(fillPlaceholders(this.sql.get('etl/extract/import-snapshot'), { snapshot: `'${snapshot}'` }));
+      const { rows: groups } = await client.query<SummaryRow>(fillPlaceholders(this.sql.get('etl/extract/summary'), where), [
+        this.config.report.timezone,
+      ]);
+      await client.query('COMMIT');
+      return summarize(groups);
+    } catch (error) {
+      broken = true;
+      throw error;
+    } finally {
       client.release(broken);
     }
   }

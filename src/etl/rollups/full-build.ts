@@ -1,10 +1,11 @@
+import { replacesEveryRow } from '../etl-run.js';
 import { recountDays, RECOUNT_WORK, useRecountDays } from './recount.js';
 import { type RefreshState, type Step, step } from './refresh-step.js';
 import { ROLLUP_TABLES } from './rollup-tables.js';
 
-// A rebuild, or a load from the first id, replaced every activity of the warehouse with its own rows: the
-// days the extract counted them on (report days, as all-days.sql's) are all the days with activities.
-const loadedEveryActivity = ({ request }: RefreshState): boolean => request.mode === 'rebuild' || request.afterId === '0';
+// A load that replaced every activity of the warehouse with its own rows: the days the extract counted
+// them on (report days, as all-days.sql's) are all the days with activities.
+const loadedEveryActivity = ({ request }: RefreshState): boolean => replacesEveryRow(request);
 
 const useAllDays = (state: RefreshState, days: string[]): void =>
   useRecountDays(state, { activities: [...new Set(days)].sort(), installs: [] });

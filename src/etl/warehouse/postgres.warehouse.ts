@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
+import { replacesEveryRow } from '../etl-run.js';
 import { type MergePlan, type ReplaceBounds, type WarehouseLoad, WarehouseSession } from './warehouse-session.js';
 
 // The PostgreSQL stand-in. It cannot read S3; its COPY … FROM STDIN reads the staged text as the stager
@@ -28,8 +29,11 @@ export class PostgresWarehouseSession extends WarehouseSession {
   async beginLoad(bounds: ReplaceBounds): Promise<WarehouseLoad> {
     await this.openMerge(bounds);
     if (bounds.keepLoadRows) await this.inMerge(() => this.run('etl/warehouse/create-stage'));
+    // rows copied into the stg.adjust this transaction truncated are written frozen: nobody else can
+    // see that table before the commit
     const statement = fillPlaceholders(this.sql.get('etl/warehouse/postgres/copy-rows'), {
       target: bounds.keepLoadRows ? 'stage_adjust' : 'stg.adjust',
+      freeze: !bounds.keepLoadRows && replacesEveryRow(bounds) ? 'true' : 'false',
     });
     // a failed COPY destroys `rows`, which fails the stager's next write, or loadStaged(): it is never
     // left unhandled
@@ -49,6 +53,15 @@ export class PostgresWarehouseSession extends WarehouseSession {
       // the session is then released broken, which ends the open transaction
       abort: (error) => rows.destroy(error),
     };
+  }
+
+  // TRUNCATE instead of DELETE: transactional here, no dead rows left for VACUUM, and new table files,
+  // which the COPY fills without WAL when the server runs with wal_level=minimal (sql/etl/warehouse/
+  // postgres/truncate-rows.sql).
+  protected override async replaceEveryRow(): Promise<number> {
+    const { rows } = await this.client.query<{ row_count: string }>(this.sql.get('etl/warehouse/postgres/count-rows'));
+    await this.run('etl/warehouse/postgres/truncate-rows');
+    return Number(rows[0].row_count);
   }
 
   private async run(name: string): Promise<void> {

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type pg from 'pg';
 import { utcTimestamp } from '../../database/pg-client.js';
 import { fillPlaceholders, type SqlCatalog } from '../../database/sql-catalog.js';
-import type { EtlMode } from '../etl-run.js';
+import { type EtlMode, replacesEveryRow } from '../etl-run.js';
 import { bareName, oldOf, SHADOWED_TABLES, shadowOf, SWAPPED_TABLES } from './shadow-tables.js';
 
 // What one session needs from a connection; the Redshift statement tests record through it.
@@ -178,20 +178,27 @@ export abstract class WarehouseSession {
   protected async assertMaintainable(): Promise<void> {}
 
   // The merge's start: one transaction whose first statement queues merges behind each other, then the
-  // deletes of every row the run replaces, by the extract's own bounds (no join with staged rows).
-  // Nothing in it commits implicitly (no TRUNCATE, no VACUUM).
+  // deletes of every row the run replaces, by the extract's own bounds (no join with staged rows): all of
+  // them for a rebuild and for a load without a resume point (a first load: every id is after 0).
   protected async openMerge(bounds: ReplaceBounds): Promise<void> {
     this.replacedRows = 0;
     await this.client.query('BEGIN');
     await this.inMerge(async () => {
       await this.client.query(this.lockLoadsStatement());
-      if (bounds.mode === 'rebuild') {
-        await this.replace(this.sql.get('etl/warehouse/delete-all'));
+      if (replacesEveryRow(bounds)) {
+        this.replacedRows = await this.replaceEveryRow();
         return;
       }
       if (bounds.windowStart) await this.replace(this.sql.get('etl/warehouse/delete-window'), [utcTimestamp(bounds.windowStart)]);
       await this.replace(this.sql.get('etl/warehouse/delete-after-id'), [bounds.afterId]);
     });
+  }
+
+  // Empties stg.adjust inside the merge transaction, returning how many rows it held. A DELETE: on
+  // Redshift, TRUNCATE commits, which would break the merge's atomicity.
+  protected async replaceEveryRow(): Promise<number> {
+    const result = await this.client.query(this.sql.get('etl/warehouse/delete-all'));
+    return result.rowCount ?? 0;
   }
 
   private async replace(statement: string, params: unknown[] = []): Promise<void> {
