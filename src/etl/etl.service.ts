@@ -377,7 +377,10 @@ export class EtlService implements BeforeApplicationShutdown {
     try {
       const { summary, result: parts } = await this.extractor.extract(plan, (rows, rowCount) => {
         // a failed count fails the extract itself
-        rowCount.then((total) => run.expectRows(total), () => undefined);
+        rowCount.then(
+          (total) => run.expectRows(total),
+          () => undefined,
+        );
         const onRows = (done: number) => run.report('extract', done);
         return this.stager.writeParts(prefix, rows, onRows, load.rows);
       });

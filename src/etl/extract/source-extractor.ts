@@ -80,7 +80,10 @@ export class SourceExtractor {
   }
 
   // The snapshot's rows by day, on a second connection in the extract's snapshot.
-  private async describe(snapshot: string, where: Record<string, string>): Promise<Omit<ExtractSummary, 'resumeAfterId' | 'resumeSnapshot'>> {
+  private async describe(
+    snapshot: string,
+    where: Record<string, string>,
+  ): Promise<Omit<ExtractSummary, 'resumeAfterId' | 'resumeSnapshot'>> {
     if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshot)) throw new Error(`the extract's snapshot name is not one: ${JSON.stringify(snapshot)}`);
     const client = await checkoutClient(this.db);
     let broken = false;
