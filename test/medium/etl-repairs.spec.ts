@@ -103,6 +103,41 @@ describe(`${EtlService.name}: repairs beside the live warehouse`, () => {
     await expectConverged(t);
   });
 
+  it('copies the live tables of a window run into new files of the tables beside them (without WAL on a wal_level=minimal server)', async () => {
+    await storeCallbacks(t, [installCallback({ adid: 'files-1' }), sessionCallback({ adid: 'files-1' })]);
+    expect((await runEtl(t)).status).toBe('succeeded');
+    let tables: { name: string; new_files: boolean }[] = [];
+    let copiedRows = -1;
+    meanwhile = {
+      step: 'prepare',
+      action: async () => {
+        // a table keeps the files it was created with (relfilenode = its oid) until a TRUNCATE gives it new ones
+        tables = await query(
+          t.databases.warehouseUrl,
+          `SELECT c.relname AS name, c.relfilenode <> c.oid AS new_files
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'stg' AND c.relkind = 'r' AND c.relname IN ('adjust_next', 'daily_installs_next', 'active_change_next')
+           ORDER BY 1`,
+        );
+        [{ rows: copiedRows }] = await query<{ rows: number }>(
+          t.databases.warehouseUrl,
+          'SELECT count(*)::int AS rows FROM stg.adjust_next',
+        );
+      },
+    };
+
+    expect((await runEtl(t, { mode: 'window', windowDays: 3 })).status).toBe('succeeded');
+
+    expect(tables).toEqual([
+      { name: 'active_change_next', new_files: true },
+      { name: 'adjust_next', new_files: true },
+      { name: 'daily_installs_next', new_files: true },
+    ]);
+    const [{ rows: live }] = await query<{ rows: number }>(t.databases.warehouseUrl, 'SELECT count(*)::int AS rows FROM stg.adjust');
+    expect(copiedRows).toBe(live);
+    await expectConverged(t);
+  });
+
   it.each(['rebuild', 'window'] as const)(
     'lets arrival loads land while a %s works, then swaps it in: the live tables untouched until then, every rollup as a rebuild leaves it',
     async (mode) => {

@@ -80,6 +80,10 @@ export class PostgresWarehouseSession extends WarehouseSession {
     return this.sql.get('etl/warehouse/postgres/analyze-shadow');
   }
 
+  protected emptyShadowStatement(): string {
+    return this.sql.get('etl/warehouse/postgres/empty-shadow');
+  }
+
   protected lockLoadsStatement(): string {
     return this.sql.get('etl/warehouse/postgres/lock-loads');
   }

@@ -87,6 +87,11 @@ export class RedshiftWarehouseSession extends WarehouseSession {
     return this.sql.get('etl/warehouse/redshift/analyze-shadow');
   }
 
+  // TRUNCATE commits on Redshift, which would end the copy's snapshot; the new tables are empty anyway
+  protected emptyShadowStatement(): null {
+    return null;
+  }
+
   protected lockLoadsStatement(): string {
     return this.sql.get('etl/warehouse/redshift/lock-loads');
   }

@@ -72,6 +72,8 @@ export abstract class WarehouseSession {
   protected abstract snapshotTransactionStatement(): string;
   // ANALYZE {table}, outside a transaction
   protected abstract analyzeShadowStatement(): string;
+  // run in a window run's copy transaction before {shadow} is filled; none: nothing to do
+  protected abstract emptyShadowStatement(): string | null;
   // run inside the merge before the rollups read what it loaded; none: nothing to do
   protected abstract statisticsStatements(plan: MergePlan): string[];
 
@@ -108,7 +110,11 @@ export abstract class WarehouseSession {
     await this.client.query(this.snapshotTransactionStatement());
     await this.inMerge(async () => {
       const copy = this.sql.get('etl/warehouse/shadow/copy');
-      for (const table of SWAPPED_TABLES) await this.client.query(fillPlaceholders(copy, { table, shadow: shadowOf(table) }));
+      const empty = this.emptyShadowStatement();
+      for (const table of SWAPPED_TABLES) {
+        if (empty) await this.client.query(fillPlaceholders(empty, { shadow: shadowOf(table) }));
+        await this.client.query(fillPlaceholders(copy, { table, shadow: shadowOf(table) }));
+      }
       await this.client.query(this.sql.get('etl/warehouse/shadow/copy-last-load'));
       await this.client.query('COMMIT');
     });
