@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { SqlCatalog } from '../../src/database/sql-catalog.js';
 import { LoadSignal } from '../../src/live/load-signal.js';
 import { installCallback } from '../support/adjust-callbacks.js';
 import { query, runEtl, storeCallbacks } from '../support/etl.js';
@@ -12,7 +13,8 @@ const DATASOURCE = '1a12bc34de56abc12de3ab4c45de12a3';
 // the connections that listen: named at connect, they count once their LISTEN has finished (idle after it)
 const LISTENERS = `SELECT pid FROM pg_stat_activity
   WHERE application_name = 'mobile-kpi-load-signal' AND datname = current_database()
-    AND state = 'idle' AND query LIKE '%LISTEN kpi_data_changed%'`;
+    AND state = 'idle' AND query = $1`;
+const LISTEN = new SqlCatalog().get('live/listen');
 
 // Two replicas of the service on one source database and one warehouse, as behind a load balancer.
 describe('Live updates across replicas', () => {
@@ -29,7 +31,7 @@ describe('Live updates across replicas', () => {
     KLIPFOLIO_MIN_INTERVAL: '1',
     LOG_LEVEL: 'fatal',
   });
-  const listeners = async () => (await query<{ pid: number }>(a.databases.sourceUrl, LISTENERS)).map((row) => row.pid);
+  const listeners = async () => (await query<{ pid: number }>(a.databases.sourceUrl, LISTENERS, [LISTEN])).map((row) => row.pid);
 
   beforeAll(async () => {
     const apiUrl = await klipfolio.start();
