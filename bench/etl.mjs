@@ -275,14 +275,16 @@ async function addSlot(stream) {
 }
 
 // The extract's own statement (sql/etl/extract/activities.sql) over every row, into a file: the input of
-// the bare-COPY baseline, byte for byte what the ETL reads from the source.
-async function exportActivities(sqlDir, file) {
-  const read = (name) => readFile(path.join(sqlDir, 'etl', 'extract', `${name}.sql`), 'utf8');
+// the bare-COPY baseline, byte for byte what the ETL reads from the source. The statements come from the
+// service's snapshot (`appRoot`): its SqlCatalog reads the sql/ beside its dist/, fragments written in.
+async function exportActivities(appRoot, file) {
+  const { SqlCatalog } = await import(pathToFileURL(path.join(appRoot, 'dist', 'database', 'sql-catalog.js')).href);
+  const sql = new SqlCatalog();
   await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {
     // everything: after id 0, no earlier snapshot, no window; the literals as the extract writes them
-    const { rows } = await source.query(await read('set-bounds'), ['0', null]);
-    const copy = source.query(copyTo(fillPlaceholders(await read('activities'), boundLiterals(rows[0], null))));
+    const { rows } = await source.query(sql.get('etl/extract/set-bounds'), ['0', null]);
+    const copy = source.query(copyTo(fillPlaceholders(sql.get('etl/extract/activities'), boundLiterals(rows[0], null))));
     await pipeline(copy, createWriteStream(file));
     await source.query('COMMIT');
     return copy.rowCount;
@@ -481,7 +483,7 @@ async function main() {
   // 2. First full load, next to a bare COPY of the same rows.
   const exportFile = path.join(tempRoot, 'extract.copy');
   phase = performance.now();
-  const exported = await exportActivities(path.join(app.root, 'sql'), exportFile);
+  const exported = await exportActivities(app.root, exportFile);
   const exportBytes = (await stat(exportFile)).size;
   const exportMs = performance.now() - phase;
   console.log(

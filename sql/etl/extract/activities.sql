@@ -3,10 +3,10 @@
 --          reads the same way once the stager has turned PostgreSQL's \n \r \t \b \f \v escapes
 --          back into plain characters (or removed them, for CR and LF).
 -- Grain: one line per activity, columns in stg.adjust's order.
--- Parameters: none — COPY takes no bind parameters. Placeholders (SourceExtractor fills them with
---             checked literals, from extract/set-bounds.sql): {after_id}, {in_flight_after} and
---             {in_flight}, the rows after an id and those of the transactions the previous extract could
---             not see; {window_start}, the rows created at or after a time.
+-- Parameters: none — COPY takes no bind parameters. Which rows: fragments/extract_bounds.sql, whose
+--             placeholders SourceExtractor fills with checked literals (from extract/set-bounds.sql): the
+--             rows after an id, those of the transactions the previous extract could not see, and the
+--             rows created at or after a time.
 -- Times are written in UTC without a zone; text is cut to the warehouse's VARCHAR limits in bytes
 -- (Redshift counts VARCHAR lengths in bytes and fails a longer value), never inside a character, and
 -- loses its trailing blanks (Redshift compares, groups and counts 'x ' as 'x', PostgreSQL does not: with
@@ -64,8 +64,5 @@ COPY (
     lifetime_session_count,
     mob.fit_bytes(extra::text, 65535)
   FROM mob.adjust
-  WHERE id > {after_id}
-     OR xact_id >= {in_flight_after}
-     OR xact_id = ANY ({in_flight})
-     OR created_at >= {window_start}
+  WHERE {extract_bounds:adjust}
 ) TO STDOUT WITH (FORMAT text, DELIMITER '|')

@@ -4,7 +4,7 @@
 --          and by last_session_time).
 -- Grain: one row per (event day, previous-session day) pair, days as YYYY-MM-DD; the caller adds them
 --        up. Grouping on date_trunc and formatting only the groups keeps it cheap per row.
--- Parameters: $1 the report time zone (IANA name). Placeholders: the bounds, as in activities.sql.
+-- Parameters: $1 the report time zone (IANA name). Which rows: fragments/extract_bounds.sql, as in activities.sql.
 SELECT to_char(created_day, 'YYYY-MM-DD') AS created_day,
        to_char(session_day, 'YYYY-MM-DD') AS session_day,
        row_count,
@@ -15,9 +15,6 @@ FROM (
          count(*)                                             AS row_count,
          max(received_at)                                     AS data_through
   FROM mob.adjust
-  WHERE id > {after_id}
-     OR xact_id >= {in_flight_after}
-     OR xact_id = ANY ({in_flight})
-     OR created_at >= {window_start}
+  WHERE {extract_bounds:adjust}
   GROUP BY 1, 2
 ) AS days

@@ -59,6 +59,7 @@ export const SQL_FOLDERS: Record<string, Engine> = {
   'migrations/source': 'source',
   collector: 'source',
   'etl/extract': 'source',
+  'etl/extract/fragments': 'fragment',
   'etl/lease': 'source',
   'etl/runs': 'source',
   health: 'source', // HealthRepository reads the run records on the source
