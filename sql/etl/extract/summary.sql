@@ -4,7 +4,8 @@
 --          and by last_session_time).
 -- Grain: one row per (event day, previous-session day) pair, days as YYYY-MM-DD; the caller adds them
 --        up. Grouping on date_trunc and formatting only the groups keeps it cheap per row.
--- Parameters: $1 the report time zone (IANA name). Which rows: fragments/extract_bounds.sql, as in activities.sql.
+-- Parameters: $1 the report time zone (IANA name). Which rows: fragments/extract_bounds.sql, as in
+--             activities.sql.
 SELECT to_char(created_day, 'YYYY-MM-DD') AS created_day,
        to_char(session_day, 'YYYY-MM-DD') AS session_day,
        row_count,
