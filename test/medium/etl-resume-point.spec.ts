@@ -75,12 +75,14 @@ describe(`${EtlService.name} resume point`, () => {
 
   it('loads a row whose id was taken before a run and whose transaction began writing after it', async () => {
     // a writer's id comes from the sequence before its transaction has a transaction id: a snapshot taken
-    // between the two lists no transaction in flight, so only "at or after its xmax" finds the row
+    // between the two lists no transaction in flight, so only "at or after its xmax" finds the row. The id
+    // is taken in a statement of its own: nextval takes a transaction id when it logs the sequence (the
+    // first time after a checkpoint), which would put the writer's transaction in flight instead.
     const writer = new pg.Client({ connectionString: app.databases.sourceUrl });
     await writer.connect();
     try {
-      await writer.query('BEGIN');
       const [{ id }] = (await writer.query<{ id: string }>("SELECT nextval(pg_get_serial_sequence('mob.adjust', 'id')) AS id")).rows;
+      await writer.query('BEGIN');
       expect((await writer.query('SELECT pg_current_xact_id_if_assigned() AS xid')).rows[0].xid).toBeNull();
       await storeCallbacks(app, [sessionCallback()]);
       expect(await runEtl(app)).toMatchObject({ status: 'succeeded', rowsExtracted: 1 });
