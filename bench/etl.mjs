@@ -69,8 +69,6 @@ import {
 import { ENVIRONMENT_KEYS, loadConfig } from '../dist/config/app-config.js';
 import { Connections } from '../dist/database/connections.js';
 import { EmbeddedPostgres, readPostmasterPid } from '../dist/database/embedded-postgres.js';
-import { fillPlaceholders } from '../dist/database/sql-catalog.js';
-import { boundLiterals } from '../dist/etl/extract/source-extractor.js';
 import { SWAPPED_TABLES } from '../dist/etl/warehouse/shadow-tables.js';
 
 const ENTRY = path.join(ROOT, 'dist', 'cli', 'etl.js');
@@ -276,9 +274,11 @@ async function addSlot(stream) {
 
 // The extract's own statement (sql/etl/extract/activities.sql) over every row, into a file: the input of
 // the bare-COPY baseline, byte for byte what the ETL reads from the source. The statements come from the
-// service's snapshot (`appRoot`): its SqlCatalog reads the sql/ beside its dist/, fragments written in.
+// service's snapshot (`appRoot`), filled in by its own code: its SqlCatalog reads the sql/ beside its dist/.
 async function exportActivities(appRoot, file) {
-  const { SqlCatalog } = await import(pathToFileURL(path.join(appRoot, 'dist', 'database', 'sql-catalog.js')).href);
+  const snapshotModule = (...parts) => import(pathToFileURL(path.join(appRoot, 'dist', ...parts)).href);
+  const { SqlCatalog, fillPlaceholders } = await snapshotModule('database', 'sql-catalog.js');
+  const { boundLiterals } = await snapshotModule('etl', 'extract', 'source-extractor.js');
   const sql = new SqlCatalog();
   await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
   try {

@@ -26,6 +26,21 @@ export async function checkoutClient(dataSource: DataSource): Promise<CheckedOut
   });
 }
 
+// `work` on a connection of its own (checkoutClient), released afterwards; a connection whose work failed
+// may be mid-transaction or mid-COPY, and is closed rather than handed back to the pool.
+export async function withClient<T>(dataSource: DataSource, work: (client: CheckedOutClient) => Promise<T>): Promise<T> {
+  const client = await checkoutClient(dataSource);
+  let broken = false;
+  try {
+    return await work(client);
+  } catch (error) {
+    broken = true;
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 // A UTC wall-clock time as a TIMESTAMP (without time zone) parameter. A Date would be sent with the
 // process's local offset, which PostgreSQL drops for TIMESTAMP columns.
 export function utcTimestamp(date: Date): string {

@@ -4,7 +4,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config.js';
 import { SOURCE_DB } from '../../database/connections.js';
-import { checkoutClient } from '../../database/pg-client.js';
+import { withClient } from '../../database/pg-client.js';
 import { fillPlaceholders, SqlCatalog } from '../../database/sql-catalog.js';
 
 // Which rows an extract reads: every row after an id and every row the previous extract's snapshot could
@@ -45,9 +45,8 @@ export class SourceExtractor {
     bounds: ExtractBounds,
     consume: (rows: Readable, rowCount: Promise<number>) => Promise<T>,
   ): Promise<{ summary: ExtractSummary; result: T }> {
-    const client = await checkoutClient(this.db);
-    let broken = false;
-    try {
+    // a failed COPY can leave the session mid-protocol: withClient closes it
+    return withClient(this.db, async (client) => {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const { rows: limits } = await client.query<BoundsRow>(this.sql.get('etl/extract/set-bounds'), [
         bounds.afterId,
@@ -70,13 +69,7 @@ export class SourceExtractor {
         resumeSnapshot: resume[0].resume_snapshot,
       };
       return { summary: { ...summary, ...resumePoint }, result };
-    } catch (error) {
-      broken = true;
-      throw error;
-    } finally {
-      // a failed COPY can leave the session mid-protocol: never hand it back to the pool
-      client.release(broken);
-    }
+    });
   }
 
   // The snapshot's rows by day, on a second connection in the extract's snapshot.
@@ -85,9 +78,7 @@ export class SourceExtractor {
     where: Record<string, string>,
   ): Promise<Omit<ExtractSummary, 'resumeAfterId' | 'resumeSnapshot'>> {
     if (!/^[0-9A-F]+(-[0-9A-F]+)+$/i.test(snapshot)) throw new Error(`the extract's snapshot name is not one: ${JSON.stringify(snapshot)}`);
-    const client = await checkoutClient(this.db);
-    let broken = false;
-    try {
+    return withClient(this.db, async (client) => {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(fillPlaceholders(this.sql.get('etl/extract/import-snapshot'), { snapshot: `'${snapshot}'` }));
       const { rows: groups } = await client.query<SummaryRow>(fillPlaceholders(this.sql.get('etl/extract/summary'), where), [
@@ -95,12 +86,7 @@ export class SourceExtractor {
       ]);
       await client.query('COMMIT');
       return summarize(groups);
-    } catch (error) {
-      broken = true;
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 }
 
